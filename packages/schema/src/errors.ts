@@ -1,0 +1,47 @@
+// The one error body of every surface: `{ "error": { "code", "message", "details" } }`.
+import { z } from "zod";
+
+export const ERROR_CODES = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  timeout: 408,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_error: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const IssueSchema = z.object({ path: z.string(), message: z.string() });
+export type Issue = z.infer<typeof IssueSchema>;
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** Zod issues as `{ path, message }` pairs, with a one-line summary that names each field. */
+export function describeZodError(error: z.ZodError): { message: string; issues: Issue[] } {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+  const message = issues
+    .map((i) => (i.path && !i.message.includes(lastSegment(i.path)) ? `${i.path}: ${i.message}` : i.message))
+    .join("; ");
+  return { message, issues };
+}
+
+function lastSegment(path: string): string {
+  return path.slice(path.lastIndexOf(".") + 1);
+}

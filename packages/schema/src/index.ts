@@ -1,0 +1,5 @@
+export * from "./names";
+export * from "./dataset-model";
+export * from "./pagination";
+export * from "./errors";
+export * from "./resources";
