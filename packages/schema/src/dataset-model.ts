@@ -11,7 +11,9 @@ export const ImageStatusSchema = z.enum(IMAGE_STATUSES, {
 export type ImageStatus = z.infer<typeof ImageStatusSchema>;
 
 export const SPLITS = ["train", "val", "test"] as const;
-export const SplitSchema = z.enum(SPLITS, { error: `split must be one of: ${SPLITS.join(", ")}, or null` });
+export const SplitSchema = z.enum(SPLITS, {
+  error: `split must be one of: ${SPLITS.join(", ")}, or null`,
+});
 export type Split = z.infer<typeof SplitSchema>;
 
 // z.number() refuses NaN and ±Infinity; the message says so in words a user knows.
@@ -28,7 +30,9 @@ export const BBoxSchema = z.object({
 });
 export type BBox = z.infer<typeof BBoxSchema>;
 
-export const RingSchema = z.array(PointSchema).min(3, { error: "a polygon ring needs at least 3 points" });
+export const RingSchema = z
+  .array(PointSchema)
+  .min(3, { error: "a polygon ring needs at least 3 points" });
 
 export const PolygonSchema = z.object({
   // First ring is the outline, later rings are holes.
@@ -85,7 +89,11 @@ export const ATTRIBUTE_KINDS = ["text", "number", "select", "checkbox"] as const
 export const AttributeSpecSchema = z.discriminatedUnion(
   "kind",
   [
-    z.object({ kind: z.literal("text"), name: z.string().min(1).max(120), default: z.string().default("") }),
+    z.object({
+      kind: z.literal("text"),
+      name: z.string().min(1).max(120),
+      default: z.string().default(""),
+    }),
     z.object({
       kind: z.literal("number"),
       name: z.string().min(1).max(120),
@@ -96,10 +104,16 @@ export const AttributeSpecSchema = z.discriminatedUnion(
     z.object({
       kind: z.literal("select"),
       name: z.string().min(1).max(120),
-      options: z.array(z.string().min(1).max(120)).min(1, { error: "a select attribute needs options" }),
+      options: z
+        .array(z.string().min(1).max(120))
+        .min(1, { error: "a select attribute needs options" }),
       default: z.string().nullable().default(null),
     }),
-    z.object({ kind: z.literal("checkbox"), name: z.string().min(1).max(120), default: z.boolean().default(false) }),
+    z.object({
+      kind: z.literal("checkbox"),
+      name: z.string().min(1).max(120),
+      default: z.boolean().default(false),
+    }),
   ],
   { error: `attribute kind must be one of: ${ATTRIBUTE_KINDS.join(", ")}` },
 );
@@ -124,7 +138,11 @@ export const ClassListSchema = z.array(ClassDefSchema).superRefine((classes, ctx
   const seen = new Set<string>();
   classes.forEach((c, i) => {
     if (seen.has(c.name))
-      ctx.addIssue({ code: "custom", path: [i, "name"], message: `class "${c.name}" is listed twice` });
+      ctx.addIssue({
+        code: "custom",
+        path: [i, "name"],
+        message: `class "${c.name}" is listed twice`,
+      });
     seen.add(c.name);
   });
 });

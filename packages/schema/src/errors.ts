@@ -37,7 +37,9 @@ export function describeZodError(error: z.ZodError): { message: string; issues: 
     message: issue.message,
   }));
   const message = issues
-    .map((i) => (i.path && !i.message.includes(lastSegment(i.path)) ? `${i.path}: ${i.message}` : i.message))
+    .map((i) =>
+      i.path && !i.message.includes(lastSegment(i.path)) ? `${i.path}: ${i.message}` : i.message,
+    )
     .join("; ");
   return { message, issues };
 }

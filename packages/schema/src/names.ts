@@ -5,11 +5,9 @@ import { z } from "zod";
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function slugSchema(kind: string) {
-  return z
-    .string({ error: `${kind} name must be a string` })
-    .regex(SLUG, {
-      error: `${kind} name must be 1–64 characters of a-z, A-Z, 0-9, '.', '_' or '-', starting with a letter or digit`,
-    });
+  return z.string({ error: `${kind} name must be a string` }).regex(SLUG, {
+    error: `${kind} name must be 1–64 characters of a-z, A-Z, 0-9, '.', '_' or '-', starting with a letter or digit`,
+  });
 }
 
 export const DatasetNameSchema = slugSchema("dataset");
@@ -43,8 +41,10 @@ export function imagePathProblem(path: string): string | null {
   if (path.startsWith("/")) return "image path must be relative (no leading '/')";
   if (/^[A-Za-z]:/.test(path)) return "image path must be relative (no drive letter)";
   const segments = path.split("/");
-  if (segments.some((s) => s === "")) return "image path must not contain empty folders ('//' or a trailing '/')";
-  if (segments.some((s) => s === "." || s === "..")) return "image path must not contain '.' or '..' folders";
+  if (segments.some((s) => s === ""))
+    return "image path must not contain empty folders ('//' or a trailing '/')";
+  if (segments.some((s) => s === "." || s === ".."))
+    return "image path must not contain '.' or '..' folders";
   if (segments.some((s) => Buffer.byteLength(s) > 255))
     return "each folder or file name in an image path must be at most 255 bytes";
   return null;

@@ -1,8 +1,16 @@
 import { z } from "zod";
 
 export const PageParamsSchema = z.object({
-  limit: z.int().min(1, { error: "limit must be between 1 and 200" }).max(200, { error: "limit must be between 1 and 200" }).default(50),
-  cursor: z.string().max(500).nullish().transform((c) => c ?? null),
+  limit: z
+    .int()
+    .min(1, { error: "limit must be between 1 and 200" })
+    .max(200, { error: "limit must be between 1 and 200" })
+    .default(50),
+  cursor: z
+    .string()
+    .max(500)
+    .nullish()
+    .transform((c) => c ?? null),
 });
 export type PageParams = z.infer<typeof PageParamsSchema>;
 

@@ -9,7 +9,13 @@ import {
   AnnotationSchema,
   ClassListSchema,
 } from "./dataset-model";
-import { ClassNameSchema, DatasetNameSchema, ExportNameSchema, ImagePathSchema, WorkspaceNameSchema } from "./names";
+import {
+  ClassNameSchema,
+  DatasetNameSchema,
+  ExportNameSchema,
+  ImagePathSchema,
+  WorkspaceNameSchema,
+} from "./names";
 import { PageParamsSchema } from "./pagination";
 
 const timestamp = z.string(); // ISO 8601, UTC
@@ -18,7 +24,11 @@ export const ROLES = ["viewer", "member", "admin"] as const;
 export const RoleSchema = z.enum(ROLES, { error: `role must be one of: ${ROLES.join(", ")}` });
 export type Role = z.infer<typeof RoleSchema>;
 
-export const WorkspaceSchema = z.object({ id: z.string(), name: WorkspaceNameSchema, created_at: timestamp });
+export const WorkspaceSchema = z.object({
+  id: z.string(),
+  name: WorkspaceNameSchema,
+  created_at: timestamp,
+});
 export type Workspace = z.infer<typeof WorkspaceSchema>;
 
 export const ImageCountsSchema = z.object({
@@ -40,7 +50,10 @@ export type Dataset = z.infer<typeof DatasetSchema>;
 
 export const DatasetCreateSchema = z.object({
   name: DatasetNameSchema,
-  description: z.string().max(2000, { error: "description must be at most 2000 characters" }).default(""),
+  description: z
+    .string()
+    .max(2000, { error: "description must be at most 2000 characters" })
+    .default(""),
   classes: ClassListSchema.default([]),
 });
 export const DatasetUpdateSchema = z.object({
@@ -52,7 +65,10 @@ export const DatasetRefSchema = z.object({ dataset: DatasetNameSchema });
 
 export const ClassSchema = ClassDefSchema.extend({ position: z.int().nonnegative() });
 export type Class = z.infer<typeof ClassSchema>;
-export const ClassesReplaceSchema = z.object({ dataset: DatasetNameSchema, classes: ClassListSchema });
+export const ClassesReplaceSchema = z.object({
+  dataset: DatasetNameSchema,
+  classes: ClassListSchema,
+});
 
 export const ImageSchema = ImageRecordSchema.extend({
   id: z.string(),
@@ -79,15 +95,32 @@ export const ImageUpdateSchema = ImageRefSchema.extend({
   tags: z.array(z.string().min(1).max(120)).max(100).optional(),
 });
 
-export const AnnotationsReplaceSchema = ImageRefSchema.extend({ annotations: z.array(AnnotationSchema).max(100_000) });
+export const AnnotationsReplaceSchema = ImageRefSchema.extend({
+  annotations: z.array(AnnotationSchema).max(100_000),
+});
 export const AnnotationsBulkReplaceSchema = z.object({
   dataset: DatasetNameSchema,
-  images: z.array(z.object({ path: ImagePathSchema, annotations: z.array(AnnotationSchema) })).max(10_000),
+  images: z
+    .array(z.object({ path: ImagePathSchema, annotations: z.array(AnnotationSchema) }))
+    .max(10_000),
 });
-export const ImageAnnotationsSchema = z.object({ path: ImagePathSchema, annotations: z.array(AnnotationSchema) });
+export const ImageAnnotationsSchema = z.object({
+  path: ImagePathSchema,
+  annotations: z.array(AnnotationSchema),
+});
 
-export const FORMATS = ["pictograph", "coco", "yolo", "cvat", "pascal_voc", "labelme", "csv"] as const;
-export const FormatSchema = z.enum(FORMATS, { error: `format must be one of: ${FORMATS.join(", ")}` });
+export const FORMATS = [
+  "pictograph",
+  "coco",
+  "yolo",
+  "cvat",
+  "pascal_voc",
+  "labelme",
+  "csv",
+] as const;
+export const FormatSchema = z.enum(FORMATS, {
+  error: `format must be one of: ${FORMATS.join(", ")}`,
+});
 export type Format = z.infer<typeof FormatSchema>;
 
 export const STATUS_FILTERS = ["all", "new", "in_progress", "complete"] as const;
@@ -114,7 +147,10 @@ export const ExportOptionsSchema = z.object({
 });
 export type ExportOptions = z.infer<typeof ExportOptionsSchema>;
 
-export const ExportCreateSchema = ExportOptionsSchema.extend({ dataset: DatasetNameSchema, name: ExportNameSchema });
+export const ExportCreateSchema = ExportOptionsSchema.extend({
+  dataset: DatasetNameSchema,
+  name: ExportNameSchema,
+});
 export type ExportCreate = z.input<typeof ExportCreateSchema>;
 export const ExportRefSchema = z.object({ dataset: DatasetNameSchema, name: ExportNameSchema });
 export const ExportListSchema = PageParamsSchema.extend({
@@ -145,7 +181,11 @@ export const ExportSchema = z.object({
 });
 export type Export = z.infer<typeof ExportSchema>;
 
-export const DownloadSchema = z.object({ url: z.string(), expires_at: timestamp, size_bytes: z.int().nullable() });
+export const DownloadSchema = z.object({
+  url: z.string(),
+  expires_at: timestamp,
+  size_bytes: z.int().nullable(),
+});
 
 export const IMPORT_STATUSES = EXPORT_STATUSES;
 export const ImportProblemSchema = z.object({
@@ -189,7 +229,10 @@ export const ApiKeySchema = z.object({
 });
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 export const ApiKeyCreateSchema = z.object({
-  name: z.string().min(1, { error: "key name must be 1–120 characters" }).max(120, { error: "key name must be 1–120 characters" }),
+  name: z
+    .string()
+    .min(1, { error: "key name must be 1–120 characters" })
+    .max(120, { error: "key name must be 1–120 characters" }),
   role: RoleSchema.default("member"),
 });
 export const ApiKeyCreatedSchema = ApiKeySchema.extend({ key: z.string() });
