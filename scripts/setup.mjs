@@ -11,7 +11,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const localTools = join(root, ".tools");
 
 function pnpmVersion(command) {
-  const result = spawnSync(command, ["--version"], { encoding: "utf8", shell: false });
+  const result = spawnSync(command, ["--version"], {
+    encoding: "utf8",
+    shell: false,
+  });
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
@@ -24,15 +27,24 @@ function findPnpm() {
 
 function installPnpm() {
   console.error(`setup: installing pnpm ${PNPM_VERSION}`);
-  const global = spawnSync("npm", ["install", "--global", "--save-exact", `pnpm@${PNPM_VERSION}`], {
-    stdio: "inherit",
-  });
-  if (global.status === 0 && pnpmVersion("pnpm") === PNPM_VERSION) return "pnpm";
+  const global = spawnSync(
+    "npm",
+    ["install", "--global", "--save-exact", `pnpm@${PNPM_VERSION}`],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (global.status === 0 && pnpmVersion("pnpm") === PNPM_VERSION)
+    return "pnpm";
   // No permission for a global install: keep a private copy inside the checkout.
   mkdirSync(localTools, { recursive: true });
-  execFileSync("npm", ["install", "--prefix", localTools, "--save-exact", `pnpm@${PNPM_VERSION}`], {
-    stdio: "inherit",
-  });
+  execFileSync(
+    "npm",
+    ["install", "--prefix", localTools, "--save-exact", `pnpm@${PNPM_VERSION}`],
+    {
+      stdio: "inherit",
+    },
+  );
   return join(localTools, "node_modules", ".bin", "pnpm");
 }
 
@@ -41,8 +53,10 @@ const pnpm = findPnpm() ?? installPnpm();
 const lockfile = join(root, "pnpm-lock.yaml");
 const installed = join(root, "node_modules", ".modules.yaml");
 const upToDate =
-  existsSync(installed) && statSync(installed).mtimeMs >= statSync(lockfile).mtimeMs;
+  existsSync(installed) &&
+  statSync(installed).mtimeMs >= statSync(lockfile).mtimeMs;
 if (!upToDate) {
-  const frozen = readFileSync(lockfile, "utf8").length > 0 ? ["--frozen-lockfile"] : [];
+  const frozen =
+    readFileSync(lockfile, "utf8").length > 0 ? ["--frozen-lockfile"] : [];
   execFileSync(pnpm, ["install", ...frozen], { cwd: root, stdio: "inherit" });
 }

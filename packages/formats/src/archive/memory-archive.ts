@@ -5,7 +5,10 @@ import type { ArchiveMember, ArchiveSource } from "../core/types";
 export function memoryArchive(files: Record<string, string | Uint8Array>): ArchiveSource {
   const encoder = new TextEncoder();
   const bytes = new Map(
-    Object.entries(files).map(([path, body]) => [path, typeof body === "string" ? encoder.encode(body) : body]),
+    Object.entries(files).map(([path, body]) => [
+      path,
+      typeof body === "string" ? encoder.encode(body) : body,
+    ]),
   );
   const problems: ImportProblem[] = [];
   return {

@@ -9,7 +9,10 @@ export type ExportClasses = {
 };
 
 export class UnknownClassError extends Error {
-  constructor(public readonly unknown: string[], known: string[]) {
+  constructor(
+    public readonly unknown: string[],
+    known: string[],
+  ) {
     super(
       `class_filter names ${unknown.length === 1 ? "a class" : "classes"} the dataset does not have: ${unknown
         .map((n) => JSON.stringify(n))

@@ -58,7 +58,10 @@ export function polygonArea(ring: Point[]): number {
 }
 
 export function enclosingBox(points: Point[]): BBox {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const p of points) {
     minX = Math.min(minX, p.x);
     minY = Math.min(minY, p.y);
@@ -75,11 +78,16 @@ export function clipAnnotation(annotation: Annotation, width: number, height: nu
   switch (annotation.type) {
     case "bbox": {
       const bbox = clipBox(annotation.bbox, width, height);
-      return bbox ? { annotation: { ...annotation, bbox }, droppedHoles: 0 } : { dropped: "bbox: no area inside the image" };
+      return bbox
+        ? { annotation: { ...annotation, bbox }, droppedHoles: 0 }
+        : { dropped: "bbox: no area inside the image" };
     }
     case "polygon": {
-      const [outer, ...holes] = annotation.polygon.paths.map((ring) => clipRing(ring, width, height));
-      if (!outer || outer.length < 3) return { dropped: "polygon: fewer than 3 points inside the image" };
+      const [outer, ...holes] = annotation.polygon.paths.map((ring) =>
+        clipRing(ring, width, height),
+      );
+      if (!outer || outer.length < 3)
+        return { dropped: "polygon: fewer than 3 points inside the image" };
       const kept = holes.filter((ring) => ring.length >= 3);
       return {
         annotation: { ...annotation, polygon: { paths: [outer, ...kept] } },
@@ -88,8 +96,13 @@ export function clipAnnotation(annotation: Annotation, width: number, height: nu
     }
     case "polyline": {
       // Points are clamped to the border: a line leaving the image ends on its edge.
-      const path = annotation.polyline.path.map((p) => ({ x: clamp(p.x, width), y: clamp(p.y, height) }));
-      const distinct = path.filter((p, i) => i === 0 || p.x !== path[i - 1]!.x || p.y !== path[i - 1]!.y);
+      const path = annotation.polyline.path.map((p) => ({
+        x: clamp(p.x, width),
+        y: clamp(p.y, height),
+      }));
+      const distinct = path.filter(
+        (p, i) => i === 0 || p.x !== path[i - 1]!.x || p.y !== path[i - 1]!.y,
+      );
       return distinct.length >= 2
         ? { annotation: { ...annotation, polyline: { path: distinct } }, droppedHoles: 0 }
         : { dropped: "polyline: fewer than 2 points inside the image" };

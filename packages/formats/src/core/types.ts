@@ -1,6 +1,13 @@
 // The contracts between the formats and their callers (the exporter, the importer, the CLI's
 // convert). Pure: nothing here does I/O.
-import type { ClassDef, DatasetImage, ExportOptions, Format, ImportProblem, Split } from "@pictograph/schema";
+import type {
+  ClassDef,
+  DatasetImage,
+  ExportOptions,
+  Format,
+  ImportProblem,
+  Split,
+} from "@pictograph/schema";
 
 /** What an export is made from. `images` may be called more than once (one pass per file a
  * format streams), each call yielding the selected images (status filter already applied)
@@ -41,7 +48,9 @@ export type ExportSummary = {
 };
 
 /** A format writer: yields entries in ZIP order, returns the summary when done. */
-export type FormatWriter = (source: ExportSource) => AsyncGenerator<ExportEntry, ExportSummary, void>;
+export type FormatWriter = (
+  source: ExportSource,
+) => AsyncGenerator<ExportEntry, ExportSummary, void>;
 
 /** A member of an archive being read: a relative POSIX path already checked to be safe. */
 export type ArchiveMember = { path: string; size: number };
@@ -74,4 +83,9 @@ export type ReadResult = {
 export type ReadOptions = { maxJsonBytes?: number };
 export type FormatReader = (archive: ArchiveSource, options?: ReadOptions) => Promise<ReadResult>;
 
-export type FormatModule = { id: Format; write: FormatWriter; read: FormatReader; description: string };
+export type FormatModule = {
+  id: Format;
+  write: FormatWriter;
+  read: FormatReader;
+  description: string;
+};

@@ -9,7 +9,10 @@ export type CollectedExport = {
   summary: ExportSummary;
 };
 
-export async function collectExport(write: FormatWriter, source: ExportSource): Promise<CollectedExport> {
+export async function collectExport(
+  write: FormatWriter,
+  source: ExportSource,
+): Promise<CollectedExport> {
   const files = new Map<string, string>();
   const images = new Map<string, string>();
   const order: string[] = [];
@@ -25,12 +28,15 @@ export async function collectExport(write: FormatWriter, source: ExportSource): 
   }
 }
 
-async function bodyText(body: string | Uint8Array | AsyncIterable<string | Uint8Array>): Promise<string> {
+async function bodyText(
+  body: string | Uint8Array | AsyncIterable<string | Uint8Array>,
+): Promise<string> {
   if (typeof body === "string") return body;
   if (body instanceof Uint8Array) return new TextDecoder().decode(body);
   let text = "";
   const decoder = new TextDecoder();
-  for await (const chunk of body) text += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+  for await (const chunk of body)
+    text += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
   return text + decoder.decode();
 }
 

@@ -94,9 +94,27 @@ export const fixtureImages: DatasetImage[] = [
         },
       },
       { type: "bbox", class_name: "person", bbox: { x: 300, y: 100, w: 80, h: 200 } },
-      { type: "keypoint", class_name: "person", keypoint: { x: 340, y: 110 }, instance_id: 1, joint: "head" },
-      { type: "keypoint", class_name: "person", keypoint: { x: 310, y: 200 }, instance_id: 1, joint: "left_hand" },
-      { type: "keypoint", class_name: "person", keypoint: { x: 370, y: 200 }, instance_id: 1, joint: "right_hand" },
+      {
+        type: "keypoint",
+        class_name: "person",
+        keypoint: { x: 340, y: 110 },
+        instance_id: 1,
+        joint: "head",
+      },
+      {
+        type: "keypoint",
+        class_name: "person",
+        keypoint: { x: 310, y: 200 },
+        instance_id: 1,
+        joint: "left_hand",
+      },
+      {
+        type: "keypoint",
+        class_name: "person",
+        keypoint: { x: 370, y: 200 },
+        instance_id: 1,
+        joint: "right_hand",
+      },
     ],
   },
   { path: "empty.png", width: 320, height: 240, status: "complete", split: null, annotations: [] },
@@ -106,7 +124,9 @@ export const fixtureImages: DatasetImage[] = [
     height: 480,
     status: "in_progress",
     split: "train",
-    annotations: [{ type: "bbox", class_name: 'a&b <c>, "d"', bbox: { x: 1.25, y: 2.5, w: 30, h: 40 } }],
+    annotations: [
+      { type: "bbox", class_name: 'a&b <c>, "d"', bbox: { x: 1.25, y: 2.5, w: 30, h: 40 } },
+    ],
   },
   {
     path: "drafts/raw.png",
@@ -126,7 +146,9 @@ export function memorySource(
   dataset = FIXTURE_DATASET,
 ): ExportSource {
   const parsed = ExportOptionsSchema.parse(options);
-  const selected = images.filter((i) => parsed.status_filter === "all" || i.status === parsed.status_filter);
+  const selected = images.filter(
+    (i) => parsed.status_filter === "all" || i.status === parsed.status_filter,
+  );
   const splitCounts: SplitCounts = { train: 0, val: 0, test: 0, none: 0 };
   for (const image of selected) splitCounts[image.split ?? "none"]++;
   return {
