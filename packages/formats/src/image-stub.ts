@@ -1,0 +1,33 @@
+// Test support: the smallest image files image-size can measure, with a chosen size (and a
+// JPEG EXIF orientation), so reader tests need no binary fixtures.
+
+/** PNG signature + IHDR: enough for a size probe. */
+export function pngBytes(width: number, height: number): Uint8Array {
+  const bytes = new Uint8Array(33);
+  const view = new DataView(bytes.buffer);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
+  view.setUint32(8, 13);
+  bytes.set([0x49, 0x48, 0x44, 0x52], 12);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  bytes.set([8, 6, 0, 0, 0], 24);
+  return bytes;
+}
+
+/** JPEG with an EXIF APP1 carrying `orientation`, then a SOF0 of the stored (sensor) size. */
+export function jpegBytes(storedWidth: number, storedHeight: number, orientation = 1): Uint8Array {
+  const tiff = [
+    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, IFD at 8
+    0x00, 0x01, // one entry
+    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, orientation, 0x00, 0x00, // Orientation, SHORT
+    0x00, 0x00, 0x00, 0x00, // no next IFD
+  ];
+  const exif = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00, ...tiff];
+  const app1 = [0xff, 0xe1, (exif.length + 2) >> 8, (exif.length + 2) & 0xff, ...exif];
+  const sof = [
+    0xff, 0xc0, 0x00, 0x11, 0x08,
+    storedHeight >> 8, storedHeight & 0xff, storedWidth >> 8, storedWidth & 0xff,
+    0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01,
+  ];
+  return new Uint8Array([0xff, 0xd8, ...app1, ...sof, 0xff, 0xd9]);
+}

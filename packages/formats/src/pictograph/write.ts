@@ -1,0 +1,114 @@
+// pictograph (D6, FORMATS.md §1): the lossless canonical export. manifest.json holds the
+// dataset's facts; one annotations/<path>.json per image; images/<path> when included.
+// Pure and streaming: one image in memory at a time.
+import { pathBaseName, type Annotation, type DatasetImage } from "@pictograph/schema";
+import { exportClasses } from "../core/class-list";
+import { readmeText } from "../core/readme";
+import { annotationSelector } from "../core/select-annotations";
+import type { ExportSource, ExportSummary, FormatWriter } from "../core/types";
+
+export const PICTOGRAPH_SCHEMA = "pictograph/1";
+
+export const writePictograph: FormatWriter = async function* (source: ExportSource) {
+  const exported = exportClasses(source.classes, source.options.class_filter);
+  const summary: ExportSummary = { images: 0, annotations: 0, skipped: {}, imageMembers: 0 };
+  const select = annotationSelector(source.classes, exported, summary.skipped);
+  const splits = { train: 0, val: 0, test: 0, none: 0 };
+
+  for await (const image of source.images()) {
+    const annotations = select(image);
+    summary.images++;
+    summary.annotations += annotations.length;
+    splits[image.split ?? "none"]++;
+    yield { type: "file", path: `annotations/${image.path}.json`, body: imageJson(image, annotations) };
+    if (source.options.include_images) {
+      summary.imageMembers++;
+      yield { type: "image", path: `images/${image.path}`, image };
+    }
+  }
+
+  const manifest = {
+    schema: PICTOGRAPH_SCHEMA,
+    dataset: { name: source.dataset.name },
+    exported_at: source.exportedAt,
+    export: {
+      format: "pictograph",
+      include_images: source.options.include_images,
+      class_filter: source.options.class_filter,
+      status_filter: source.options.status_filter,
+    },
+    classes: exported.classes,
+    counts: {
+      images: summary.images,
+      annotations: summary.annotations,
+      image_files: summary.imageMembers,
+      skipped: sortedRecord(summary.skipped),
+    },
+    splits,
+  };
+  yield { type: "file", path: "manifest.json", body: JSON.stringify(manifest, null, 2) + "\n" };
+  yield {
+    type: "file",
+    path: "README.txt",
+    body: readmeText({
+      format: "pictograph (schema pictograph/1)",
+      source,
+      classes: exported.classes,
+      indexBase: 0,
+      layout: [
+        "manifest.json: dataset, classes (colors, attribute specs, joints), export parameters, counts, splits",
+        "annotations/<image path>.json: one file per image, e.g. annotations/batch1/x.jpg.json",
+        source.options.include_images ? "images/<image path>: the image files" : "images: not included in this export",
+      ],
+      conventions: [
+        "absolute pixel coordinates, origin at the top-left corner of the top-left pixel, continuous",
+        "bbox {x, y, w, h}; polygon {paths: [outer ring, holes...]}; polyline {path}; keypoint {x, y}",
+        "keypoints of one object share instance_id; joint names one of the class's keypoints",
+        "annotation ids are positions within their image, starting at 1",
+      ],
+      summary,
+    }),
+  };
+  return summary;
+};
+
+/** Image fields, then its annotations one per line: readable and diff-friendly. */
+function imageJson(image: DatasetImage, annotations: Annotation[]): string {
+  const slash = image.path.lastIndexOf("/");
+  const head = {
+    image: pathBaseName(image.path),
+    image_path: slash < 0 ? "" : image.path.slice(0, slash),
+    path: image.path,
+    width: image.width,
+    height: image.height,
+    status: image.status,
+    split: image.split,
+    tags: image.tags,
+    annotation_count: annotations.length,
+  };
+  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`);
+  const rows = annotations.map((a, i) => `    ${JSON.stringify(annotationJson(a, i + 1))}`);
+  const list = rows.length ? `[\n${rows.join(",\n")}\n  ]` : "[]";
+  return `{\n${fields.join("\n")}\n  "annotations": ${list}\n}\n`;
+}
+
+/** Field order of the Pictograph SDK (id, name, type, geometry, confidence, attributes),
+ * then what the canonical model adds. */
+function annotationJson(a: Annotation, id: number): Record<string, unknown> {
+  const base = { id, name: a.class_name, type: a.type };
+  const tail = { confidence: a.confidence, attributes: a.attributes, occluded: a.occluded, z_order: a.z_order };
+  switch (a.type) {
+    case "bbox":
+      return { ...base, bbox: a.bbox, ...tail };
+    case "polygon":
+      return { ...base, polygon: a.polygon, ...tail };
+    case "polyline":
+      return { ...base, polyline: a.polyline, ...tail };
+    case "keypoint":
+      return { ...base, keypoint: a.keypoint, instance_id: a.instance_id, joint: a.joint, ...tail };
+  }
+}
+
+function sortedRecord(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
