@@ -1,0 +1,258 @@
+// Local-directory driver: one file per key under a root directory. A put writes to
+// `<root>/.tmp/<random>`, fsyncs and renames into place, so readers never see a partial file.
+// It must never touch a path outside the root.
+import { randomUUID } from "node:crypto";
+import {
+  mkdir,
+  open,
+  opendir,
+  readdir,
+  rename,
+  rm,
+  stat,
+  unlink,
+  type FileHandle,
+} from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { type Readable } from "node:stream";
+import { assertValidKey, assertValidPrefix, RESERVED_TEMP_SEGMENT } from "./blob-key";
+import { readBlobBody, type BodyReader } from "./blob-body";
+import {
+  type BlobBody,
+  type BlobListing,
+  type BlobStat,
+  type BlobStore,
+  type ByteRange,
+  type PutOptions,
+  type PutResult,
+} from "./blob-store";
+import { checkByteRange } from "./byte-range";
+import { BlobNotFoundError, InvalidRangeError, StorageUnavailableError } from "./storage-errors";
+
+export interface LocalBlobStoreOptions {
+  dir: string;
+  /** Opens the temp file a put writes into. Tests pass a full device here to provoke ENOSPC. */
+  openTempFile?: (path: string) => Promise<FileHandle>;
+}
+
+// Errno codes that mean "the disk, not the caller, is the problem", with words for a human.
+const DISK_FAILURES: Record<string, string> = {
+  ENOSPC: "disk is full (ENOSPC)",
+  EDQUOT: "disk quota exceeded (EDQUOT)",
+  EACCES: "permission denied (EACCES)",
+  EPERM: "operation not permitted (EPERM)",
+  EROFS: "file system is read-only (EROFS)",
+  EIO: "disk I/O error (EIO)",
+  EMFILE: "too many open files (EMFILE)",
+  ENFILE: "too many open files (ENFILE)",
+};
+
+const MISSING = new Set(["ENOENT", "ENOTDIR"]);
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+export class LocalBlobStore implements BlobStore {
+  readonly driver = "local";
+  readonly root: string;
+  readonly #tempDir: string;
+  readonly #openTempFile: (path: string) => Promise<FileHandle>;
+
+  constructor(options: LocalBlobStoreOptions) {
+    this.root = resolve(options.dir);
+    this.#tempDir = join(this.root, RESERVED_TEMP_SEGMENT);
+    this.#openTempFile = options.openTempFile ?? ((path) => open(path, "wx"));
+  }
+
+  async put(key: string, body: BlobBody, opts: PutOptions = {}): Promise<PutResult> {
+    const reader = readBlobBody(body, opts.signal);
+    try {
+      return await this.#write(key, reader);
+    } catch (error) {
+      reader.discard();
+      throw error;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.#pathOf(key);
+    const checked = checkByteRange(key, range);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, "r");
+    } catch (error) {
+      if (MISSING.has(errorCode(error) ?? "")) throw new BlobNotFoundError(key);
+      throw this.#mapDiskError(error, `reading ${key} in ${this.root}`);
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new BlobNotFoundError(key);
+      if (checked && checked.start >= info.size) {
+        throw new InvalidRangeError(
+          key,
+          `start ${checked.start} is past the end (size ${info.size})`,
+        );
+      }
+      // The open handle keeps the bytes readable even if the key is deleted meanwhile.
+      return handle.createReadStream({ start: checked?.start, end: checked?.end });
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<BlobStat | null> {
+    const path = this.#pathOf(key);
+    try {
+      const info = await stat(path);
+      return info.isFile() ? { size: info.size, modifiedAt: info.mtime } : null;
+    } catch (error) {
+      if (MISSING.has(errorCode(error) ?? "")) return null;
+      throw this.#mapDiskError(error, `reading ${key} in ${this.root}`);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.#pathOf(key);
+    try {
+      await unlink(path);
+    } catch (error) {
+      // A directory at that path is a key prefix, not an object: nothing to delete.
+      if (MISSING.has(errorCode(error) ?? "") || errorCode(error) === "EISDIR") return;
+      throw this.#mapDiskError(error, `deleting ${key} in ${this.root}`);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobListing> {
+    assertValidPrefix(prefix);
+    const slash = prefix.lastIndexOf("/");
+    yield* this.#walk(slash === -1 ? "" : prefix.slice(0, slash), prefix);
+  }
+
+  async presignGet(key: string): Promise<string | null> {
+    assertValidKey(key);
+    return null;
+  }
+
+  async healthCheck(): Promise<void> {
+    const doing = `checking that ${this.root} is writable`;
+    await this.#disk(doing, async () => {
+      await mkdir(this.#tempDir, { recursive: true });
+      const probe = join(this.#tempDir, `health-${randomUUID()}`);
+      const handle = await open(probe, "wx");
+      await handle.close();
+      await unlink(probe);
+    });
+  }
+
+  async removeStaleTemp(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let names: string[];
+    try {
+      names = await readdir(this.#tempDir);
+    } catch (error) {
+      if (MISSING.has(errorCode(error) ?? "")) return 0;
+      throw this.#mapDiskError(error, `cleaning ${this.#tempDir}`);
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.#tempDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs <= cutoff) {
+        await rm(path, { force: true, recursive: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  async #write(key: string, reader: BodyReader): Promise<PutResult> {
+    const target = this.#pathOf(key);
+    const doing = `writing ${key} in ${this.root}`;
+    await this.#disk(doing, () => mkdir(this.#tempDir, { recursive: true }));
+    const tempPath = join(this.#tempDir, randomUUID());
+    const handle = await this.#disk(doing, () => this.#openTempFile(tempPath));
+    let open = true;
+    try {
+      // Body errors and aborts come out of `chunks` untouched; only disk errors are mapped.
+      for await (const chunk of reader.chunks) {
+        await this.#disk(doing, () => writeFully(handle, chunk));
+      }
+      await this.#disk(doing, () => handle.sync());
+      open = false;
+      await this.#disk(doing, () => handle.close());
+      await this.#disk(doing, () => mkdir(dirname(target), { recursive: true }));
+      await this.#disk(doing, () => rename(tempPath, target));
+      await syncDirectory(dirname(target));
+      return reader.measured();
+    } catch (error) {
+      if (open) await handle.close().catch(() => undefined);
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The file for `key`; validation makes escaping the root impossible, the check proves it. */
+  #pathOf(key: string): string {
+    assertValidKey(key);
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new Error(`key ${key} resolved outside the root`);
+    return path;
+  }
+
+  async *#walk(dirKey: string, prefix: string): AsyncGenerator<BlobListing> {
+    let dir;
+    try {
+      dir = await opendir(dirKey === "" ? this.root : join(this.root, dirKey));
+    } catch (error) {
+      if (MISSING.has(errorCode(error) ?? "")) return;
+      throw this.#mapDiskError(error, `listing ${prefix || "(all keys)"} in ${this.root}`);
+    }
+    for await (const entry of dir) {
+      if (dirKey === "" && entry.name === RESERVED_TEMP_SEGMENT) continue;
+      const key = dirKey === "" ? entry.name : `${dirKey}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (`${key}/`.startsWith(prefix)) yield* this.#walk(key, prefix);
+      } else if (entry.isFile() && key.startsWith(prefix)) {
+        // Deleted between readdir and stat: it is simply no longer listed.
+        const info = await stat(join(this.root, key)).catch(() => null);
+        if (info) yield { key, size: info.size, modifiedAt: info.mtime };
+      }
+    }
+  }
+
+  async #disk<T>(doing: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.#mapDiskError(error, doing);
+    }
+  }
+
+  #mapDiskError(error: unknown, doing: string): unknown {
+    const failure = DISK_FAILURES[errorCode(error) ?? ""];
+    return failure
+      ? new StorageUnavailableError(`${failure} while ${doing}`, { cause: error })
+      : error;
+  }
+}
+
+export function createLocalBlobStore(options: LocalBlobStoreOptions): LocalBlobStore {
+  return new LocalBlobStore(options);
+}
+
+async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Makes the rename itself durable; some file systems refuse to fsync a directory, which is fine. */
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, "r").catch(() => undefined);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close().catch(() => undefined);
+}
