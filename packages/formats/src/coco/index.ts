@@ -1,0 +1,11 @@
+// The coco format module (D7).
+import type { FormatModule } from "../core/types";
+import { readCoco } from "./read";
+import { writeCoco } from "./write";
+
+export const cocoFormat: FormatModule = {
+  id: "coco",
+  write: writeCoco,
+  read: readCoco,
+  description: "COCO instances JSON (boxes, polygons, RLE for holes, keypoints) for detectron2, mmdetection, pycocotools and CVAT import.",
+};

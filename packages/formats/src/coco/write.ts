@@ -1,0 +1,254 @@
+// coco (D7, FORMATS.md §2): annotations/instances_<subset>.json + images/<subset>/<path>, as
+// pycocotools, datumaro and CVAT read it. Each JSON is streamed: images[] in one pass over
+// the subset and annotations[] in a second, so memory holds one image at a time.
+import type { Annotation, ClassDef, DatasetImage, Point, Split } from "@pictograph/schema";
+import { exportClasses, type ExportClasses } from "../core/class-list";
+import { enclosingBox, polygonArea } from "../core/geometry";
+import { countSkip, readmeText } from "../core/readme";
+import { polygonRle } from "../core/rle";
+import { annotationSelector, type AnnotationSelector } from "../core/select-annotations";
+import { assertDrained, streamedFile } from "../core/streamed-file";
+import type { ExportSource, ExportSummary, FormatWriter, SplitCounts } from "../core/types";
+
+export type CocoSubset = { name: string; split: Split | null };
+
+/** Subsets are the splits in use; images without a split then go to `default`. */
+export function cocoSubsets(counts: SplitCounts): CocoSubset[] {
+  const splits = (["train", "val", "test"] as const).filter((s) => counts[s] > 0);
+  if (splits.length === 0) return [{ name: "default", split: null }];
+  const subsets: CocoSubset[] = splits.map((split) => ({ name: split, split }));
+  if (counts.none > 0) subsets.push({ name: "default", split: null });
+  return subsets;
+}
+
+export const writeCoco: FormatWriter = async function* (source: ExportSource) {
+  const exported = exportClasses(source.classes, source.options.class_filter);
+  const summary: ExportSummary = { images: 0, annotations: 0, skipped: {}, imageMembers: 0 };
+  const subsets = cocoSubsets(source.splitCounts);
+
+  if (source.options.include_images) {
+    for (const subset of subsets) {
+      for await (const image of source.images({ split: subset.split })) {
+        summary.imageMembers++;
+        yield { type: "image", path: `images/${subset.name}/${image.path}`, image };
+      }
+    }
+  }
+
+  const ids = { image: 1, annotation: 1 };
+  for (const subset of subsets) {
+    const file = streamedFile(`annotations/instances_${subset.name}.json`, () =>
+      subsetJson(source, subset, exported, summary, ids),
+    );
+    yield file.entry;
+    assertDrained(file);
+  }
+
+  yield {
+    type: "file",
+    path: "README.txt",
+    body: readmeText({
+      format: "COCO (instances)",
+      source,
+      classes: exported.classes,
+      indexBase: 1,
+      layout: [
+        ...subsets.map((s) => `annotations/instances_${s.name}.json: ${s.split ? `images of split ${s.split}` : "images without a split"}`),
+        source.options.include_images
+          ? "images/<subset>/<image path>: the image files; file_name is the path below images/<subset>/"
+          : "images: not included in this export; file_name is the path below images/<subset>/",
+      ],
+      conventions: [
+        "bbox [x, y, width, height] in absolute pixels from the top-left corner",
+        "category ids 1..k in the export's class order; image and annotation ids are unique across all subsets",
+        "polygons without holes: flat [x1, y1, ...] lists; polygons with holes: uncompressed RLE with iscrowd 0",
+        "keypoints: one annotation per instance_id (a keypoint without one is its own instance), joints in the class's order,",
+        "  v = 2 visible, 1 occluded, 0 absent (x = y = 0); its bbox is the enclosing box of the labelled joints",
+        "attributes hold the annotation's attributes plus occluded; score is the confidence when set; z_order is not written",
+      ],
+      summary,
+    }),
+  };
+  return summary;
+};
+
+async function* subsetJson(
+  source: ExportSource,
+  subset: CocoSubset,
+  exported: ExportClasses,
+  summary: ExportSummary,
+  ids: { image: number; annotation: number },
+): AsyncGenerator<string> {
+  const info = {
+    contributor: "",
+    date_created: source.exportedAt,
+    description: `Pictograph export of dataset "${source.dataset.name}"`,
+    url: "",
+    version: "",
+    year: source.exportedAt.slice(0, 4),
+  };
+  yield `{\n  "info": ${JSON.stringify(info)},\n  "licenses": [{"name":"","id":0,"url":""}],\n  "categories": [`;
+  yield listItems(exported.classes.map((c, i) => JSON.stringify(category(c, i + 1))));
+
+  yield `,\n  "images": [`;
+  const firstId = ids.image;
+  const order = new OrderCheck();
+  let first = true;
+  for await (const image of source.images({ split: subset.split })) {
+    order.add(image.path);
+    const entry = {
+      id: ids.image++,
+      width: image.width,
+      height: image.height,
+      file_name: image.path,
+      license: 0,
+      flickr_url: "",
+      coco_url: "",
+      date_captured: 0,
+    };
+    yield `${first ? "\n" : ",\n"}    ${JSON.stringify(entry)}`;
+    first = false;
+  }
+  yield first ? "]" : "\n  ]";
+
+  yield `,\n  "annotations": [`;
+  const select = annotationSelector(source.classes, exported, summary.skipped);
+  const check = new OrderCheck();
+  let imageId = firstId;
+  first = true;
+  for await (const image of source.images({ split: subset.split })) {
+    check.add(image.path);
+    summary.images++;
+    for (const annotation of cocoAnnotations(image, imageId++, select, exported, summary.skipped)) {
+      summary.annotations++;
+      yield `${first ? "\n" : ",\n"}    ${JSON.stringify({ id: ids.annotation++, ...annotation })}`;
+      first = false;
+    }
+  }
+  if (!order.equals(check))
+    throw new Error(`export source gave the images of subset ${subset.name} in a different order on its second pass`);
+  yield first ? "]\n}\n" : "\n  ]\n}\n";
+}
+
+function listItems(items: string[]): string {
+  return items.length ? `\n    ${items.join(",\n    ")}\n  ]` : "]";
+}
+
+function category(c: ClassDef, id: number) {
+  const base = { id, name: c.name, supercategory: "" };
+  return c.keypoints ? { ...base, keypoints: c.keypoints, skeleton: [] } : base;
+}
+
+type CocoAnnotation = Record<string, unknown>;
+
+/** One image's COCO annotations (without ids), in the image's order; keypoint instances sit
+ * where their first joint was. */
+function cocoAnnotations(
+  image: DatasetImage,
+  imageId: number,
+  select: AnnotationSelector,
+  exported: ExportClasses,
+  skipped: Record<string, number>,
+): CocoAnnotation[] {
+  const out: CocoAnnotation[] = [];
+  const instances = new Map<string, KeypointInstance>();
+  for (const a of select(image)) {
+    const categoryId = exported.indexOf(a.class_name)! + 1;
+    const head = { image_id: imageId, category_id: categoryId };
+    switch (a.type) {
+      case "bbox": {
+        const { x, y, w, h } = a.bbox;
+        out.push({ ...head, segmentation: [], area: w * h, bbox: [x, y, w, h], iscrowd: 0, ...extras(a) });
+        break;
+      }
+      case "polygon": {
+        const shape = polygonShape(a.polygon.paths, image);
+        if (!shape) countSkip(skipped, "polygon with holes: no pixel centre inside it");
+        else out.push({ ...head, ...shape, iscrowd: 0, ...extras(a) });
+        break;
+      }
+      case "polyline":
+        countSkip(skipped, "polyline: not expressible in coco");
+        break;
+      case "keypoint": {
+        const joints = exported.classes[categoryId - 1]!.keypoints;
+        if (!joints) {
+          countSkip(skipped, "keypoint: its class defines no keypoints");
+          break;
+        }
+        const joint = a.joint === null ? -1 : joints.indexOf(a.joint);
+        if (joint < 0) {
+          countSkip(skipped, "keypoint: joint not named in its class's keypoints");
+          break;
+        }
+        // A keypoint without instance_id is an instance of its own.
+        const key = a.instance_id === null ? `lone ${out.length}` : `${categoryId} ${a.instance_id}`;
+        let instance = instances.get(key);
+        if (!instance) {
+          instance = { joints: new Array(joints.length).fill(null), first: a };
+          instances.set(key, instance);
+          out.push({ ...head, instance });
+        }
+        if (instance.joints[joint]) countSkip(skipped, "keypoint: joint repeated in its instance");
+        else instance.joints[joint] = a;
+        break;
+      }
+    }
+  }
+  return out.map((entry) => (entry.instance ? keypointAnnotation(entry) : entry));
+}
+
+type KeypointInstance = { joints: Array<Annotation | null>; first: Annotation };
+
+function keypointAnnotation(entry: CocoAnnotation): CocoAnnotation {
+  const { instance, ...head } = entry as CocoAnnotation & { instance: KeypointInstance };
+  const present: Point[] = [];
+  const keypoints: number[] = [];
+  for (const joint of instance.joints) {
+    if (joint?.type !== "keypoint") keypoints.push(0, 0, 0);
+    else {
+      present.push(joint.keypoint);
+      keypoints.push(joint.keypoint.x, joint.keypoint.y, joint.occluded ? 1 : 2);
+    }
+  }
+  const box = enclosingBox(present);
+  return {
+    ...head,
+    segmentation: [],
+    area: box.w * box.h,
+    bbox: [box.x, box.y, box.w, box.h],
+    iscrowd: 0,
+    keypoints,
+    num_keypoints: present.length,
+    ...extras(instance.first),
+  };
+}
+
+function polygonShape(paths: Point[][], image: DatasetImage) {
+  const outer = paths[0]!;
+  const box = enclosingBox(outer);
+  const bbox = [box.x, box.y, box.w, box.h];
+  if (paths.length === 1) return { segmentation: [outer.flatMap((p) => [p.x, p.y])], area: polygonArea(outer), bbox };
+  const { rle, area } = polygonRle(paths, image.width, image.height);
+  return area > 0 ? { segmentation: rle, area, bbox } : null;
+}
+
+/** `attributes` (with CVAT's `occluded` inside, as datumaro writes it) and `score`. */
+function extras(a: Annotation) {
+  const attributes = { ...a.attributes, occluded: a.occluded };
+  return a.confidence === null ? { attributes } : { attributes, score: a.confidence };
+}
+
+/** Order of paths seen in a pass, kept as a count and a hash so it costs no memory. */
+class OrderCheck {
+  private count = 0;
+  private hash = 0x811c9dc5;
+  add(path: string): void {
+    this.count++;
+    for (let i = 0; i < path.length; i++) this.hash = Math.imul(this.hash ^ path.charCodeAt(i), 0x01000193);
+    this.hash = Math.imul(this.hash ^ 0x2f, 0x01000193);
+  }
+  equals(other: OrderCheck): boolean {
+    return this.count === other.count && this.hash === other.hash;
+  }
+}
