@@ -136,14 +136,19 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async healthCheck(): Promise<void> {
-    const doing = `checking that ${this.root} is writable`;
-    await this.#disk(doing, async () => {
+    try {
       await mkdir(this.#tempDir, { recursive: true });
       const probe = join(this.#tempDir, `health-${randomUUID()}`);
       const handle = await open(probe, "wx");
       await handle.close();
       await unlink(probe);
-    });
+    } catch (error) {
+      // Any failure here means puts would fail too, whatever the errno.
+      const reason = DISK_FAILURES[errorCode(error) ?? ""] ?? errorCode(error) ?? String(error);
+      throw new StorageUnavailableError(`cannot write to ${this.root}: ${reason}`, {
+        cause: error,
+      });
+    }
   }
 
   async removeStaleTemp(olderThanMs: number): Promise<number> {
