@@ -1,0 +1,75 @@
+// One way to fail, whatever the surface: an ErrorCode from @pictograph/schema carried by a
+// TRPCError, turned into `{ error: { code, message, details } }` by every transport.
+import { ERROR_CODES, describeZodError, type ErrorBody, type ErrorCode } from "@pictograph/schema";
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { ZodError } from "zod";
+
+const TRPC_CODES: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  bad_request: "BAD_REQUEST",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  method_not_allowed: "METHOD_NOT_SUPPORTED",
+  timeout: "TIMEOUT",
+  conflict: "CONFLICT",
+  gone: "NOT_FOUND",
+  payload_too_large: "PAYLOAD_TOO_LARGE",
+  unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
+  validation_error: "UNPROCESSABLE_CONTENT",
+  rate_limited: "TOO_MANY_REQUESTS",
+  internal_error: "INTERNAL_SERVER_ERROR",
+  unavailable: "SERVICE_UNAVAILABLE",
+};
+
+export class ApiError extends TRPCError {
+  constructor(
+    readonly errorCode: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super({ code: TRPC_CODES[errorCode], message });
+  }
+}
+
+export const fail = (code: ErrorCode, message: string, details?: unknown): never => {
+  throw new ApiError(code, message, details);
+};
+
+export const notFound = (what: string): never => fail("not_found", `${what} not found`);
+
+/** The error body and HTTP status for anything a procedure threw. */
+export function errorResponseBody(error: unknown): { status: number; body: ErrorBody } {
+  const resolved = resolveError(error);
+  return {
+    status: ERROR_CODES[resolved.code],
+    body: {
+      error: {
+        code: resolved.code,
+        message: resolved.message,
+        ...(resolved.details === undefined ? {} : { details: resolved.details }),
+      },
+    },
+  };
+}
+
+type Resolved = { code: ErrorCode; message: string; details?: unknown };
+
+function resolveError(error: unknown): Resolved {
+  if (error instanceof ApiError) return { code: error.errorCode, message: error.message, details: error.details };
+  const cause = error instanceof TRPCError ? error.cause : error;
+  if (cause instanceof ApiError) return resolveError(cause);
+  if (cause instanceof ZodError) {
+    const { message, issues } = describeZodError(cause);
+    return { code: "validation_error", message, details: { issues } };
+  }
+  if (error instanceof TRPCError) {
+    const code = (Object.keys(TRPC_CODES) as ErrorCode[]).find((c) => TRPC_CODES[c] === error.code);
+    if (code && code !== "internal_error") return { code, message: error.message };
+  }
+  return { code: "internal_error", message: "internal error: the server could not complete the request" };
+}
+
+export function isInternal(error: unknown): boolean {
+  return resolveError(error).code === "internal_error";
+}

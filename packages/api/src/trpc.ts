@@ -1,0 +1,67 @@
+// tRPC setup in three parts: (1) the context every procedure gets, (2) initTRPC with the
+// error shape, (3) procedures by role. Routers live in ./routers, one file per resource.
+import type { Role } from "@pictograph/schema";
+import { initTRPC } from "@trpc/server";
+import { ApiError, errorResponseBody } from "./errors";
+import type { RestMeta } from "./rest";
+import type { ApiServices } from "./services";
+
+// (1) Context ---------------------------------------------------------------------------
+
+/** Who is calling: resolved from an API key or a session before any procedure runs. */
+export type Caller = {
+  workspaceId: string;
+  workspaceName: string;
+  role: Role;
+  userId: string | null;
+  apiKeyId: string | null;
+};
+
+export type ApiContext = {
+  services: ApiServices;
+  caller: Caller | null;
+  requestId: string;
+  /** Sent by the SDK on create so that a retried create cannot make two exports. */
+  idempotencyKey: string | null;
+  /** Origin the client used, for absolute URLs (signed downloads). */
+  origin: string;
+};
+
+// (2) initTRPC --------------------------------------------------------------------------
+
+const t = initTRPC
+  .context<ApiContext>()
+  .meta<RestMeta>()
+  .create({
+    // The tRPC wire keeps its own envelope; `data.body` is the same error body REST sends.
+    errorFormatter({ shape, error }) {
+      const { status, body } = errorResponseBody(error);
+      return { ...shape, message: body.error.message, data: { ...shape.data, httpStatus: status, body } };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// (3) Procedures ------------------------------------------------------------------------
+
+const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2 };
+
+export const publicProcedure = t.procedure;
+
+function roleProcedure(minimum: Role) {
+  return t.procedure.use(({ ctx, next }) => {
+    const caller = ctx.caller;
+    if (!caller) throw new ApiError("unauthorized", "authentication required: send an API key as X-API-Key or Authorization: Bearer");
+    if (RANK[caller.role] < RANK[minimum])
+      throw new ApiError("forbidden", `this needs the ${minimum} role; your role is ${caller.role}`);
+    return next({ ctx: { ...ctx, caller } });
+  });
+}
+
+/** Read and download. */
+export const viewerProcedure = roleProcedure("viewer");
+/** Create datasets, upload, annotate, create exports and imports. */
+export const memberProcedure = roleProcedure("member");
+/** Delete, manage keys and members. */
+export const adminProcedure = roleProcedure("admin");
