@@ -20,6 +20,7 @@ import { measureImage } from "../core/image-dimensions";
 import { checkImage, problem } from "../core/import-problems";
 import { DEFAULT_MAX_JSON_BYTES } from "../core/json-member";
 import { paletteColor } from "../core/palette";
+import { strictInteger, strictNumber, typedAttributeValue } from "../core/text-values";
 import type { ArchiveSource, FormatReader, ImportedImage, ReadResult } from "../core/types";
 import { childElement, childElements, childText, streamXmlElements, type XmlElement } from "../core/xml-reader";
 import { JOINT_ATTRIBUTE } from "./write";
@@ -216,7 +217,8 @@ function attributeSpec(attribute: XmlElement): AttributeSpec | { error: string }
       break;
     case "radio":
     case "select": {
-      const options = values.length ? values : defaultValue ? [defaultValue] : [];
+      const listed = values.filter((v) => v !== "");
+      const options = listed.length ? listed : defaultValue ? [defaultValue] : [];
       candidate = { kind: "select", name, options, default: options.includes(defaultValue) ? defaultValue : null };
       break;
     }
@@ -241,20 +243,6 @@ function specValues(text: string, defaultValue: string): string[] {
   const trimmed = text.trim();
   if (!trimmed) return [];
   return trimmed === defaultValue ? [trimmed] : trimmed.split(/\s+/);
-}
-
-const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
-
-/** A decimal number as Python's float() reads it, minus inf/nan; undefined otherwise. */
-export function strictNumber(text: string | undefined): number | undefined {
-  if (text === undefined || !NUMBER.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
-
-function strictInteger(text: string | undefined): number | undefined {
-  const value = strictNumber(text);
-  return value !== undefined && Number.isInteger(value) ? value : undefined;
 }
 
 /** `x1,y1;x2,y2;…` as datumaro splits it, every number strict. */
@@ -481,7 +469,7 @@ function readAttributes(shape: XmlElement, classDef: ClassDef, ctx: Context): Re
     }
     const text = attribute.text;
     const spec = classDef.attributes.find((a) => a.name === name);
-    const value = typedValue(text, spec);
+    const value = typedAttributeValue(text, spec);
     if (value === undefined) {
       ctx.problems.push(
         problem(ctx.file, `attribute "${name}": "${text}" is not a valid ${spec?.kind ?? ""} value; not imported`, at(attribute)),
@@ -491,22 +479,4 @@ function readAttributes(shape: XmlElement, classDef: ClassDef, ctx: Context): Re
     values[name] = value;
   }
   return values;
-}
-
-/** Text as the spec types it; without a spec, true/false and canonical numbers are typed. */
-export function typedValue(text: string, spec: AttributeSpec | undefined): AttributeValue | undefined {
-  switch (spec?.kind) {
-    case "checkbox": {
-      const lower = text.trim().toLowerCase();
-      return lower === "true" ? true : lower === "false" ? false : undefined;
-    }
-    case "number":
-      return strictNumber(text);
-    case "select":
-    case "text":
-      return text;
-    default:
-      if (text === "true" || text === "false") return text === "true";
-      return text !== "" && String(Number(text)) === text ? Number(text) : text;
-  }
 }

@@ -1,0 +1,159 @@
+// labelme (D11, FORMATS.md §6): one wkentaro/labelme JSON per image, `<path stem>.json` beside
+// `<path>` at the ZIP root, formatted as labelme's json.dump(indent=2, ensure_ascii=False).
+// Pure and streaming: one image in memory at a time.
+import { pathBaseName, pathStem, type Annotation, type AttributeValue, type DatasetImage } from "@pictograph/schema";
+import { exportClasses } from "../core/class-list";
+import { countSkip, readmeText } from "../core/readme";
+import { annotationSelector } from "../core/select-annotations";
+import type { ExportSource, ExportSummary, FormatWriter } from "../core/types";
+
+/** The labelme version whose file layout we write (examples/primitives/primitives.json). */
+export const LABELME_VERSION = "5.7.0";
+/** Extra shape key (labelme keeps unknown keys) carrying what labelme has no field for. */
+export const EXTRA_KEY = "pictograph";
+
+export type LabelmeShapeExtra = { confidence?: number; occluded?: true; z_order?: number; joint?: string };
+
+export const writeLabelme: FormatWriter = async function* (source: ExportSource) {
+  const exported = exportClasses(source.classes, source.options.class_filter);
+  const summary: ExportSummary = { images: 0, annotations: 0, skipped: {}, imageMembers: 0 };
+  const select = annotationSelector(source.classes, exported, summary.skipped);
+
+  for await (const image of source.images()) {
+    summary.images++;
+    if (source.options.include_images) {
+      summary.imageMembers++;
+      yield { type: "image", path: image.path, image };
+    }
+    const shapes = select(image).map((annotation) => labelmeShape(annotation, summary.skipped));
+    summary.annotations += shapes.length;
+    yield { type: "file", path: `${pathStem(image.path)}.json`, body: pythonJson(labelmeFile(image, shapes)) + "\n" };
+  }
+
+  yield {
+    type: "file",
+    path: "README.txt",
+    body: readmeText({
+      format: `labelme (wkentaro/labelme ${LABELME_VERSION} JSON)`,
+      source,
+      classes: exported.classes,
+      indexBase: 0,
+      layout: [
+        "<image path without extension>.json beside <image path>: one labelme file per image, sub-folders kept",
+        source.options.include_images
+          ? "<image path>: the image files, where labelme looks for imagePath"
+          : "images are not included: place each image beside its JSON (imageData is null) before opening it in labelme",
+      ],
+      conventions: [
+        "absolute pixel coordinates (floats), origin at the top-left corner",
+        "bbox -> rectangle [[x, y], [x+w, y+h]]; polygon -> polygon (outer ring, first point not repeated); polyline -> linestrip; keypoint -> point",
+        "keypoints of one object share group_id (= instance id); other shapes have group_id null",
+        "shape flags hold boolean attributes; other attributes are in the shape's extra \"attributes\" key",
+        `confidence, occluded, z_order and joint name (when set) are in the shape's extra "${EXTRA_KEY}" key`,
+        "labelme has no class list: classes appear as shape labels only",
+      ],
+      summary,
+    }),
+  };
+  return summary;
+};
+
+type Shape = Record<string, unknown>;
+
+function labelmeFile(image: DatasetImage, shapes: Shape[]): Record<string, unknown> {
+  return {
+    version: LABELME_VERSION,
+    flags: {},
+    shapes,
+    imagePath: pathBaseName(image.path),
+    imageData: null,
+    imageHeight: image.height,
+    imageWidth: image.width,
+  };
+}
+
+function labelmeShape(annotation: Annotation, skipped: Record<string, number>): Shape {
+  let points: Array<[number, number]>;
+  let shapeType: string;
+  let groupId: number | null = null;
+  switch (annotation.type) {
+    case "bbox": {
+      const { x, y, w, h } = annotation.bbox;
+      points = [
+        [x, y],
+        [x + w, y + h],
+      ];
+      shapeType = "rectangle";
+      break;
+    }
+    case "polygon": {
+      const [outer, ...holes] = annotation.polygon.paths;
+      if (holes.length) countSkip(skipped, "polygon hole: not expressible in labelme", holes.length);
+      points = outer!.map((p) => [p.x, p.y]);
+      shapeType = "polygon";
+      break;
+    }
+    case "polyline":
+      points = annotation.polyline.path.map((p) => [p.x, p.y]);
+      shapeType = "linestrip";
+      break;
+    case "keypoint":
+      points = [[annotation.keypoint.x, annotation.keypoint.y]];
+      shapeType = "point";
+      groupId = annotation.instance_id;
+      break;
+  }
+  const flags: Record<string, boolean> = {};
+  const others: Record<string, AttributeValue> = {};
+  for (const [name, value] of Object.entries(annotation.attributes)) {
+    if (typeof value === "boolean") flags[name] = value;
+    else others[name] = value;
+  }
+  const shape: Shape = {
+    label: annotation.class_name,
+    points,
+    group_id: groupId,
+    description: "",
+    shape_type: shapeType,
+    flags,
+    mask: null,
+  };
+  if (Object.keys(others).length) shape.attributes = others;
+  const extra: LabelmeShapeExtra = {};
+  if (annotation.confidence !== null) extra.confidence = annotation.confidence;
+  if (annotation.occluded) extra.occluded = true;
+  if (annotation.z_order !== 0) extra.z_order = annotation.z_order;
+  if (annotation.type === "keypoint" && annotation.joint !== null) extra.joint = annotation.joint;
+  if (Object.keys(extra).length) shape[EXTRA_KEY] = extra;
+  return shape;
+}
+
+/**
+ * JSON as Python's json.dump(indent=2, ensure_ascii=False) writes it: every list and object
+ * item on its own line, empty ones as [] and {}, and coordinates as floats (`10.0`).
+ */
+export function pythonJson(value: unknown, indent = "", floatKey = false): string {
+  if (value === null) return "null";
+  if (typeof value === "number") return floatKey ? pythonFloat(value) : pythonNumber(value);
+  if (typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (!value.length) return "[]";
+    return `[\n${value.map((item) => inner + pythonJson(item, inner, floatKey)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (!entries.length) return "{}";
+  const lines = entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonJson(item, inner, key === "points")}`);
+  return `{\n${lines.join(",\n")}\n${indent}}`;
+}
+
+function pythonNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : pythonFloat(value);
+}
+
+/** Python's repr(float): `10.0`, `0.1`, `1e-05`, `1e+16`. */
+function pythonFloat(value: number): string {
+  const size = Math.abs(value);
+  if (size !== 0 && (size < 1e-4 || size >= 1e16)) return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  return Number.isInteger(value) ? value.toFixed(1) : String(value);
+}
