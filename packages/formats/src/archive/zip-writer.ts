@@ -1,0 +1,467 @@
+// A streaming ZIP writer: entries are added one after another and come out of `stream`, a
+// Node Readable that respects backpressure (`add…` waits while the consumer is behind), so
+// memory stays flat however many entries an export has. ZIP64 records are written whenever
+// a size, an offset or the entry count outgrows the classic fields.
+// src/archive/ is the only part of @pictograph/formats allowed node:fs, node:stream and
+// node:zlib; the format folders stay pure. This writer must never hold an entry's data after
+// the entry is written, and never end the stream as if complete after a failure.
+import { Readable, pipeline } from "node:stream";
+import zlib from "node:zlib";
+import { promisify } from "node:util";
+import { DeflatePool, defaultDeflateThreads, deflateSmall } from "./deflate-pool";
+import {
+  centralRecordLength,
+  dataDescriptorLength,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_UTF8,
+  LOCAL_HEADER_SIZE,
+  METHOD_DEFLATED,
+  METHOD_STORED,
+  endRecordsLength,
+  toDosDateTime,
+  writeCentralRecord,
+  writeDataDescriptor,
+  writeEndRecords,
+  writeLocalHeader,
+  ZIP64_LIMIT,
+  type DosDateTime,
+  type EntryFields,
+} from "./zip-records";
+
+export type ZipWriterOptions = {
+  /** Stamped on every entry, so the same input always gives the same bytes. */
+  mtime: Date;
+  /** zlib level, 0 (store everything) to 9; default 6. */
+  level?: number;
+  /** Output bytes buffered before `add…` waits for the consumer; default 1 MiB. */
+  highWaterMark?: number;
+  /** Worker threads deflating small members; default: one per spare core, at most 2. */
+  deflateThreads?: number;
+};
+
+export type AddOptions = {
+  /** Deflate the data. Default: true for whole buffers and text streams; for `addStream`,
+   * false when the name has an already-compressed image extension (jpg, png, webp…). */
+  compress?: boolean;
+};
+
+export type ZipTotals = { entries: number; bytes: number };
+
+/** Output is gathered into chunks of this size before it is handed to the stream. */
+const CHUNK_SIZE = 64 * 1024;
+/** Data at least this long is handed to the stream as is rather than copied into a chunk. */
+const DIRECT_SIZE = 16 * 1024;
+/** Central records are kept in pages of this size until `finish` (≈ 50–100 bytes per entry). */
+const DIRECTORY_PAGE_SIZE = 1024 * 1024;
+/** Whole buffers up to this size are deflated in batches on the worker pool; larger ones on
+ * zlib's own thread pool, one call each. */
+const SMALL_SIZE = 256 * 1024;
+const BATCH_ENTRIES = 256;
+const BATCH_BYTES = 512 * 1024;
+/** Small members deflated on this thread before a worker pool is worth starting. */
+const INLINE_SMALL_ENTRIES = 64;
+/** Members accepted but not yet written: beyond these, `addBuffer` waits. */
+const MAX_QUEUED_ENTRIES = 4 * BATCH_ENTRIES;
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+
+// Deflating these again costs time and saves nothing.
+const PRECOMPRESSED_EXTENSIONS = new Set(["jpg", "jpeg", "png", "webp", "gif", "avif"]);
+
+const deflateRawAsync = promisify(zlib.deflateRaw);
+
+/** Whether a member with this name is stored rather than deflated when streamed. */
+export function isPrecompressedName(name: string): boolean {
+  const dot = name.lastIndexOf(".");
+  return dot >= 0 && PRECOMPRESSED_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}
+
+/** Why `name` is not a relative POSIX file path without `..` (FORMATS.md rule 3, and what
+ * our own archive reader refuses), or null when it is fine. */
+function memberNameProblem(name: string): string | null {
+  if (name === "") return "is empty";
+  if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return "is absolute";
+  if (name.includes("\\")) return "contains a backslash";
+  if (name.includes("\0")) return "contains a NUL character";
+  if (name.endsWith("/")) return "names a directory";
+  if (name.split("/").some((s) => s === ".." || s === "." || s === "")) return "has an empty, . or .. segment";
+  if (Buffer.byteLength(name, "utf8") > 0xffff) return "is longer than 65535 bytes";
+  return null;
+}
+
+/** A whole-buffer member accepted but not yet written; `body` is set once it is compressed. */
+type QueuedEntry = { name: string; fields: EntryFields; data: Uint8Array; body: Uint8Array | null };
+
+export class ZipWriter {
+  /** The archive's bytes. Errors (never ends) when the archive cannot be completed. */
+  readonly stream: Readable;
+
+  private readonly dos: DosDateTime;
+  private readonly level: number;
+  private readonly deflateThreads: number;
+  private chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+  private used = 0;
+  /** Bytes of archive produced so far: the offset of whatever comes next. */
+  private offset = 0;
+  private entries = 0;
+  private readonly names = new Set<string>();
+  private readonly directoryPages: Buffer[] = [];
+  private directoryPage = Buffer.allocUnsafe(DIRECTORY_PAGE_SIZE);
+  private directoryUsed = 0;
+  private directorySize = 0;
+  /** Members in ZIP order, written as soon as the first ones have their bodies. */
+  private queue: QueuedEntry[] = [];
+  private queuedBytes = 0;
+  private batch: QueuedEntry[] = [];
+  private batchBytes = 0;
+  private smallEntries = 0;
+  private pool: DeflatePool | null = null;
+  private busy = false;
+  private finished = false;
+  private failure: Error | null = null;
+  /** Set when the stream's buffer is full; cleared when the consumer asks for more. */
+  private blocked = false;
+  private waiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
+
+  constructor(options: ZipWriterOptions) {
+    this.dos = toDosDateTime(options.mtime);
+    this.level = options.level ?? 6;
+    if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9)
+      throw new Error(`ZIP compression level must be an integer from 0 to 9, got ${options.level}`);
+    this.deflateThreads = options.deflateThreads ?? defaultDeflateThreads();
+    this.stream = new Readable({
+      highWaterMark: options.highWaterMark ?? 1024 * 1024,
+      read: () => {
+        this.blocked = false;
+        this.wake();
+      },
+      destroy: (error, callback) => {
+        this.fail(error ?? new Error("the ZIP output was closed before the archive was complete"));
+        callback(error);
+      },
+    });
+  }
+
+  /** Entries added so far. */
+  get entryCount(): number {
+    return this.entries + this.queue.length;
+  }
+
+  /** Archive bytes produced so far. */
+  get bytesWritten(): number {
+    return this.offset;
+  }
+
+  /** One member from bytes in memory (label files, README, JSON). Strings are UTF-8. Stored
+   * when deflate does not make it smaller. `data` must not change after the call. Resolves
+   * once the member is accepted; it is written in order as soon as it is compressed. */
+  addBuffer(name: string, data: string | Uint8Array, options: AddOptions = {}): Promise<void> {
+    return this.run(async () => {
+      const nameLength = this.claimName(name);
+      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+      if (bytes.byteLength >= ZIP64_LIMIT) throw new Error(`${name}: stream members of 4 GiB or more`);
+      const fields: EntryFields = {
+        nameLength,
+        flags: FLAG_UTF8,
+        method: METHOD_STORED,
+        crc: zlib.crc32(bytes),
+        compressedSize: 0,
+        size: bytes.byteLength,
+        offset: 0,
+      };
+      const entry: QueuedEntry = { name, fields, data: bytes, body: null };
+      this.queue.push(entry);
+      this.queuedBytes += bytes.byteLength;
+      if (options.compress === false || this.level === 0 || bytes.byteLength === 0) settle(entry, null);
+      else if (bytes.byteLength > SMALL_SIZE) this.deflateLarge(entry);
+      else if (this.smallEntries++ < INLINE_SMALL_ENTRIES || this.deflateThreads === 0)
+        settle(entry, deflateSmall(bytes, this.level));
+      else this.addToBatch(entry);
+      this.writeReady();
+      await this.until(
+        () =>
+          !this.blocked &&
+          this.queue.length < MAX_QUEUED_ENTRIES &&
+          this.queuedBytes < MAX_QUEUED_BYTES,
+      );
+    });
+  }
+
+  /** One member from a stream of unknown length (image files, COCO JSON): written with a
+   * data descriptor, its CRC computed as the bytes go by. Strings are UTF-8. */
+  addStream(
+    name: string,
+    body: AsyncIterable<string | Uint8Array>,
+    options: AddOptions = {},
+  ): Promise<void> {
+    return this.run(async () => {
+      const nameLength = this.claimName(name);
+      await this.until(() => this.queue.length === 0);
+      const compress = (options.compress ?? !isPrecompressedName(name)) && this.level > 0;
+      const fields: EntryFields = {
+        nameLength,
+        flags: FLAG_UTF8 | FLAG_DATA_DESCRIPTOR,
+        method: compress ? METHOD_DEFLATED : METHOD_STORED,
+        crc: 0,
+        compressedSize: 0,
+        size: 0,
+        offset: this.offset,
+      };
+      this.writeHeader(name, fields);
+      const input = countBytes(gatherBytes(body), fields);
+      const output = compress ? deflateChunks(input, this.level) : input;
+      for await (const chunk of output) {
+        fields.compressedSize += chunk.byteLength;
+        this.append(chunk);
+        await this.until(() => !this.blocked);
+      }
+      const length = dataDescriptorLength(fields.size, fields.compressedSize);
+      this.reserve(length);
+      this.used = writeDataDescriptor(this.chunk, this.used, fields.crc, fields.compressedSize, fields.size);
+      this.offset += length;
+      this.recordEntry(name, fields);
+      await this.until(() => !this.blocked);
+    });
+  }
+
+  /** Writes the central directory and the end records, then ends the stream. */
+  finish(): Promise<ZipTotals> {
+    return this.run(async () => {
+      await this.until(() => this.queue.length === 0);
+      this.closePool();
+      this.closeDirectoryPage();
+      const directory = { entries: this.entries, offset: this.offset, size: this.directorySize };
+      for (const page of this.directoryPages.splice(0)) {
+        this.append(page);
+        await this.until(() => !this.blocked);
+      }
+      const length = endRecordsLength(directory);
+      this.reserve(length);
+      this.used = writeEndRecords(this.chunk, this.used, directory);
+      this.offset += length;
+      this.flushChunk();
+      this.finished = true;
+      this.stream.push(null);
+      return { entries: this.entries, bytes: this.offset };
+    });
+  }
+
+  /** Errors the stream: the consumer sees `error`, never a clean end of a partial archive. */
+  abort(error: unknown): void {
+    if (this.finished) return;
+    const reason = error instanceof Error ? error : new Error(String(error));
+    this.fail(reason);
+    if (!this.stream.destroyed) this.stream.destroy(reason);
+  }
+
+  private async run<T>(step: () => Promise<T>): Promise<T> {
+    if (this.failure) throw this.failure;
+    if (this.finished) throw new Error("the ZIP archive is already finished");
+    if (this.busy) throw new Error("ZIP entries must be added one at a time: await the previous add");
+    this.busy = true;
+    try {
+      return await step();
+    } catch (error) {
+      // Part of an entry may already be out: the archive cannot be completed any more.
+      this.abort(error);
+      throw error;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private claimName(name: string): number {
+    const problem = memberNameProblem(name);
+    if (problem) throw new Error(`ZIP member name ${JSON.stringify(name)} ${problem}`);
+    if (this.names.has(name)) throw new Error(`duplicate ZIP member ${name}`);
+    this.names.add(name);
+    return Buffer.byteLength(name, "utf8");
+  }
+
+  private addToBatch(entry: QueuedEntry): void {
+    this.batch.push(entry);
+    this.batchBytes += entry.data.byteLength;
+    if (this.batch.length >= BATCH_ENTRIES || this.batchBytes >= BATCH_BYTES) this.sendBatch();
+  }
+
+  private sendBatch(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.pool ??= new DeflatePool(this.level, this.deflateThreads);
+    this.pool.deflate(batch.map((entry) => entry.data)).then(
+      (results) => {
+        batch.forEach((entry, i) => settle(entry, results[i] ?? null));
+        this.writeReady();
+      },
+      (error: unknown) => this.abort(error),
+    );
+  }
+
+  private deflateLarge(entry: QueuedEntry): void {
+    deflateRawAsync(entry.data, { level: this.level }).then(
+      (deflated) => {
+        settle(entry, deflated.byteLength < entry.data.byteLength ? deflated : null);
+        this.writeReady();
+      },
+      (error: unknown) => this.abort(error),
+    );
+  }
+
+  /** Writes the queued members whose bodies are ready, stopping at the first that is not. */
+  private writeReady(): void {
+    if (this.failure) return;
+    let written = 0;
+    for (const entry of this.queue) {
+      if (!entry.body) break;
+      entry.fields.offset = this.offset;
+      this.writeHeader(entry.name, entry.fields);
+      this.append(entry.body);
+      this.recordEntry(entry.name, entry.fields);
+      this.queuedBytes -= entry.data.byteLength;
+      written++;
+    }
+    if (written > 0) {
+      this.queue = written === this.queue.length ? [] : this.queue.slice(written);
+      this.wake();
+    }
+  }
+
+  private writeHeader(name: string, fields: EntryFields): void {
+    this.reserve(LOCAL_HEADER_SIZE + fields.nameLength);
+    this.used = writeLocalHeader(this.chunk, this.used, name, fields, this.dos);
+    this.offset += LOCAL_HEADER_SIZE + fields.nameLength;
+  }
+
+  /** Makes room for `length` bytes in the current chunk. */
+  private reserve(length: number): void {
+    if (this.used + length <= this.chunk.byteLength) return;
+    this.flushChunk();
+    if (length > this.chunk.byteLength) this.chunk = Buffer.allocUnsafe(length);
+  }
+
+  private append(data: Uint8Array): void {
+    if (data.byteLength >= DIRECT_SIZE) {
+      this.flushChunk();
+      this.push(data);
+    } else {
+      this.reserve(data.byteLength);
+      this.chunk.set(data, this.used);
+      this.used += data.byteLength;
+    }
+    this.offset += data.byteLength;
+  }
+
+  private flushChunk(): void {
+    if (this.used === 0) return;
+    const full = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+    this.used = 0;
+    this.push(full);
+  }
+
+  private push(data: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    if (!this.stream.push(data)) this.blocked = true;
+  }
+
+  private recordEntry(name: string, fields: EntryFields): void {
+    const length = centralRecordLength(fields);
+    if (this.directoryUsed + length > this.directoryPage.byteLength) {
+      this.closeDirectoryPage();
+      this.directoryPage = Buffer.allocUnsafe(Math.max(DIRECTORY_PAGE_SIZE, length));
+    }
+    this.directoryUsed = writeCentralRecord(this.directoryPage, this.directoryUsed, name, fields, this.dos);
+    this.directorySize += length;
+    this.entries++;
+  }
+
+  private closeDirectoryPage(): void {
+    if (this.directoryUsed === 0) return;
+    this.directoryPages.push(this.directoryPage.subarray(0, this.directoryUsed));
+    this.directoryPage = Buffer.alloc(0);
+    this.directoryUsed = 0;
+  }
+
+  /** Waits until `condition` holds, re-checking whenever output drains or members are written. */
+  private async until(condition: () => boolean): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (condition()) return;
+      // Never wait on members that are still held back in an unsent batch.
+      this.sendBatch();
+      await new Promise<void>((resolve, reject) => {
+        this.waiter = { resolve, reject };
+      });
+    }
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.resolve();
+  }
+
+  private fail(error: Error): void {
+    if (!this.failure) this.failure = error;
+    this.closePool();
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.reject(this.failure);
+  }
+
+  private closePool(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+}
+
+function settle(entry: QueuedEntry, deflated: Uint8Array | null): void {
+  entry.body = deflated ?? entry.data;
+  entry.fields.method = deflated ? METHOD_DEFLATED : METHOD_STORED;
+  entry.fields.compressedSize = entry.body.byteLength;
+}
+
+/** Gathers small pieces into chunks of about CHUNK_SIZE, so a text body yielded line by line
+ * costs one deflate call per chunk rather than per line. */
+async function* gatherBytes(body: AsyncIterable<string | Uint8Array>): AsyncGenerator<Uint8Array> {
+  let pieces: (string | Uint8Array)[] = [];
+  let pending = 0;
+  for await (const piece of body) {
+    if (piece.length === 0) continue;
+    if (pending === 0 && typeof piece !== "string" && piece.byteLength >= CHUNK_SIZE) {
+      yield piece;
+      continue;
+    }
+    pieces.push(piece);
+    pending += piece.length;
+    if (pending >= CHUNK_SIZE) {
+      yield joinPieces(pieces);
+      pieces = [];
+      pending = 0;
+    }
+  }
+  if (pending > 0) yield joinPieces(pieces);
+}
+
+function joinPieces(pieces: (string | Uint8Array)[]): Uint8Array {
+  if (pieces.every((piece) => typeof piece === "string")) return Buffer.from(pieces.join(""), "utf8");
+  return Buffer.concat(pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece, "utf8") : piece)));
+}
+
+/** Passes chunks through, adding each one to the entry's CRC and uncompressed size. */
+async function* countBytes(chunks: AsyncIterable<Uint8Array>, entry: EntryFields): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    entry.crc = zlib.crc32(chunk, entry.crc);
+    entry.size += chunk.byteLength;
+    yield chunk;
+  }
+}
+
+/** Raw deflate of a chunk stream on zlib's thread pool, pulled as the output is consumed. */
+async function* deflateChunks(chunks: AsyncIterable<Uint8Array>, level: number): AsyncGenerator<Uint8Array> {
+  const deflate = zlib.createDeflateRaw({ level, chunkSize: CHUNK_SIZE });
+  // pipeline destroys both sides on an error in either, and the error reaches the loop below.
+  pipeline(Readable.from(chunks), deflate, () => undefined);
+  yield* deflate;
+}
