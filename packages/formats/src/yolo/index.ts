@@ -1,0 +1,11 @@
+// The yolo format module (D8).
+import type { FormatModule } from "../core/types";
+import { readYolo } from "./read";
+import { writeYolo } from "./write";
+
+export const yoloFormat: FormatModule = {
+  id: "yolo",
+  write: writeYolo,
+  read: readYolo,
+  description: "Ultralytics YOLO detection (data.yaml, images/<split>, labels/<split> with normalised boxes) for training YOLOv5–v11.",
+};
