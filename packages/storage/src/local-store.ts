@@ -23,6 +23,7 @@ import {
   type BlobStat,
   type BlobStore,
   type ByteRange,
+  type PresignGetOptions,
   type PutOptions,
   type PutResult,
 } from "./blob-store";
@@ -130,7 +131,7 @@ export class LocalBlobStore implements BlobStore {
     yield* this.#walk(slash === -1 ? "" : prefix.slice(0, slash), prefix);
   }
 
-  async presignGet(key: string): Promise<string | null> {
+  async presignGet(key: string, _opts?: PresignGetOptions): Promise<null> {
     assertValidKey(key);
     return null;
   }

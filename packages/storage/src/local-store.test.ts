@@ -1,0 +1,109 @@
+// What only the local driver does: temp files, disk errors in words, reading while deleting.
+import { mkdtemp, open, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { chunksOf, collect, createLatch, MiB, randomData, readAll } from "../test/blob-fixtures";
+import { LocalBlobStore } from "./local-store";
+import { BlobNotFoundError, StorageUnavailableError } from "./storage-errors";
+
+describe("LocalBlobStore", () => {
+  let dir: string;
+  let store: LocalBlobStore;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "pictograph-local-"));
+    store = new LocalBlobStore({ dir });
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it("stores each key as a file under the root", async () => {
+    await store.put("images/ds/abc.jpg", Buffer.from("jpeg"));
+    expect((await stat(join(dir, "images/ds/abc.jpg"))).size).toBe(4);
+  });
+
+  it("writes into a temp file and renames it into place only when complete", async () => {
+    const reachedPause = createLatch();
+    const resume = createLatch();
+    async function* pausingBody() {
+      yield Buffer.from("first half ");
+      reachedPause.open();
+      await resume.promise;
+      yield Buffer.from("second half");
+    }
+
+    const putting = store.put("exports/a.zip", pausingBody());
+    await reachedPause.promise;
+    await sleep(20);
+    expect(await readdir(join(dir, ".tmp"))).toHaveLength(1);
+    await expect(stat(join(dir, "exports/a.zip"))).rejects.toMatchObject({ code: "ENOENT" });
+
+    resume.open();
+    await putting;
+    expect(await readdir(join(dir, ".tmp"))).toEqual([]);
+    expect((await readAll(await store.get("exports/a.zip"))).toString()).toBe(
+      "first half second half",
+    );
+  });
+
+  it("turns a full disk into a storage-unavailable error a person understands", async () => {
+    // /dev/full fails every write with ENOSPC, exactly like a full file system.
+    const full = new LocalBlobStore({ dir, openTempFile: () => open("/dev/full", "w") });
+
+    const failure = full.put("exports/x.zip", chunksOf(randomData(MiB)));
+
+    await expect(failure).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(failure).rejects.toThrow(
+      `storage unavailable: disk is full (ENOSPC) while writing exports/x.zip in ${dir}`,
+    );
+    expect(await full.stat("exports/x.zip")).toBeNull();
+    expect(await collect(full.list(""))).toEqual([]);
+  });
+
+  it("fails its health check, in words, when the root cannot be created", async () => {
+    await writeFile(join(dir, "a-file"), "not a directory");
+    const broken = new LocalBlobStore({ dir: join(dir, "a-file", "blobs") });
+
+    await expect(broken.healthCheck()).rejects.toThrow(
+      `storage unavailable: cannot write to ${join(dir, "a-file", "blobs")}: ENOTDIR`,
+    );
+  });
+
+  it("never lists temp files, and removes stale ones a crashed write left", async () => {
+    await store.put("kept.txt", Buffer.from("kept"));
+    await writeFile(join(dir, ".tmp", "crashed-write"), "partial");
+    await writeFile(join(dir, ".tmp", "in-flight-write"), "partial");
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(join(dir, ".tmp", "crashed-write"), twoHoursAgo, twoHoursAgo);
+
+    expect((await collect(store.list(""))).map((item) => item.key)).toEqual(["kept.txt"]);
+    expect(await store.removeStaleTemp(3600_000)).toBe(1);
+    expect(await readdir(join(dir, ".tmp"))).toEqual(["in-flight-write"]);
+    expect(await store.removeStaleTemp(0)).toBe(1);
+    expect(await readdir(join(dir, ".tmp"))).toEqual([]);
+  });
+
+  it("deletes a key while a download of it is still streaming", async () => {
+    const data = randomData(2 * MiB);
+    await store.put("exports/big.zip", data);
+    const download = await store.get("exports/big.zip");
+    const reader = download[Symbol.asyncIterator]();
+    const first = (await reader.next()).value as Buffer;
+
+    await store.delete("exports/big.zip");
+    expect(await store.stat("exports/big.zip")).toBeNull();
+    await expect(store.get("exports/big.zip")).rejects.toBeInstanceOf(BlobNotFoundError);
+
+    // The open stream still holds the file; the web route decides to cut it off.
+    const rest: Buffer[] = [];
+    for (let next = await reader.next(); !next.done; next = await reader.next()) {
+      rest.push(next.value as Buffer);
+    }
+    expect(Buffer.concat([first, ...rest]).equals(data)).toBe(true);
+  });
+
+  it("has no presigned URLs: the web app serves local files itself", async () => {
+    await store.put("a.zip", Buffer.from("zip"));
+    expect(await store.presignGet("a.zip", { expiresInSeconds: 60, fileName: "a.zip" })).toBeNull();
+  });
+});
