@@ -8,6 +8,7 @@ export type StorageDriver = "local" | "s3";
 export type BlobBody = Readable | AsyncIterable<Uint8Array> | Uint8Array;
 
 export interface PutOptions {
+  /** Stored as the object's Content-Type on S3; the local driver keeps bytes only. */
   contentType?: string;
   /** Aborting rejects `put` promptly and leaves nothing behind under the key. */
   signal?: AbortSignal;

@@ -13,7 +13,7 @@ import {
   unlink,
   type FileHandle,
 } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { type Readable } from "node:stream";
 import { assertValidKey, assertValidPrefix, RESERVED_TEMP_SEGMENT } from "./blob-key";
 import { readBlobBody, type BodyReader } from "./blob-body";
@@ -28,7 +28,12 @@ import {
   type PutResult,
 } from "./blob-store";
 import { checkByteRange } from "./byte-range";
-import { BlobNotFoundError, InvalidRangeError, StorageUnavailableError } from "./storage-errors";
+import {
+  BlobNotFoundError,
+  InvalidKeyError,
+  InvalidRangeError,
+  StorageUnavailableError,
+} from "./storage-errors";
 
 export interface LocalBlobStoreOptions {
   dir: string;
@@ -203,7 +208,10 @@ export class LocalBlobStore implements BlobStore {
   #pathOf(key: string): string {
     assertValidKey(key);
     const path = resolve(this.root, key);
-    if (!path.startsWith(this.root + sep)) throw new Error(`key ${key} resolved outside the root`);
+    const inside = relative(this.root, path);
+    if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+      throw new InvalidKeyError(key, `resolves outside the storage root ${this.root}`);
+    }
     return path;
   }
 
