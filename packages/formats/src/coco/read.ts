@@ -181,7 +181,7 @@ async function* readImages(
           { path: raw.file_name, width: raw.width, height: raw.height, split: file.split, annotations },
           file.path,
           problems,
-          element,
+          { element },
         );
         if (!image) continue;
         if (seenPaths.has(image.path)) {

@@ -15,11 +15,13 @@ export function checkImage(
   candidate: unknown,
   file: string,
   problems: ImportProblem[],
-  element: string | null = null,
+  /** The element's name, or where the image was given. */
+  where: string | null | { line?: number | null; element?: string | null } = null,
 ): DatasetImage | null {
   const parsed = DatasetImageSchema.safeParse(candidate);
   if (parsed.success) return parsed.data;
-  problems.push(problem(file, `image not imported: ${describeZodError(parsed.error).message}`, { element }));
+  const location = typeof where === "string" || where === null ? { element: where } : where;
+  problems.push(problem(file, `image not imported: ${describeZodError(parsed.error).message}`, location));
   return null;
 }
 

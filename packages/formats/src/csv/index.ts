@@ -1,0 +1,11 @@
+// The csv format module (D12).
+import type { FormatModule } from "../core/types";
+import { readCsv } from "./read";
+import { writeCsv } from "./write";
+
+export const csvFormat: FormatModule = {
+  id: "csv",
+  write: writeCsv,
+  read: readCsv,
+  description: "Flat CSV of boxes (filename,width,height,class,xmin,ymin,xmax,ymax) for TensorFlow Object Detection and spreadsheets.",
+};
