@@ -20,6 +20,7 @@ import { checkImage, errorMessage, isRecord, problem } from "../core/import-prob
 import { DEFAULT_MAX_JSON_BYTES, readTextMember } from "../core/json-member";
 import { paletteColor } from "../core/palette";
 import type { ArchiveSource, FormatReader, ImportedImage, ReadOptions } from "../core/types";
+import { labelPath } from "./label-path";
 
 const SPLIT_NAMES: Record<string, Split> = { train: "train", val: "val", valid: "val", validation: "val", test: "test" };
 
@@ -161,7 +162,7 @@ function findImages(members: Set<string>, { folders }: SplitFolders, problems: I
     const segments = member.split("/");
     const at = segments.lastIndexOf("images");
     if (at < 0) continue;
-    const label = [...segments.slice(0, at), "labels", ...segments.slice(at + 1)].join("/").replace(/\.[^./]+$/, ".txt");
+    const label = labelPath(member);
     labels.add(label);
     const folder = folders.find((f) => member.startsWith(f.prefix));
     if (folder) {
@@ -215,7 +216,8 @@ async function* readImages(
   }
 }
 
-const round = (v: number) => Math.round(v * 1e4) / 1e4;
+/** Pixels to a millionth: finer than any 6-decimal normalised value, without float noise. */
+const round = (v: number) => Math.round(v * 1e6) / 1e6;
 
 function labelAnnotations(
   text: string,

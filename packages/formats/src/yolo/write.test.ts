@@ -5,6 +5,7 @@ import { goldenDifferences } from "../golden-files";
 import { collectExport } from "../test/collect";
 import { fixtureClasses, fixtureImages, fixtureSource, memorySource } from "../test/fixture";
 import { yamlQuoted } from "./data-yaml";
+import { labelPath } from "./label-path";
 import { writeYolo } from "./write";
 
 const golden = (variant: string) => join(import.meta.dirname, "golden", variant);
@@ -63,5 +64,13 @@ describe("yolo writer", () => {
     // The polygon with a hole becomes its enclosing box.
     expect(out.files.get("labels/train/batch1/street.txt")!.split("\n")[1]).toBe("1 0.390625 0.312500 0.156250 0.208333");
     expect(out.summary.skipped).toEqual({ "keypoint: not expressible in yolo": 3, "polyline: not expressible in yolo": 1 });
+  });
+});
+
+describe("yolo label paths", () => {
+  it("pairs labels the way Ultralytics' img2label_paths does, even under a folder named images", () => {
+    expect(labelPath("images/train/batch1/street.jpg")).toBe("labels/train/batch1/street.txt");
+    expect(labelPath("images/train/images/x.jpg")).toBe("images/train/labels/x.txt");
+    expect(labelPath("images/val/images")).toBe("labels/val/images.txt");
   });
 });

@@ -1,13 +1,14 @@
 // yolo (D8, FORMATS.md §3): the Ultralytics detection layout — data.yaml, images/<split>/
 // <path>, labels/<split>/<path stem>.txt (empty for an image without boxes) and classes.txt
 // for darknet tools. Pure and streaming: one pass per split, one image in memory at a time.
-import { pathStem, type Annotation, type DatasetImage, type Split } from "@pictograph/schema";
+import type { Annotation, DatasetImage, Split } from "@pictograph/schema";
 import { exportClasses, type ExportClasses } from "../core/class-list";
 import { enclosingBox } from "../core/geometry";
 import { countSkip, readmeText } from "../core/readme";
 import { annotationSelector, type AnnotationSelector } from "../core/select-annotations";
 import type { ExportSource, ExportSummary, FormatWriter, SplitCounts } from "../core/types";
 import { dataYamlText } from "./data-yaml";
+import { labelPath } from "./label-path";
 
 type SplitDir = "train" | "val" | "test";
 
@@ -49,7 +50,7 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
         summary.images++;
         const lines = labelLines(image, select, exported, summary.skipped);
         summary.annotations += lines.length;
-        yield { type: "file", path: `labels/${folder.dir}/${pathStem(image.path)}.txt`, body: lines.join("") };
+        yield { type: "file", path: labelPath(`images/${folder.dir}/${image.path}`), body: lines.join("") };
         if (source.options.include_images) {
           summary.imageMembers++;
           yield { type: "image", path: `images/${folder.dir}/${image.path}`, image };
