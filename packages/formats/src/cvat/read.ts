@@ -206,14 +206,16 @@ function labelElements(element: XmlElement): XmlElement[] {
 }
 
 function attributeSpec(attribute: XmlElement): AttributeSpec | { error: string } {
-  const name = childText(attribute, "name") ?? "";
-  const inputType = (childText(attribute, "input_type") ?? "text").toLowerCase();
-  const defaultValue = childText(attribute, "default_value") ?? "";
-  const values = specValues(childElement(attribute, "values")?.text ?? "", defaultValue);
+  // Untrimmed: CVAT writes these inline, and names, defaults and options may hold spaces.
+  const raw = (field: string) => childElement(attribute, field)?.text;
+  const name = raw("name") ?? "";
+  const inputType = (raw("input_type") ?? "text").trim().toLowerCase();
+  const defaultValue = raw("default_value") ?? "";
+  const values = specValues(raw("values") ?? "", defaultValue);
   let candidate: unknown;
   switch (inputType) {
     case "checkbox":
-      candidate = { kind: "checkbox", name, default: defaultValue.toLowerCase() === "true" };
+      candidate = { kind: "checkbox", name, default: defaultValue.trim().toLowerCase() === "true" };
       break;
     case "radio":
     case "select": {
@@ -240,9 +242,8 @@ function attributeSpec(attribute: XmlElement): AttributeSpec | { error: string }
 /** CVAT stores values one per line; datumaro's fixtures separate them with spaces. */
 function specValues(text: string, defaultValue: string): string[] {
   if (text.includes("\n")) return text.split("\n").map((v) => v.replace(/\r$/, ""));
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  return trimmed === defaultValue ? [trimmed] : trimmed.split(/\s+/);
+  if (text === defaultValue) return text ? [text] : [];
+  return text.trim() ? text.trim().split(/\s+/) : [];
 }
 
 /** `x1,y1;x2,y2;…` as datumaro splits it, every number strict. */

@@ -27,8 +27,7 @@ export const writeCvat: FormatWriter = async function* (source: ExportSource) {
     for await (const image of source.images()) {
       xml.open("image", { id: summary.images, name: image.path, width: image.width, height: image.height });
       for (const annotation of select(image)) {
-        writeShape(xml, annotation, specs.get(annotation.class_name) ?? [], summary.skipped);
-        summary.annotations++;
+        if (writeShape(xml, annotation, specs.get(annotation.class_name) ?? [], summary.skipped)) summary.annotations++;
       }
       xml.close();
       summary.images++;
@@ -124,12 +123,13 @@ const numberText = (value: number | null) => (value === null ? "" : String(value
 const coordinate = (value: number) => value.toFixed(2);
 const pointList = (points: Point[]) => points.map((p) => `${coordinate(p.x)},${coordinate(p.y)}`).join(";");
 
+/** Writes one shape; false when it has nothing left at CVAT's 2 decimals. */
 function writeShape(
   xml: XmlWriter,
   annotation: Annotation,
   specs: AttributeSpec[],
   skipped: Record<string, number>,
-): void {
+): boolean {
   const common: XmlAttributes = {
     label: annotation.class_name,
     source: annotation.confidence === null ? "manual" : "auto",
@@ -140,14 +140,12 @@ function writeShape(
   switch (annotation.type) {
     case "bbox": {
       const { x, y, w, h } = annotation.bbox;
-      xml.open("box", {
-        ...common,
-        xtl: coordinate(x),
-        ytl: coordinate(y),
-        xbr: coordinate(x + w),
-        ybr: coordinate(y + h),
-        z_order,
-      });
+      const [xtl, ytl, xbr, ybr] = [x, y, x + w, y + h].map(coordinate) as [string, string, string, string];
+      if (Number(xbr) <= Number(xtl) || Number(ybr) <= Number(ytl)) {
+        countSkip(skipped, "bbox: thinner than 0.01 px at cvat's 2 decimals");
+        return false;
+      }
+      xml.open("box", { ...common, xtl, ytl, xbr, ybr, z_order });
       break;
     }
     case "polygon": {
@@ -162,29 +160,30 @@ function writeShape(
     case "keypoint": {
       const group_id = annotation.instance_id ?? undefined;
       xml.open("points", { ...common, points: pointList([annotation.keypoint]), z_order, group_id });
-      if (annotation.joint !== null) {
-        extra = [[JOINT_ATTRIBUTE, annotation.joint]];
-        if (JOINT_ATTRIBUTE in annotation.attributes)
-          countSkip(skipped, `attribute "${JOINT_ATTRIBUTE}" on a keypoint: the name carries the joint in cvat`);
-      }
+      // On <points> the joint attribute is read back as the joint name, so it carries nothing else.
+      if (annotation.joint !== null) extra = [[JOINT_ATTRIBUTE, annotation.joint]];
+      if (JOINT_ATTRIBUTE in annotation.attributes)
+        countSkip(skipped, `attribute "${JOINT_ATTRIBUTE}" on a keypoint: reserved for the joint name in cvat`);
       break;
     }
   }
-  for (const [name, value] of [...attributeEntries(annotation.attributes, specs, extra.length > 0), ...extra]) {
+  const jointReserved = annotation.type === "keypoint";
+  for (const [name, value] of [...attributeEntries(annotation.attributes, specs, jointReserved), ...extra]) {
     xml.leaf("attribute", value, { name });
   }
   xml.close();
+  return true;
 }
 
 /** Declared attributes in spec order, then undeclared ones in their own order. */
 function attributeEntries(
   attributes: Record<string, AttributeValue>,
   specs: AttributeSpec[],
-  jointTaken: boolean,
+  jointReserved: boolean,
 ): Array<[string, string]> {
   const declared = specs.map((s) => s.name).filter((name) => name in attributes);
   const names = [...declared, ...Object.keys(attributes).filter((name) => !declared.includes(name))];
   return names
-    .filter((name) => !(jointTaken && name === JOINT_ATTRIBUTE))
+    .filter((name) => !(jointReserved && name === JOINT_ATTRIBUTE))
     .map((name) => [name, String(attributes[name])]);
 }
