@@ -7,6 +7,7 @@ import {
   ClassDefSchema,
   describeZodError,
   pathExtension,
+  pathStem,
   type Annotation,
   type AttributeValue,
   type ClassDef,
@@ -226,7 +227,12 @@ async function readItem(root: XmlElement, item: Item, file: string, ctx: ItemCon
   let member: string | null = null;
   if (filename && ctx.memberSet.has(`JPEGImages/${folder}${filename}`)) member = `JPEGImages/${folder}${filename}`;
   else member = ctx.imageFiles.get(item.id) ?? null;
-  const path = member ? member.slice(11) : `${item.id}${pathExtension(filename) || ".jpg"}`;
+  const base = item.id.slice(slash + 1);
+  const path = member
+    ? member.slice(11)
+    : filename && pathStem(filename) === base
+      ? folder + filename
+      : `${item.id}${pathExtension(filename) || ".jpg"}`;
 
   const size = childElement(root, "size");
   let width = size ? strictInteger(childText(size, "width")) : undefined;
@@ -270,7 +276,7 @@ function readObject(object: XmlElement, file: string, ctx: ItemContext): Annotat
   const attributes: Record<string, AttributeValue> = {};
   const attributeList = childElement(object, "attributes");
   for (const attribute of attributeList ? childElements(attributeList, "attribute") : []) {
-    const key = childText(attribute, "name");
+    const key = childElement(attribute, "name")?.text;
     const value = childElement(attribute, "value")?.text ?? "";
     if (key) attributes[key] = typedAttributeValue(value, undefined)!;
     else report("<attribute> without a <name> ignored", attribute);

@@ -81,7 +81,7 @@ export const writePascalVoc: FormatWriter = async function* (source: ExportSourc
       ],
       conventions: [
         "image id = image path without its extension (e.g. batch1/x); <filename> = file name with extension",
-        "VOC devkit pixels: 1-based integers, xmin = round(x)+1, ymin = round(y)+1, xmax = round(x+w), ymax = round(y+h), clamped to the image",
+        "VOC devkit pixels: 1-based integers, xmin = round(x)+1, ymin = round(y)+1, xmax = round(x+w), ymax = round(y+h) (halves round up), clamped to the image",
         "polygons are written as their enclosing box; polylines and keypoints are skipped",
         "boolean attributes truncated/difficult fill those elements; a text attribute pose fills <pose>; others go in <attributes>",
         "torchvision and detectron2 expect JPEGImages/<id>.jpg: non-JPEG images keep their own extension here",
