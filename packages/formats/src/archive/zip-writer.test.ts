@@ -1,0 +1,291 @@
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, createWriteStream, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { openZipArchive } from "./zip-archive";
+import { ZipWriter, type ZipWriterOptions } from "./zip-writer";
+
+const dir = mkdtempSync(join(tmpdir(), "zip-writer-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const mtime = new Date("2026-01-02T03:04:05Z");
+let fileCount = 0;
+
+/** Runs `build` against a writer whose stream goes to a new file; returns the file's path. */
+async function writeZip(
+  build: (zip: ZipWriter) => Promise<void>,
+  options: Partial<ZipWriterOptions> = {},
+): Promise<string> {
+  const path = join(dir, `archive-${fileCount++}.zip`);
+  const zip = new ZipWriter({ mtime, ...options });
+  const stored = pipeline(zip.stream, createWriteStream(path));
+  await build(zip);
+  await zip.finish();
+  await stored;
+  return path;
+}
+
+function unzip(...args: string[]): string {
+  return execFileSync("unzip", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Mode, compression method and name of each member, as `zipinfo` lists them. */
+function zipinfoListing(path: string): { mode: string; method: string; name: string }[] {
+  return execFileSync("zipinfo", [path], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => /^[-d]r/.test(line))
+    .map((line) => {
+      const fields = line.split(/\s+/);
+      return { mode: fields[0]!, method: fields[5]!, name: fields.slice(8).join(" ") };
+    });
+}
+
+async function* chunksOf(...chunks: (string | Uint8Array)[]): AsyncGenerator<string | Uint8Array> {
+  yield* chunks;
+}
+
+const jpegLike = randomBytes(300_000);
+const incompressible = randomBytes(2000);
+const largeText = "0 0.5 0.5 0.25 0.25\n".repeat(20_000);
+
+async function writeMixed(zip: ZipWriter): Promise<void> {
+  await zip.addBuffer("README.txt", "Exported by Pictograph.\n".repeat(50));
+  await zip.addBuffer("labels/train/straße ü.txt", "0 0.5 0.5 0.1 0.1\n");
+  await zip.addBuffer("labels/empty.txt", "");
+  await zip.addBuffer("noise.bin", incompressible);
+  await zip.addBuffer("labels/large.txt", largeText);
+  await zip.addStream("images/a.jpg", Readable.from([jpegLike.subarray(0, 100_000), jpegLike.subarray(100_000)]));
+  await zip.addStream("annotations.json", chunksOf('{"images":[', ...Array.from({ length: 5000 }, (_, i) => `${i},`), "0]}"));
+}
+
+describe("ZipWriter", () => {
+  it("writes an archive that Info-ZIP tests clean and our reader reads back byte for byte", async () => {
+    const path = await writeZip(writeMixed);
+    expect(unzip("-t", path)).toContain("No errors detected");
+
+    // Images are stored as they are; text is deflated; deflate that does not help is skipped.
+    expect(zipinfoListing(path)).toEqual([
+      { mode: "-rw-r--r--", method: "defN", name: "README.txt" },
+      { mode: "-rw-r--r--", method: "defN", name: "labels/train/straße ü.txt" },
+      { mode: "-rw-r--r--", method: "stor", name: "labels/empty.txt" },
+      { mode: "-rw-r--r--", method: "stor", name: "noise.bin" },
+      { mode: "-rw-r--r--", method: "defN", name: "labels/large.txt" },
+      { mode: "-rw-r--r--", method: "stor", name: "images/a.jpg" },
+      { mode: "-rw-r--r--", method: "defN", name: "annotations.json" },
+    ]);
+
+    const archive = await openZipArchive(path);
+    expect(archive.problems).toEqual([]);
+    const text = async (member: string) => new TextDecoder().decode(await archive.read(member));
+    expect(await text("labels/train/straße ü.txt")).toBe("0 0.5 0.5 0.1 0.1\n");
+    expect(await text("labels/empty.txt")).toBe("");
+    expect(await text("labels/large.txt")).toBe(largeText);
+    expect(Buffer.from(await archive.read("images/a.jpg")).equals(jpegLike)).toBe(true);
+    expect(Buffer.from(await archive.read("noise.bin")).equals(incompressible)).toBe(true);
+    expect(JSON.parse(await text("annotations.json")).images).toHaveLength(5001);
+    await archive.close();
+  });
+
+  it("gives the same bytes for the same entries and time, whatever the thread count", async () => {
+    const digest = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+    const many = async (zip: ZipWriter) => {
+      await writeMixed(zip);
+      for (let i = 0; i < 600; i++) await zip.addBuffer(`labels/${i}.txt`, `${i % 7} 0.5 0.5 0.1 0.${i}\n`);
+    };
+    const first = await writeZip(many);
+    const again = await writeZip(many, { deflateThreads: 2 });
+    const inline = await writeZip(many, { deflateThreads: 0 });
+    expect(digest(again)).toBe(digest(first));
+    expect(digest(inline)).toBe(digest(first));
+    const laterTime = await writeZip(many, { mtime: new Date("2026-06-01T00:00:00Z") });
+    expect(digest(laterTime)).not.toBe(digest(first));
+  });
+
+  it("stores everything at level 0 and still reads back", async () => {
+    const path = await writeZip(writeMixed, { level: 0 });
+    expect(new Set(zipinfoListing(path).map((member) => member.method))).toEqual(new Set(["stor"]));
+    expect(unzip("-t", path)).toContain("No errors detected");
+  });
+
+  it("switches to ZIP64 end records past 65,535 entries, as unzip and zipinfo confirm", async () => {
+    const count = 66_000;
+    const path = await writeZip(async (zip) => {
+      for (let i = 0; i < count; i++) await zip.addBuffer(`labels/${i}.txt`, `${i % 80} 0.5 0.5 0.1 0.1\n`);
+    });
+    expect(unzip("-tq", path)).toContain("No errors detected");
+    const summary = execFileSync("zipinfo", ["-h", path], { encoding: "utf8" });
+    expect(summary).toContain(`number of entries: ${count}`);
+    expect(unzip("-p", path, "labels/65999.txt")).toBe("79 0.5 0.5 0.1 0.1\n");
+    const archive = await openZipArchive(path);
+    let members = 0;
+    for await (const _ of archive.members()) members++;
+    expect(members).toBe(count);
+    await archive.close();
+  });
+
+  it("writes ZIP64 sizes and offsets around a streamed entry of more than 4 GiB", async () => {
+    // The 4 GiB of zeros are skipped on disk (a sparse file), so only the CRC costs time.
+    const zeros = Buffer.alloc(1024 * 1024);
+    const chunks = 4097;
+    const path = join(dir, "huge.zip");
+    const fd = openSync(path, "w");
+    let position = 0;
+    const sparse = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        if (!chunk.equals(zeros)) writeSync(fd, chunk, 0, chunk.length, position);
+        position += chunk.length;
+        done();
+      },
+    });
+    const zip = new ZipWriter({ mtime });
+    const stored = pipeline(zip.stream, sparse);
+    await zip.addBuffer("before.txt", "before\n");
+    await zip.addStream(
+      "zeros.bin",
+      (async function* () {
+        for (let i = 0; i < chunks; i++) yield zeros;
+      })(),
+      { compress: false },
+    );
+    await zip.addBuffer("after.txt", "after\n");
+    const totals = await zip.finish();
+    await stored;
+    ftruncateSync(fd, position);
+    closeSync(fd);
+    expect(totals.bytes).toBe(position);
+    expect(position).toBeGreaterThan(2 ** 32);
+
+    const details = execFileSync("zipinfo", ["-v", path], { encoding: "utf8" });
+    expect(details).toContain(`uncompressed size:                              ${chunks * zeros.length} bytes`);
+    expect(details).toMatch(/offset of local header from start of archive:\s+429601\d+/);
+    // Info-ZIP finds the member that starts past 4 GiB through its ZIP64 offset and checks its CRC.
+    expect(unzip("-p", path, "after.txt")).toBe("after\n");
+
+    const archive = await openZipArchive(path);
+    const members = [];
+    for await (const member of archive.members()) members.push(member);
+    expect(members).toEqual([
+      { path: "before.txt", size: 7 },
+      { path: "zeros.bin", size: chunks * zeros.length },
+      { path: "after.txt", size: 6 },
+    ]);
+    expect(new TextDecoder().decode(await archive.read("after.txt"))).toBe("after\n");
+    await archive.close();
+
+    // Testing every byte with Info-ZIP takes about 30 s: opt in with PICTOGRAPH_SLOW_TESTS=1.
+    if (process.env.PICTOGRAPH_SLOW_TESTS === "1") expect(unzip("-tq", path)).toContain("No errors detected");
+  }, 60_000);
+
+  it("makes add wait while the consumer is behind, and holds no more than it must", async () => {
+    const zip = new ZipWriter({ mtime, highWaterMark: 256 * 1024 });
+    let accepted = 0;
+    let maxBuffered = 0;
+    const producing = (async () => {
+      for (let i = 0; i < 20_000; i++) {
+        await zip.addBuffer(`labels/${i}.txt`, randomBytes(200).toString("hex"));
+        accepted++;
+        maxBuffered = Math.max(maxBuffered, zip.stream.readableLength);
+      }
+      await zip.finish();
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nobody reads yet: the writer stops long before the 20,000 entries.
+    const stalledAt = accepted;
+    expect(stalledAt).toBeLessThan(5000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(accepted).toBe(stalledAt);
+
+    let bytes = 0;
+    await pipeline(
+      zip.stream,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length;
+          setImmediate(done);
+        },
+      }),
+    );
+    await producing;
+    expect(accepted).toBe(20_000);
+    // Bounded by the high-water mark plus what the queued entries and one chunk add.
+    // The archive is several MB; what waited in the stream stayed near the high-water mark.
+    expect(bytes).toBeGreaterThan(4 * 1024 * 1024);
+    expect(maxBuffered).toBeLessThan(256 * 1024 + 1024 * 1024);
+  });
+
+  it("errors the stream, never ending it, when a streamed body fails", async () => {
+    const zip = new ZipWriter({ mtime });
+    const received: Buffer[] = [];
+    const consumed = pipeline(
+      zip.stream,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          received.push(chunk);
+          done();
+        },
+      }),
+    );
+    await zip.addBuffer("README.txt", "hello\n");
+    const failing = (async function* () {
+      yield Buffer.alloc(100_000, 1);
+      throw new Error("storage went away");
+    })();
+    await expect(zip.addStream("images/a.png", failing)).rejects.toThrow("storage went away");
+    await expect(consumed).rejects.toThrow("storage went away");
+    await expect(zip.addBuffer("later.txt", "x")).rejects.toThrow("storage went away");
+    await expect(zip.finish()).rejects.toThrow();
+    // No end of central directory record was written.
+    expect(Buffer.concat(received).includes(Buffer.from([0x50, 0x4b, 0x05, 0x06]))).toBe(false);
+  });
+
+  it("stops with an error when the consumer goes away", async () => {
+    const zip = new ZipWriter({ mtime, highWaterMark: 1024 });
+    zip.stream.on("error", () => undefined);
+    // Nobody reads, so this add waits for room that never comes.
+    const waiting = zip.addBuffer("a.txt", randomBytes(40_000));
+    zip.stream.destroy(new Error("upload aborted"));
+    await expect(waiting).rejects.toThrow("upload aborted");
+    await expect(zip.addBuffer("b.txt", "b")).rejects.toThrow("upload aborted");
+  });
+
+  it("refuses unsafe and duplicate member names", async () => {
+    for (const name of ["../evil.txt", "/etc/passwd", "C:/x.txt", "a\\b.txt", "a//b.txt", "dir/", ""]) {
+      const zip = new ZipWriter({ mtime });
+      zip.stream.on("error", () => undefined);
+      await expect(zip.addBuffer(name, "x"), name).rejects.toThrow(/ZIP member name/);
+    }
+    const zip = new ZipWriter({ mtime });
+    zip.stream.on("error", () => undefined);
+    await zip.addBuffer("a.txt", "1");
+    await expect(zip.addBuffer("a.txt", "2")).rejects.toThrow("duplicate ZIP member a.txt");
+  });
+
+  it("deflates streamed text so that it inflates to the same bytes", async () => {
+    const zip = new ZipWriter({ mtime, level: 9 });
+    const parts: Buffer[] = [];
+    const consumed = pipeline(
+      zip.stream,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          parts.push(Buffer.from(chunk));
+          done();
+        },
+      }),
+    );
+    const text = "x".repeat(10) + "é".repeat(70_000) + "y";
+    await zip.addStream("a.json", chunksOf(text.slice(0, 5), text.slice(5)));
+    await zip.finish();
+    await consumed;
+    const archive = Buffer.concat(parts);
+    // Local header (30 + name) then raw deflate data up to the data descriptor.
+    const descriptor = archive.indexOf(Buffer.from([0x50, 0x4b, 0x07, 0x08]));
+    const inflated = zlib.inflateRawSync(archive.subarray(30 + "a.json".length, descriptor));
+    expect(inflated.toString("utf8")).toBe(text);
+    expect(archive.readUInt32LE(descriptor + 4)).toBe(zlib.crc32(text));
+  });
+});
