@@ -21,7 +21,10 @@ export function strictInteger(text: string | undefined): number | undefined {
  * number written canonically ("42.5", not "0042") becomes a number; any other text stays text.
  * undefined when the text does not fit the spec.
  */
-export function typedAttributeValue(text: string, spec: AttributeSpec | undefined): AttributeValue | undefined {
+export function typedAttributeValue(
+  text: string,
+  spec: AttributeSpec | undefined,
+): AttributeValue | undefined {
   switch (spec?.kind) {
     case "checkbox": {
       const lower = text.trim().toLowerCase();

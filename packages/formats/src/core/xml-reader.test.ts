@@ -21,7 +21,9 @@ const BILLION_LAUGHS = `<?xml version="1.0"?>
 
 describe("XML reader", () => {
   it("gives a light tree with attributes, text and start-tag lines", () => {
-    const { root, problems } = parse('<?xml version="1.0"?>\n<a x="1 &amp; 2">\n  <b>t&lt;u<![CDATA[<v>]]></b>\n  <c/>\n</a>');
+    const { root, problems } = parse(
+      '<?xml version="1.0"?>\n<a x="1 &amp; 2">\n  <b>t&lt;u<![CDATA[<v>]]></b>\n  <c/>\n</a>',
+    );
     expect(problems).toEqual([]);
     expect(root).toMatchObject({ name: "a", attributes: { x: "1 & 2" }, line: 2 });
     expect(root?.children.map((c) => [c.name, c.text, c.line])).toEqual([
@@ -33,11 +35,15 @@ describe("XML reader", () => {
   it("refuses a DOCTYPE with entity declarations (billion laughs) with a problem, expanding nothing", () => {
     const { root, problems } = parse(BILLION_LAUGHS);
     expect(root).toBeNull();
-    expect(problems).toEqual([{ file: "a.xml", line: 6, element: null, reason: expect.stringMatching(/DOCTYPE .*refused/) }]);
+    expect(problems).toEqual([
+      { file: "a.xml", line: 6, element: null, reason: expect.stringMatching(/DOCTYPE .*refused/) },
+    ]);
   });
 
   it("refuses external entities and entities it does not know", () => {
-    expect(parse('<!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>').problems[0]?.reason).toMatch(/DOCTYPE/);
+    expect(parse('<!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>').problems[0]?.reason).toMatch(
+      /DOCTYPE/,
+    );
     expect(parse("<a>\n&xxe;</a>").problems).toEqual([
       { file: "a.xml", line: 2, element: null, reason: "not well-formed XML: undefined entity." },
     ]);
@@ -45,7 +51,12 @@ describe("XML reader", () => {
 
   it("turns malformed XML into one problem with its line", () => {
     expect(parse("<a>\n<b>\n</a>").problems).toEqual([
-      { file: "a.xml", line: 3, element: null, reason: expect.stringMatching(/^not well-formed XML/) },
+      {
+        file: "a.xml",
+        line: 3,
+        element: null,
+        reason: expect.stringMatching(/^not well-formed XML/),
+      },
     ]);
     expect(parse("").problems[0]?.reason).toBe("file is empty");
     expect(parse("<a>").problems[0]?.reason).toMatch(/not well-formed/);
@@ -63,8 +74,17 @@ describe("XML reader", () => {
 
   it("hands over elements at the chosen depth one by one, with their ancestors", () => {
     const problems: ImportProblem[] = [];
-    const reader = streamXmlElements(bytes("<r><m><x/></m><i n='1'/><i n='2'>t</i></r>"), "s.xml", problems, { depth: 1 });
-    const seen = [...reader].map(({ element, ancestors }) => [element.name, element.attributes.n ?? null, ancestors]);
+    const reader = streamXmlElements(
+      bytes("<r><m><x/></m><i n='1'/><i n='2'>t</i></r>"),
+      "s.xml",
+      problems,
+      { depth: 1 },
+    );
+    const seen = [...reader].map(({ element, ancestors }) => [
+      element.name,
+      element.attributes.n ?? null,
+      ancestors,
+    ]);
     expect(seen).toEqual([
       ["m", null, ["r"]],
       ["i", "1", ["r"]],
@@ -76,22 +96,30 @@ describe("XML reader", () => {
   it("stops at a subtree holding more elements than allowed", () => {
     const problems: ImportProblem[] = [];
     const text = `<r><i>${"<p/>".repeat(20)}</i></r>`;
-    const items = [...streamXmlElements(bytes(text), "s.xml", problems, { depth: 1, maxSubtreeElements: 10 })];
+    const items = [
+      ...streamXmlElements(bytes(text), "s.xml", problems, { depth: 1, maxSubtreeElements: 10 }),
+    ];
     expect(items).toEqual([]);
     expect(problems[0]?.reason).toMatch(/more than 10 elements/);
   });
 
   it("never throws on random or mutated bytes", () => {
-    const valid = bytes('<?xml version="1.0"?><annotation><object><name>a&amp;b</name></object></annotation>');
+    const valid = bytes(
+      '<?xml version="1.0"?><annotation><object><name>a&amp;b</name></object></annotation>',
+    );
     fc.assert(
       fc.property(
         fc.oneof(
           fc.uint8Array({ maxLength: 200 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }).map((edits) => {
-            const copy = valid.slice();
-            for (const [at, value] of edits) copy[at] = value;
-            return copy;
-          }),
+          fc
+            .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
+              maxLength: 6,
+            })
+            .map((edits) => {
+              const copy = valid.slice();
+              for (const [at, value] of edits) copy[at] = value;
+              return copy;
+            }),
         ),
         (input) => {
           const { root, problems } = parse(input);

@@ -62,7 +62,9 @@ export function* streamXmlElements(
     if (depth >= maxDepth) throw new XmlRefusal(`elements nested deeper than ${maxDepth} levels`);
     if (depth >= options.depth) {
       if (++subtreeElements > maxSubtree)
-        throw new XmlRefusal(`more than ${maxSubtree} elements inside one <${building[0]?.name ?? tag.name}>`);
+        throw new XmlRefusal(
+          `more than ${maxSubtree} elements inside one <${building[0]?.name ?? tag.name}>`,
+        );
       const element: XmlElement = {
         name: tag.name,
         attributes: { ...(tag.attributes as Record<string, string>) },
@@ -109,7 +111,11 @@ export function* streamXmlElements(
 }
 
 /** The whole document as one tree (for small files such as one VOC annotation). */
-export function parseXmlDocument(bytes: Uint8Array, file: string, problems: ImportProblem[]): XmlElement | null {
+export function parseXmlDocument(
+  bytes: Uint8Array,
+  file: string,
+  problems: ImportProblem[],
+): XmlElement | null {
   let root: XmlElement | null = null;
   const reader = streamXmlElements(bytes, file, problems, { depth: 0 });
   for (let next = reader.next(); !next.done; next = reader.next()) root = next.value.element;
@@ -118,7 +124,8 @@ export function parseXmlDocument(bytes: Uint8Array, file: string, problems: Impo
 
 function xmlFailure(error: unknown): string {
   if (error instanceof XmlRefusal) return error.message;
-  if (error instanceof TypeError && /decode|encoded/i.test(error.message)) return "file is not valid UTF-8 text";
+  if (error instanceof TypeError && /decode|encoded/i.test(error.message))
+    return "file is not valid UTF-8 text";
   // saxes messages start with "line:column: ".
   return `not well-formed XML: ${errorMessage(error).replace(/^\d+:\d+: /, "")}`;
 }

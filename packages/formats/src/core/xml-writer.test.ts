@@ -34,7 +34,9 @@ describe("XmlWriter", () => {
   it("writes childless elements self-closed and indents children two spaces", () => {
     const xml = new XmlWriter();
     xml.declaration().open("a").empty("b", { id: 0 }).open("c").leaf("d", "").close().close();
-    expect(xml.take()).toBe('<?xml version="1.0" encoding="utf-8"?>\n<a>\n  <b id="0"/>\n  <c>\n    <d></d>\n  </c>\n</a>\n');
+    expect(xml.take()).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n<a>\n  <b id="0"/>\n  <c>\n    <d></d>\n  </c>\n</a>\n',
+    );
   });
 
   it("leaves out attributes whose value is undefined, keeping the given order", () => {

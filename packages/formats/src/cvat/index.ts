@@ -7,5 +7,6 @@ export const cvatFormat: FormatModule = {
   id: "cvat",
   write: writeCvat,
   read: readCvat,
-  description: "CVAT for images 1.1: annotations.xml with labels and attributes in <meta>, images/<path>",
+  description:
+    "CVAT for images 1.1: annotations.xml with labels and attributes in <meta>, images/<path>",
 };

@@ -48,15 +48,37 @@ function cvatExpectation(
     const base = { ...a, attributes: attributesOf(a), confidence: null };
     switch (a.type) {
       case "bbox": {
-        const [x0, y0, x1, y1] = [a.bbox.x, a.bbox.y, a.bbox.x + a.bbox.w, a.bbox.y + a.bbox.h].map(r2) as number[];
-        return x1! > x0! && y1! > y0! ? [{ ...base, type: "bbox", bbox: { x: x0!, y: y0!, w: x1! - x0!, h: y1! - y0! } }] : [];
+        const [x0, y0, x1, y1] = [a.bbox.x, a.bbox.y, a.bbox.x + a.bbox.w, a.bbox.y + a.bbox.h].map(
+          r2,
+        ) as number[];
+        return x1! > x0! && y1! > y0!
+          ? [{ ...base, type: "bbox", bbox: { x: x0!, y: y0!, w: x1! - x0!, h: y1! - y0! } }]
+          : [];
       }
       case "polygon":
-        return [{ ...base, type: "polygon", polygon: { paths: [a.polygon.paths[0]!.map((p) => ({ x: r2(p.x), y: r2(p.y) }))] } }];
+        return [
+          {
+            ...base,
+            type: "polygon",
+            polygon: { paths: [a.polygon.paths[0]!.map((p) => ({ x: r2(p.x), y: r2(p.y) }))] },
+          },
+        ];
       case "polyline":
-        return [{ ...base, type: "polyline", polyline: { path: a.polyline.path.map((p) => ({ x: r2(p.x), y: r2(p.y) })) } }];
+        return [
+          {
+            ...base,
+            type: "polyline",
+            polyline: { path: a.polyline.path.map((p) => ({ x: r2(p.x), y: r2(p.y) })) },
+          },
+        ];
       case "keypoint":
-        return [{ ...base, type: "keypoint", keypoint: { x: r2(a.keypoint.x), y: r2(a.keypoint.y) } } as Annotation];
+        return [
+          {
+            ...base,
+            type: "keypoint",
+            keypoint: { x: r2(a.keypoint.x), y: r2(a.keypoint.y) },
+          } as Annotation,
+        ];
     }
   };
   const specBack = (s: AttributeSpec): AttributeSpec =>
@@ -64,10 +86,18 @@ function cvatExpectation(
   return {
     classes: expected.classes.map((c) => ({
       ...c,
-      attributes: c.attributes.filter((s) => !(c.keypoints && s.name === JOINT_ATTRIBUTE)).map(specBack),
+      attributes: c.attributes
+        .filter((s) => !(c.keypoints && s.name === JOINT_ATTRIBUTE))
+        .map(specBack),
     })),
     images: expected.images.map((image) => ({
-      image: { ...image, status: "new", split: null, tags: [], annotations: image.annotations.flatMap(shape) },
+      image: {
+        ...image,
+        status: "new",
+        split: null,
+        tags: [],
+        annotations: image.annotations.flatMap(shape),
+      },
     })),
   };
 }
@@ -169,7 +199,10 @@ describe("cvat reader", () => {
     const out = await collectExport(writeCvat, fixtureSource());
     const result = await read(collectedFiles(out));
     expect(result.problems).toEqual([]);
-    const expected = cvatExpectation(fixtureImages, fixtureClasses, { class_filter: null, status_filter: "all" });
+    const expected = cvatExpectation(fixtureImages, fixtureClasses, {
+      class_filter: null,
+      status_filter: "all",
+    });
     expect(result.classes).toEqual(expected.classes);
     expect(result.images).toEqual(
       expected.images.map((e) => ({ image: e.image, file: `images/${e.image.path}` })),
@@ -192,7 +225,10 @@ describe("cvat reader", () => {
       { kind: "number", name: "a4", min: 2.4, max: 1, default: 0 },
     ]);
     const [img0, img1] = result.images;
-    expect(img0).toMatchObject({ file: null, image: { path: "img0.jpg", width: 8, height: 8, split: "train" } });
+    expect(img0).toMatchObject({
+      file: null,
+      image: { path: "img0.jpg", width: 8, height: 8, split: "train" },
+    });
     expect(img0!.image.annotations).toEqual([
       {
         type: "bbox",
@@ -203,15 +239,43 @@ describe("cvat reader", () => {
         occluded: true,
         z_order: 1,
       },
-      expect.objectContaining({ type: "keypoint", class_name: "skeleton", keypoint: { x: 2, y: 2 }, joint: "2", instance_id: 1 }),
+      expect.objectContaining({
+        type: "keypoint",
+        class_name: "skeleton",
+        keypoint: { x: 2, y: 2 },
+        joint: "2",
+        instance_id: 1,
+      }),
     ]);
     expect(img1).toMatchObject({ file: "images/train/img1.jpg" });
-    expect(img1!.image.annotations.map((a) => a.type)).toEqual(["polygon", "keypoint", "keypoint", "keypoint"]);
-    expect(img1!.image.annotations.slice(1).map((a) => a.type === "keypoint" && a.instance_id)).toEqual([1, 1, 1]);
+    expect(img1!.image.annotations.map((a) => a.type)).toEqual([
+      "polygon",
+      "keypoint",
+      "keypoint",
+      "keypoint",
+    ]);
+    expect(
+      img1!.image.annotations.slice(1).map((a) => a.type === "keypoint" && a.instance_id),
+    ).toEqual([1, 1, 1]);
     expect(result.problems).toEqual([
-      { file: "train.xml", line: 34, element: "polyline", reason: 'label "" is not declared in <meta>; shape not imported' },
-      { file: "train.xml", line: 35, element: "skeleton", reason: "1 skeleton point(s) marked outside (not visible) were not imported" },
-      { file: "train.xml", line: 44, element: "points", reason: "<points> with 3 points imported as 3 keypoints of instance 1" },
+      {
+        file: "train.xml",
+        line: 34,
+        element: "polyline",
+        reason: 'label "" is not declared in <meta>; shape not imported',
+      },
+      {
+        file: "train.xml",
+        line: 35,
+        element: "skeleton",
+        reason: "1 skeleton point(s) marked outside (not visible) were not imported",
+      },
+      {
+        file: "train.xml",
+        line: 44,
+        element: "points",
+        reason: "<points> with 3 points imported as 3 keypoints of instance 1",
+      },
     ]);
   });
 
@@ -222,7 +286,9 @@ describe("cvat reader", () => {
       "images/Train/img0.jpg": "t",
     });
     expect(result.problems).toEqual([]);
-    expect(result.images.map((i) => [i.image.path, i.image.split, i.file, i.image.annotations.length])).toEqual([
+    expect(
+      result.images.map((i) => [i.image.path, i.image.split, i.file, i.image.annotations.length]),
+    ).toEqual([
       ["Test/img0.jpg", "test", "images/Test/img0.jpg", 1],
       ["Train/img0.jpg", "train", "images/Train/img0.jpg", 1],
     ]);
@@ -255,16 +321,24 @@ describe("cvat reader", () => {
   });
 
   it("refuses a file without <meta>, one with images before <meta>, and one that is not CVAT", async () => {
-    const noMeta = await read({ "annotations.xml": "<annotations><version>1.1</version></annotations>" });
+    const noMeta = await read({
+      "annotations.xml": "<annotations><version>1.1</version></annotations>",
+    });
     expect(noMeta.problems).toEqual([
-      expect.objectContaining({ file: "annotations.xml", reason: expect.stringMatching(/should have a <meta>/) }),
+      expect.objectContaining({
+        file: "annotations.xml",
+        reason: expect.stringMatching(/should have a <meta>/),
+      }),
     ]);
     const imageFirst = await read({
-      "annotations.xml": '<annotations><image id="0" name="a.jpg" width="1" height="1"/><meta/></annotations>',
+      "annotations.xml":
+        '<annotations><image id="0" name="a.jpg" width="1" height="1"/><meta/></annotations>',
     });
     expect(imageFirst.images).toEqual([]);
     expect(imageFirst.problems[0]?.reason).toMatch(/<image> before <meta>/);
-    const voc = await read({ "annotations.xml": "<annotation><filename>a.jpg</filename></annotation>" });
+    const voc = await read({
+      "annotations.xml": "<annotation><filename>a.jpg</filename></annotation>",
+    });
     expect(voc.problems[0]?.reason).toMatch(/root element is <annotation>/);
     expect((await read({})).problems[0]?.reason).toMatch(/no annotations.xml/);
   });
@@ -273,16 +347,22 @@ describe("cvat reader", () => {
     const laughs = `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY l "lol"><!ENTITY l2 "&l;&l;&l;&l;">]><annotations>&l2;</annotations>`;
     const entity = await read({ "annotations.xml": laughs });
     expect(entity.images).toEqual([]);
-    expect(entity.problems).toEqual([expect.objectContaining({ reason: expect.stringMatching(/DOCTYPE/) })]);
+    expect(entity.problems).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/DOCTYPE/) }),
+    ]);
     const big = await read({ "annotations.xml": meta("") + "</annotations>" }, 20);
     expect(big.problems[0]?.reason).toMatch(/larger than 20 bytes/);
   });
 
   it("stops at a truncated file after yielding the images before the break", async () => {
-    const xml = meta("<label><name>car</name></label>") + '<image id="0" name="a.jpg" width="4" height="4"/>\n<image id="1" name="b.jp';
+    const xml =
+      meta("<label><name>car</name></label>") +
+      '<image id="0" name="a.jpg" width="4" height="4"/>\n<image id="1" name="b.jp';
     const result = await read({ "annotations.xml": xml });
     expect(result.images.map((i) => i.image.path)).toEqual(["a.jpg"]);
-    expect(result.problems).toEqual([expect.objectContaining({ line: 6, reason: expect.stringMatching(/^not well-formed XML/) })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ line: 6, reason: expect.stringMatching(/^not well-formed XML/) }),
+    ]);
   });
 
   it("converts rotated boxes to polygons and reports shapes the model cannot hold", async () => {
@@ -306,7 +386,13 @@ describe("cvat reader", () => {
         [15, 25],
         [15, 5],
       ]);
-    expect(result.problems.map((p) => p.element)).toEqual(["box", "mask", "ellipse", "tag", "track"]);
+    expect(result.problems.map((p) => p.element)).toEqual([
+      "box",
+      "mask",
+      "ellipse",
+      "tag",
+      "track",
+    ]);
   });
 
   it("types attribute values by the label's spec and reports values that do not fit", async () => {
@@ -320,14 +406,25 @@ describe("cvat reader", () => {
   <box label="car" xtl="1" ytl="1" xbr="2" ybr="2"><attribute name="n">abc</attribute><attribute name="c">true</attribute><attribute name="t">12</attribute><attribute name="free">7</attribute></box>
 </image></annotations>`;
     const result = await read({ "annotations.xml": xml });
-    expect(result.images[0]!.image.annotations[0]!.attributes).toEqual({ c: true, t: "12", free: 7 });
-    expect(result.problems).toEqual([expect.objectContaining({ element: "attribute", reason: expect.stringMatching(/"abc" is not a valid number/) })]);
+    expect(result.images[0]!.image.annotations[0]!.attributes).toEqual({
+      c: true,
+      t: "12",
+      free: 7,
+    });
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        element: "attribute",
+        reason: expect.stringMatching(/"abc" is not a valid number/),
+      }),
+    ]);
   });
 
   it("measures an image that has no width/height from its file", async () => {
     const xml = meta("") + '<image id="0" name="a.png"/><image id="1" name="b.png"/></annotations>';
     const result = await read({ "annotations.xml": xml, "images/a.png": pngBytes(33, 22) });
-    expect(result.images.map((i) => [i.image.path, i.image.width, i.image.height])).toEqual([["a.png", 33, 22]]);
+    expect(result.images.map((i) => [i.image.path, i.image.width, i.image.height])).toEqual([
+      ["a.png", 33, 22],
+    ]);
     expect(result.problems[0]?.reason).toMatch(/"b.png" has no valid width\/height/);
   });
 
@@ -336,7 +433,10 @@ describe("cvat reader", () => {
       fc.asyncProperty(
         datasetArbitrary.chain((d) => fc.tuple(fc.constant(d), exportOptionsArbitrary(d.classes))),
         async ([dataset, options]) => {
-          const out = await collectExport(writeCvat, memorySource(dataset.images, dataset.classes, options));
+          const out = await collectExport(
+            writeCvat,
+            memorySource(dataset.images, dataset.classes, options),
+          );
           const result = await read(collectedFiles(out));
           expect(result.problems).toEqual([]);
           const expected = cvatExpectation(dataset.images, dataset.classes, options);
@@ -355,11 +455,16 @@ describe("cvat reader", () => {
       fc.asyncProperty(
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => {
-            const copy = valid.slice();
-            for (const [at, value] of edits) copy[at] = value;
-            return copy;
-          }),
+          fc
+            .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
+              minLength: 1,
+              maxLength: 8,
+            })
+            .map((edits) => {
+              const copy = valid.slice();
+              for (const [at, value] of edits) copy[at] = value;
+              return copy;
+            }),
           fc.nat(valid.length - 1).map((end) => valid.slice(0, end)),
         ),
         async (bytes) => {

@@ -22,7 +22,13 @@ import { DEFAULT_MAX_JSON_BYTES } from "../core/json-member";
 import { paletteColor } from "../core/palette";
 import { strictInteger, strictNumber, typedAttributeValue } from "../core/text-values";
 import type { ArchiveSource, FormatReader, ImportedImage, ReadResult } from "../core/types";
-import { childElement, childElements, childText, streamXmlElements, type XmlElement } from "../core/xml-reader";
+import {
+  childElement,
+  childElements,
+  childText,
+  streamXmlElements,
+  type XmlElement,
+} from "../core/xml-reader";
 import { JOINT_ATTRIBUTE } from "./write";
 
 const UNSUPPORTED_SHAPES: Record<string, string> = {
@@ -50,7 +56,12 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
     try {
       bytes = await archive.read(file, maxBytes);
     } catch (error) {
-      problems.push(problem(file, `cannot read file: ${error instanceof Error ? error.message : String(error)}`));
+      problems.push(
+        problem(
+          file,
+          `cannot read file: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
       continue;
     }
     if (bytes.byteLength > maxBytes) {
@@ -63,22 +74,44 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
     for (let next = elements.next(); !next.done; next = elements.next()) {
       const { element, ancestors } = next.value;
       if (ancestors[0] !== "annotations") {
-        problems.push(problem(file, `root element is <${ancestors[0]}>, not <annotations>: not a CVAT XML file`));
+        problems.push(
+          problem(
+            file,
+            `root element is <${ancestors[0]}>, not <annotations>: not a CVAT XML file`,
+          ),
+        );
         break;
       }
       if (element.name === "version") {
         const version = element.text.trim();
         if (version !== "1.1")
-          problems.push(problem(file, `version ${version} read as 1.1`, { line: element.line, element: "version" }));
+          problems.push(
+            problem(file, `version ${version} read as 1.1`, {
+              line: element.line,
+              element: "version",
+            }),
+          );
         continue;
       }
       if (element.name === "meta") meta = element;
-      else problems.push(problem(file, `<${element.name}> before <meta>: a CVAT XML file starts with <meta>; file not imported`, at(element)));
+      else
+        problems.push(
+          problem(
+            file,
+            `<${element.name}> before <meta>: a CVAT XML file starts with <meta>; file not imported`,
+            at(element),
+          ),
+        );
       break;
     }
     if (!meta) {
       if (!problems.some((p) => p.file === file))
-        problems.push(problem(file, "CVAT XML file should have a <meta> with the label list; file not imported"));
+        problems.push(
+          problem(
+            file,
+            "CVAT XML file should have a <meta> with the label list; file not imported",
+          ),
+        );
       continue;
     }
     labels.addMeta(meta, file);
@@ -98,13 +131,25 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
           const imported = await readImage(element, source, byName, archive, problems);
           if (!imported) continue;
           if (seen.has(imported.image.path)) {
-            problems.push(problem(source.file, `image "${imported.image.path}" appears twice; the later one was not imported`, at(element)));
+            problems.push(
+              problem(
+                source.file,
+                `image "${imported.image.path}" appears twice; the later one was not imported`,
+                at(element),
+              ),
+            );
             continue;
           }
           seen.add(imported.image.path);
           yield imported;
         } else if (element.name === "track") {
-          problems.push(problem(source.file, "video tracks are not imported (CVAT for images only)", at(element)));
+          problems.push(
+            problem(
+              source.file,
+              "video tracks are not imported (CVAT for images only)",
+              at(element),
+            ),
+          );
         } else if (element.name === "tag") {
           problems.push(problem(source.file, UNSUPPORTED_SHAPES.tag!, at(element)));
         }
@@ -116,13 +161,20 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
   return result;
 };
 
-async function annotationFiles(archive: ArchiveSource, problems: ImportProblem[]): Promise<string[]> {
+async function annotationFiles(
+  archive: ArchiveSource,
+  problems: ImportProblem[],
+): Promise<string[]> {
   if (await archive.has("annotations.xml")) return ["annotations.xml"];
   const rootXml: string[] = [];
   for await (const member of archive.members()) {
-    if (!member.path.includes("/") && member.path.toLowerCase().endsWith(".xml")) rootXml.push(member.path);
+    if (!member.path.includes("/") && member.path.toLowerCase().endsWith(".xml"))
+      rootXml.push(member.path);
   }
-  if (!rootXml.length) problems.push(problem("annotations.xml", "no annotations.xml (nor any other .xml) at the archive root"));
+  if (!rootXml.length)
+    problems.push(
+      problem("annotations.xml", "no annotations.xml (nor any other .xml) at the archive root"),
+    );
   return rootXml.sort();
 }
 
@@ -161,7 +213,13 @@ class LabelCollector {
     const repeatedInFile = this.declared.has(key);
     this.declared.add(key);
     if (repeatedInFile) {
-      this.problems.push(problem(file, `label "${name}" is declared twice; the first declaration is used`, at(label)));
+      this.problems.push(
+        problem(
+          file,
+          `label "${name}" is declared twice; the first declaration is used`,
+          at(label),
+        ),
+      );
       return;
     }
     if (this.defs.has(name)) return;
@@ -176,7 +234,13 @@ class LabelCollector {
       } else if (spec.name === JOINT_ATTRIBUTE && spec.kind === "select") {
         keypoints = spec.options;
       } else if (attributes.some((a) => a.name === spec.name)) {
-        this.problems.push(problem(file, `label "${name}": attribute "${spec.name}" is declared twice`, at(attribute)));
+        this.problems.push(
+          problem(
+            file,
+            `label "${name}": attribute "${spec.name}" is declared twice`,
+            at(attribute),
+          ),
+        );
       } else {
         attributes.push(spec);
       }
@@ -188,7 +252,9 @@ class LabelCollector {
       keypoints,
     });
     if (!parsed.success) {
-      this.problems.push(problem(file, `label not imported: ${describeZodError(parsed.error).message}`, at(label)));
+      this.problems.push(
+        problem(file, `label not imported: ${describeZodError(parsed.error).message}`, at(label)),
+      );
       return;
     }
     this.defs.set(name, parsed.data);
@@ -221,12 +287,23 @@ function attributeSpec(attribute: XmlElement): AttributeSpec | { error: string }
     case "select": {
       const listed = values.filter((v) => v !== "");
       const options = listed.length ? listed : defaultValue ? [defaultValue] : [];
-      candidate = { kind: "select", name, options, default: options.includes(defaultValue) ? defaultValue : null };
+      candidate = {
+        kind: "select",
+        name,
+        options,
+        default: options.includes(defaultValue) ? defaultValue : null,
+      };
       break;
     }
     case "number": {
       const [min, max] = values.map(strictNumber);
-      candidate = { kind: "number", name, min: min ?? null, max: max ?? null, default: strictNumber(defaultValue) ?? 0 };
+      candidate = {
+        kind: "number",
+        name,
+        min: min ?? null,
+        max: max ?? null,
+        default: strictNumber(defaultValue) ?? 0,
+      };
       break;
     }
     case "text":
@@ -236,7 +313,9 @@ function attributeSpec(attribute: XmlElement): AttributeSpec | { error: string }
       return { error: `attribute "${name}" has unknown input_type "${inputType}"` };
   }
   const parsed = AttributeSpecSchema.safeParse(candidate);
-  return parsed.success ? parsed.data : { error: `attribute "${name}" not imported: ${describeZodError(parsed.error).message}` };
+  return parsed.success
+    ? parsed.data
+    : { error: `attribute "${name}" not imported: ${describeZodError(parsed.error).message}` };
 }
 
 /** CVAT stores values one per line; datumaro's fixtures separate them with spaces. */
@@ -308,9 +387,17 @@ async function readImage(
   let width = strictInteger(element.attributes.width);
   let height = strictInteger(element.attributes.height);
   if (width === undefined || height === undefined) {
-    const measured = member ? await measureImage(archive, member) : { error: "no image file to measure" };
+    const measured = member
+      ? await measureImage(archive, member)
+      : { error: "no image file to measure" };
     if ("error" in measured) {
-      problems.push(problem(file, `image "${name}" has no valid width/height (${measured.error}); not imported`, at(element)));
+      problems.push(
+        problem(
+          file,
+          `image "${name}" has no valid width/height (${measured.error}); not imported`,
+          at(element),
+        ),
+      );
       return null;
     }
     ({ width, height } = measured);
@@ -336,7 +423,8 @@ function readShapes(image: XmlElement, classes: Map<string, ClassDef>, ctx: Cont
   let nextInstance = Math.max(0, ...used) + 1;
   const fresh = () => nextInstance++;
   const annotations: Annotation[] = [];
-  const report = (element: XmlElement, reason: string) => ctx.problems.push(problem(ctx.file, reason, at(element)));
+  const report = (element: XmlElement, reason: string) =>
+    ctx.problems.push(problem(ctx.file, reason, at(element)));
 
   for (const shape of image.children) {
     const unsupported = UNSUPPORTED_SHAPES[shape.name];
@@ -363,7 +451,9 @@ function readShapes(image: XmlElement, classes: Map<string, ClassDef>, ctx: Cont
     const candidates: unknown[] = [];
 
     if (shape.name === "box") {
-      const [xtl, ytl, xbr, ybr] = ["xtl", "ytl", "xbr", "ybr"].map((k) => strictNumber(shape.attributes[k]));
+      const [xtl, ytl, xbr, ybr] = ["xtl", "ytl", "xbr", "ybr"].map((k) =>
+        strictNumber(shape.attributes[k]),
+      );
       if (xtl === undefined || ytl === undefined || xbr === undefined || ybr === undefined) {
         report(shape, "box needs numeric xtl, ytl, xbr and ybr; not imported");
         continue;
@@ -375,9 +465,19 @@ function readShapes(image: XmlElement, classes: Map<string, ClassDef>, ctx: Cont
       }
       if (rotation % 360 !== 0) {
         report(shape, "rotated box imported as a 4-point polygon (the model has no rotated boxes)");
-        candidates.push({ ...base, attributes, type: "polygon", polygon: { paths: [rotatedCorners(xtl, ytl, xbr, ybr, rotation)] } });
+        candidates.push({
+          ...base,
+          attributes,
+          type: "polygon",
+          polygon: { paths: [rotatedCorners(xtl, ytl, xbr, ybr, rotation)] },
+        });
       } else {
-        candidates.push({ ...base, attributes, type: "bbox", bbox: { x: xtl, y: ytl, w: xbr - xtl, h: ybr - ytl } });
+        candidates.push({
+          ...base,
+          attributes,
+          type: "bbox",
+          bbox: { x: xtl, y: ytl, w: xbr - xtl, h: ybr - ytl },
+        });
       }
     } else if (shape.name === "polygon" || shape.name === "polyline") {
       const points = parsePoints(shape.attributes.points);
@@ -400,11 +500,29 @@ function readShapes(image: XmlElement, classes: Map<string, ClassDef>, ctx: Cont
       const { [JOINT_ATTRIBUTE]: joint, ...rest } = attributes;
       const jointName = typeof joint === "string" && joint ? joint : null;
       if (points.length === 1) {
-        candidates.push({ ...base, attributes: rest, type: "keypoint", keypoint: points[0], instance_id: group > 0 ? group : null, joint: jointName });
+        candidates.push({
+          ...base,
+          attributes: rest,
+          type: "keypoint",
+          keypoint: points[0],
+          instance_id: group > 0 ? group : null,
+          joint: jointName,
+        });
       } else {
         const instance = group > 0 ? group : fresh();
-        report(shape, `<points> with ${points.length} points imported as ${points.length} keypoints of instance ${instance}`);
-        for (const keypoint of points) candidates.push({ ...base, attributes: rest, type: "keypoint", keypoint, instance_id: instance, joint: null });
+        report(
+          shape,
+          `<points> with ${points.length} points imported as ${points.length} keypoints of instance ${instance}`,
+        );
+        for (const keypoint of points)
+          candidates.push({
+            ...base,
+            attributes: rest,
+            type: "keypoint",
+            keypoint,
+            instance_id: instance,
+            joint: null,
+          });
       }
     } else {
       // <skeleton>: one keypoint per visible child <points>, the child's label naming the joint.
@@ -430,7 +548,11 @@ function readShapes(image: XmlElement, classes: Map<string, ClassDef>, ctx: Cont
           joint: node.attributes.label || null,
         });
       }
-      if (outside) report(shape, `${outside} skeleton point(s) marked outside (not visible) were not imported`);
+      if (outside)
+        report(
+          shape,
+          `${outside} skeleton point(s) marked outside (not visible) were not imported`,
+        );
     }
 
     for (const candidate of candidates) {
@@ -442,7 +564,13 @@ function readShapes(image: XmlElement, classes: Map<string, ClassDef>, ctx: Cont
   return annotations;
 }
 
-function rotatedCorners(xtl: number, ytl: number, xbr: number, ybr: number, degrees: number): Point[] {
+function rotatedCorners(
+  xtl: number,
+  ytl: number,
+  xbr: number,
+  ybr: number,
+  degrees: number,
+): Point[] {
   const cx = (xtl + xbr) / 2;
   const cy = (ytl + ybr) / 2;
   const angle = (degrees * Math.PI) / 180;
@@ -460,7 +588,11 @@ function rotatedCorners(xtl: number, ytl: number, xbr: number, ybr: number, degr
 }
 
 /** Child <attribute name> values, typed by the label's spec; undeclared ones by their text. */
-function readAttributes(shape: XmlElement, classDef: ClassDef, ctx: Context): Record<string, AttributeValue> {
+function readAttributes(
+  shape: XmlElement,
+  classDef: ClassDef,
+  ctx: Context,
+): Record<string, AttributeValue> {
   const values: Record<string, AttributeValue> = {};
   for (const attribute of childElements(shape, "attribute")) {
     const name = attribute.attributes.name;
@@ -473,7 +605,11 @@ function readAttributes(shape: XmlElement, classDef: ClassDef, ctx: Context): Re
     const value = typedAttributeValue(text, spec);
     if (value === undefined) {
       ctx.problems.push(
-        problem(ctx.file, `attribute "${name}": "${text}" is not a valid ${spec?.kind ?? ""} value; not imported`, at(attribute)),
+        problem(
+          ctx.file,
+          `attribute "${name}": "${text}" is not a valid ${spec?.kind ?? ""} value; not imported`,
+          at(attribute),
+        ),
       );
       continue;
     }

@@ -1,7 +1,13 @@
 // cvat (D9, FORMATS.md §4): CVAT for images 1.1. One annotations.xml, streamed while the
 // images are iterated, with the label list in <meta> and one <image> per selected image;
 // images/<path> when included. Pure and streaming: never holds more than one image.
-import type { Annotation, AttributeSpec, AttributeValue, ClassDef, Point } from "@pictograph/schema";
+import type {
+  Annotation,
+  AttributeSpec,
+  AttributeValue,
+  ClassDef,
+  Point,
+} from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
 import { countSkip, readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
@@ -25,9 +31,15 @@ export const writeCvat: FormatWriter = async function* (source: ExportSource) {
     yield xml.take();
     const specs = new Map(exported.classes.map((c) => [c.name, c.attributes]));
     for await (const image of source.images()) {
-      xml.open("image", { id: summary.images, name: image.path, width: image.width, height: image.height });
+      xml.open("image", {
+        id: summary.images,
+        name: image.path,
+        width: image.width,
+        height: image.height,
+      });
       for (const annotation of select(image)) {
-        if (writeShape(xml, annotation, specs.get(annotation.class_name) ?? [], summary.skipped)) summary.annotations++;
+        if (writeShape(xml, annotation, specs.get(annotation.class_name) ?? [], summary.skipped))
+          summary.annotations++;
       }
       xml.close();
       summary.images++;
@@ -35,7 +47,8 @@ export const writeCvat: FormatWriter = async function* (source: ExportSource) {
     }
     xml.close();
     yield xml.take();
-    if (xml.strippedCharacters) countSkip(summary.skipped, STRIPPED_CHARACTERS, xml.strippedCharacters);
+    if (xml.strippedCharacters)
+      countSkip(summary.skipped, STRIPPED_CHARACTERS, xml.strippedCharacters);
   }
 
   const annotations = streamedFile("annotations.xml", document);
@@ -82,18 +95,35 @@ function writeMeta(xml: XmlWriter, source: ExportSource, classes: ClassDef[]): v
   const size = counts.train + counts.val + counts.test + counts.none;
   xml.open("meta").open("task");
   xml.leaf("id", 0).leaf("name", source.dataset.name).leaf("size", size).leaf("mode", "annotation");
-  xml.leaf("overlap", 0).leaf("bugtracker", "").leaf("created", source.exportedAt).leaf("updated", source.exportedAt);
-  xml.leaf("start_frame", 0).leaf("stop_frame", Math.max(0, size - 1)).leaf("frame_filter", "");
+  xml
+    .leaf("overlap", 0)
+    .leaf("bugtracker", "")
+    .leaf("created", source.exportedAt)
+    .leaf("updated", source.exportedAt);
+  xml
+    .leaf("start_frame", 0)
+    .leaf("stop_frame", Math.max(0, size - 1))
+    .leaf("frame_filter", "");
   xml.open("labels");
   for (const c of classes) {
-    xml.open("label").leaf("name", c.name).leaf("color", c.color).leaf("type", "any").open("attributes");
+    xml
+      .open("label")
+      .leaf("name", c.name)
+      .leaf("color", c.color)
+      .leaf("type", "any")
+      .open("attributes");
     for (const spec of c.attributes) {
       // The joint attribute below carries joint names; a user attribute of that name would clash.
       if (c.keypoints && spec.name === JOINT_ATTRIBUTE) continue;
       writeAttributeSpec(xml, spec);
     }
     if (c.keypoints) {
-      writeAttributeSpec(xml, { kind: "select", name: JOINT_ATTRIBUTE, options: c.keypoints, default: null });
+      writeAttributeSpec(xml, {
+        kind: "select",
+        name: JOINT_ATTRIBUTE,
+        options: c.keypoints,
+        default: null,
+      });
     }
     xml.close().close();
   }
@@ -115,13 +145,18 @@ function writeAttributeSpec(xml: XmlWriter, spec: AttributeSpec): void {
         return ["text", spec.default, [spec.default]];
     }
   })();
-  xml.open("attribute").leaf("name", spec.name).leaf("mutable", "False").leaf("input_type", inputType);
+  xml
+    .open("attribute")
+    .leaf("name", spec.name)
+    .leaf("mutable", "False")
+    .leaf("input_type", inputType);
   xml.leaf("default_value", defaultValue).leaf("values", values.join("\n")).close();
 }
 
 const numberText = (value: number | null) => (value === null ? "" : String(value));
 const coordinate = (value: number) => value.toFixed(2);
-const pointList = (points: Point[]) => points.map((p) => `${coordinate(p.x)},${coordinate(p.y)}`).join(";");
+const pointList = (points: Point[]) =>
+  points.map((p) => `${coordinate(p.x)},${coordinate(p.y)}`).join(";");
 
 /** Writes one shape; false when it has nothing left at CVAT's 2 decimals. */
 function writeShape(
@@ -140,7 +175,12 @@ function writeShape(
   switch (annotation.type) {
     case "bbox": {
       const { x, y, w, h } = annotation.bbox;
-      const [xtl, ytl, xbr, ybr] = [x, y, x + w, y + h].map(coordinate) as [string, string, string, string];
+      const [xtl, ytl, xbr, ybr] = [x, y, x + w, y + h].map(coordinate) as [
+        string,
+        string,
+        string,
+        string,
+      ];
       if (Number(xbr) <= Number(xtl) || Number(ybr) <= Number(ytl)) {
         countSkip(skipped, "bbox: thinner than 0.01 px at cvat's 2 decimals");
         return false;
@@ -159,16 +199,27 @@ function writeShape(
       break;
     case "keypoint": {
       const group_id = annotation.instance_id ?? undefined;
-      xml.open("points", { ...common, points: pointList([annotation.keypoint]), z_order, group_id });
+      xml.open("points", {
+        ...common,
+        points: pointList([annotation.keypoint]),
+        z_order,
+        group_id,
+      });
       // On <points> the joint attribute is read back as the joint name, so it carries nothing else.
       if (annotation.joint !== null) extra = [[JOINT_ATTRIBUTE, annotation.joint]];
       if (JOINT_ATTRIBUTE in annotation.attributes)
-        countSkip(skipped, `attribute "${JOINT_ATTRIBUTE}" on a keypoint: reserved for the joint name in cvat`);
+        countSkip(
+          skipped,
+          `attribute "${JOINT_ATTRIBUTE}" on a keypoint: reserved for the joint name in cvat`,
+        );
       break;
     }
   }
   const jointReserved = annotation.type === "keypoint";
-  for (const [name, value] of [...attributeEntries(annotation.attributes, specs, jointReserved), ...extra]) {
+  for (const [name, value] of [
+    ...attributeEntries(annotation.attributes, specs, jointReserved),
+    ...extra,
+  ]) {
     xml.leaf("attribute", value, { name });
   }
   xml.close();
@@ -182,7 +233,10 @@ function attributeEntries(
   jointReserved: boolean,
 ): Array<[string, string]> {
   const declared = specs.map((s) => s.name).filter((name) => name in attributes);
-  const names = [...declared, ...Object.keys(attributes).filter((name) => !declared.includes(name))];
+  const names = [
+    ...declared,
+    ...Object.keys(attributes).filter((name) => !declared.includes(name)),
+  ];
   return names
     .filter((name) => !(jointReserved && name === JOINT_ATTRIBUTE))
     .map((name) => [name, String(attributes[name])]);

@@ -7,5 +7,6 @@ export const labelmeFormat: FormatModule = {
   id: "labelme",
   write: writeLabelme,
   read: readLabelme,
-  description: "wkentaro/labelme JSON: <path stem>.json beside each image, rectangles, polygons, linestrips and points",
+  description:
+    "wkentaro/labelme JSON: <path stem>.json beside each image, rectangles, polygons, linestrips and points",
 };

@@ -1,5 +1,11 @@
 import fc from "fast-check";
-import { pathStem, type Annotation, type ClassDef, type DatasetImage, type ExportOptions } from "@pictograph/schema";
+import {
+  pathStem,
+  type Annotation,
+  type ClassDef,
+  type DatasetImage,
+  type ExportOptions,
+} from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
 import { memoryArchive } from "../archive/memory-archive";
 import { paletteColor } from "../core/palette";
@@ -43,16 +49,32 @@ function labelmeExpectation(
     }
   };
   const sorted = expected.images
-    .map((image) => ({ ...image, status: "new" as const, split: null, tags: [], annotations: image.annotations.map(shape) }))
+    .map((image) => ({
+      ...image,
+      status: "new" as const,
+      split: null,
+      tags: [],
+      annotations: image.annotations.map(shape),
+    }))
     .sort(jsonOrder);
   const labels = [...new Set(sorted.flatMap((i) => i.annotations.map((a) => a.class_name)))];
   return {
-    classes: labels.map((name, i) => ({ name, color: paletteColor(i), attributes: [], keypoints: null })),
+    classes: labels.map((name, i) => ({
+      name,
+      color: paletteColor(i),
+      attributes: [],
+      keypoints: null,
+    })),
     images: sorted,
   };
 }
 
-const shape = (label: string, shapeType: string, points: number[][], extra: Record<string, unknown> = {}) => ({
+const shape = (
+  label: string,
+  shapeType: string,
+  points: unknown[][],
+  extra: Record<string, unknown> = {},
+) => ({
   label,
   points,
   group_id: null,
@@ -69,16 +91,63 @@ const PRIMITIVES = {
   version: "5.7.0",
   flags: {},
   shapes: [
-    shape("rectangle", "rectangle", [[32, 35], [132, 135]]),
-    shape("circle", "circle", [[195, 84], [225, 84]]),
-    shape("rectangle", "rectangle", [[542, 135], [391, 33]], { description: "drawn backwards" }),
-    shape("polygon", "polygon", [[69, 318], [45, 403], [173, 406], [198, 321]]),
-    shape("line", "line", [[188, 178], [160, 224]]),
+    shape("rectangle", "rectangle", [
+      [32, 35],
+      [132, 135],
+    ]),
+    shape("circle", "circle", [
+      [195, 84],
+      [225, 84],
+    ]),
+    shape(
+      "rectangle",
+      "rectangle",
+      [
+        [542, 135],
+        [391, 33],
+      ],
+      { description: "drawn backwards" },
+    ),
+    shape("polygon", "polygon", [
+      [69, 318],
+      [45, 403],
+      [173, 406],
+      [198, 321],
+    ]),
+    shape("line", "line", [
+      [188, 178],
+      [160, 224],
+    ]),
     shape("point", "point", [[345, 174]]),
-    shape("line_strip", "linestrip", [[440.537, 181.463], [402.537, 274.463], [544.537, 275.463]]),
-    shape("points", "points", [[10, 10], [20, 20]], { group_id: 3 }),
-    shape("oriented_rectangle", "oriented_rectangle", [[300, 300], [340, 320], [330, 340], [290, 320]]),
-    shape("mask", "mask", [[10, 10], [12, 12]], { mask: "iVBORw0KGgo=" }),
+    shape("line_strip", "linestrip", [
+      [440.537, 181.463],
+      [402.537, 274.463],
+      [544.537, 275.463],
+    ]),
+    shape(
+      "points",
+      "points",
+      [
+        [10, 10],
+        [20, 20],
+      ],
+      { group_id: 3 },
+    ),
+    shape("oriented_rectangle", "oriented_rectangle", [
+      [300, 300],
+      [340, 320],
+      [330, 340],
+      [290, 320],
+    ]),
+    shape(
+      "mask",
+      "mask",
+      [
+        [10, 10],
+        [12, 12],
+      ],
+      { mask: "iVBORw0KGgo=" },
+    ),
   ],
   imagePath: "primitives.jpg",
   imageData: null,
@@ -92,8 +161,26 @@ const BBOX_DETECTION = {
   version: "4.0.0",
   flags: {},
   shapes: [
-    { label: "person", points: [[191.0, 107.36900369003689], [313.0, 329.36900369003695]], group_id: null, shape_type: "rectangle", flags: {} },
-    { label: "person", points: [[365.0, 83.0], [500.0, 333.0]], group_id: null, shape_type: "rectangle", flags: {} },
+    {
+      label: "person",
+      points: [
+        [191.0, 107.36900369003689],
+        [313.0, 329.36900369003695],
+      ],
+      group_id: null,
+      shape_type: "rectangle",
+      flags: {},
+    },
+    {
+      label: "person",
+      points: [
+        [365.0, 83.0],
+        [500.0, 333.0],
+      ],
+      group_id: null,
+      shape_type: "rectangle",
+      flags: {},
+    },
   ],
   imagePath: "2011_000003.jpg",
   imageData: null,
@@ -108,7 +195,10 @@ describe("labelme reader", () => {
     const out = await collectExport(writeLabelme, fixtureSource());
     const result = await read(collectedFiles(out));
     expect(result.problems).toEqual([]);
-    const expected = labelmeExpectation(fixtureImages, fixtureClasses, { class_filter: null, status_filter: "all" });
+    const expected = labelmeExpectation(fixtureImages, fixtureClasses, {
+      class_filter: null,
+      status_filter: "all",
+    });
     expect(result.classes).toEqual(expected.classes);
     expect(result.images).toEqual(expected.images.map((image) => ({ image, file: image.path })));
   });
@@ -141,13 +231,18 @@ describe("labelme reader", () => {
       "points:keypoint",
       "oriented_rectangle:polygon",
     ]);
-    expect(annotations[2]).toMatchObject({ bbox: { x: 391, y: 33, w: 151, h: 102 }, attributes: { description: "drawn backwards" } });
+    expect(annotations[2]).toMatchObject({
+      bbox: { x: 391, y: 33, w: 151, h: 102 },
+      attributes: { description: "drawn backwards" },
+    });
     const circle = annotations[1]!;
     if (circle.type === "polygon") {
       expect(circle.polygon.paths[0]).toHaveLength(CIRCLE_VERTICES);
       expect(circle.polygon.paths[0]![0]).toEqual({ x: 225, y: 84 });
     }
-    expect(annotations.slice(7, 9).map((a) => a.type === "keypoint" && a.instance_id)).toEqual([3, 3]);
+    expect(annotations.slice(7, 9).map((a) => a.type === "keypoint" && a.instance_id)).toEqual([
+      3, 3,
+    ]);
     expect(result.problems.map((p) => [p.element, p.reason.split(" (")[0]])).toEqual([
       ["shapes[1]", "circle imported as a 32-point polygon"],
       ["shapes[7]", '"points" shape imported as 2 keypoint(s) of instance 3'],
@@ -157,12 +252,19 @@ describe("labelme reader", () => {
   });
 
   it("reads a labelme 4 bbox_detection file with its image beside it", async () => {
-    const result = await read({ "data_annotated/2011_000003.json": file(BBOX_DETECTION), "data_annotated/2011_000003.jpg": "j" });
+    const result = await read({
+      "data_annotated/2011_000003.json": file(BBOX_DETECTION),
+      "data_annotated/2011_000003.jpg": "j",
+    });
     expect(result.problems).toEqual([]);
     expect(result.images).toEqual([
       {
         file: "data_annotated/2011_000003.jpg",
-        image: expect.objectContaining({ path: "data_annotated/2011_000003.jpg", width: 500, height: 338 }),
+        image: expect.objectContaining({
+          path: "data_annotated/2011_000003.jpg",
+          width: 500,
+          height: 338,
+        }),
       },
     ]);
     expect(result.images[0]!.image.annotations[0]).toMatchObject({
@@ -175,16 +277,35 @@ describe("labelme reader", () => {
     const data = {
       ...BBOX_DETECTION,
       shapes: [
-        shape("a", "rectangle", [[123456789, 1], [2, 2]]),
-        shape("a", "rectangle", [[1, 1], [2, 2], [3, 3]]),
-        shape("a", "point", [[1, 1], [2, 2]]),
-        shape("a", "polygon", [[1, 1], [2, 2]]),
+        shape("a", "rectangle", [
+          [123456789, 1],
+          [2, 2],
+        ]),
+        shape("a", "rectangle", [
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ]),
+        shape("a", "point", [
+          [1, 1],
+          [2, 2],
+        ]),
+        shape("a", "polygon", [
+          [1, 1],
+          [2, 2],
+        ]),
         shape("a", "line", [[1, 1]]),
-        shape("a", "linestrip", [[1, "2"], [3, 4]]),
+        shape("a", "linestrip", [
+          [1, "2"],
+          [3, 4],
+        ]),
         shape("a", "ellipse", [[1, 1]]),
         { ...shape("a", "point", [[1, 1]]), group_id: true, flags: { ok: "yes", fine: true } },
         { points: [[1, 1]], shape_type: "point" },
-        shape("a", "rectangle", [[1, 1], [1, 5]]),
+        shape("a", "rectangle", [
+          [1, 1],
+          [1, 5],
+        ]),
         "not a shape",
       ],
     };
@@ -210,7 +331,8 @@ describe("labelme reader", () => {
   });
 
   it("resolves imagePath as labelme does: beside the JSON, Windows separators, never outside its folder", async () => {
-    const at = (imagePath: unknown, extra = {}) => file({ ...BBOX_DETECTION, shapes: [], imagePath, ...extra });
+    const at = (imagePath: unknown, extra = {}) =>
+      file({ ...BBOX_DETECTION, shapes: [], imagePath, ...extra });
     const result = await read({
       "a/one.json": at("sub\\one.jpg"),
       "a/sub/one.jpg": "x",
@@ -231,7 +353,10 @@ describe("labelme reader", () => {
       ["a/five.json", "no image found for this file; not imported"],
       ["a/four.json", "embedded imageData is not imported"],
       ["a/three.json", "imagePath missing"],
-      ["a/two.json", 'imagePath "..\\..\\etc\\two.jpg" points outside the JSON\'s folder; "a/two.jpg" used'],
+      [
+        "a/two.json",
+        'imagePath "..\\..\\etc\\two.jpg" points outside the JSON\'s folder; "a/two.jpg" used',
+      ],
     ]);
   });
 
@@ -246,7 +371,9 @@ describe("labelme reader", () => {
       },
       1000,
     );
-    expect(result.images.map((i) => [i.image.path, i.image.width, i.image.height])).toEqual([["m.png", 12, 7]]);
+    expect(result.images.map((i) => [i.image.path, i.image.width, i.image.height])).toEqual([
+      ["m.png", 12, 7],
+    ]);
     expect(result.problems.map((p) => [p.file, p.reason.split(":")[0]])).toEqual([
       ["bad.json", "not valid JSON"],
       ["big.json", "cannot read file"],
@@ -259,7 +386,10 @@ describe("labelme reader", () => {
       fc.asyncProperty(
         datasetArbitrary.chain((d) => fc.tuple(fc.constant(d), exportOptionsArbitrary(d.classes))),
         async ([dataset, options]) => {
-          const out = await collectExport(writeLabelme, memorySource(dataset.images, dataset.classes, options));
+          const out = await collectExport(
+            writeLabelme,
+            memorySource(dataset.images, dataset.classes, options),
+          );
           const result = await read(collectedFiles(out));
           expect(result.problems).toEqual([]);
           const expected = labelmeExpectation(dataset.images, dataset.classes, options);
@@ -278,12 +408,26 @@ describe("labelme reader", () => {
       fc.asyncProperty(
         fc.oneof(
           fc.uint8Array({ maxLength: 200 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => {
-            const copy = valid.slice();
-            for (const [at, value] of edits) copy[at] = value;
-            return copy;
-          }),
-          fc.jsonValue().map((v) => new TextEncoder().encode(JSON.stringify({ ...BBOX_DETECTION, shapes: [v, { label: "a", points: v, shape_type: v }] }))),
+          fc
+            .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
+              minLength: 1,
+              maxLength: 8,
+            })
+            .map((edits) => {
+              const copy = valid.slice();
+              for (const [at, value] of edits) copy[at] = value;
+              return copy;
+            }),
+          fc
+            .jsonValue()
+            .map((v) =>
+              new TextEncoder().encode(
+                JSON.stringify({
+                  ...BBOX_DETECTION,
+                  shapes: [v, { label: "a", points: v, shape_type: v }],
+                }),
+              ),
+            ),
         ),
         async (bytes) => {
           const result = await read({ "x.json": bytes });

@@ -25,7 +25,14 @@ import { EXTRA_KEY } from "./write";
 export const CIRCLE_VERTICES = 32;
 
 /** Exact point counts labelme enforces per shape type (`_validate_shape_semantics`). */
-const EXACT_POINTS: Record<string, number> = { point: 1, rectangle: 2, line: 2, circle: 2, mask: 2, oriented_rectangle: 4 };
+const EXACT_POINTS: Record<string, number> = {
+  point: 1,
+  rectangle: 2,
+  line: 2,
+  circle: 2,
+  mask: 2,
+  oriented_rectangle: 4,
+};
 const MIN_POINTS: Record<string, number> = { polygon: 3, linestrip: 2, points: 1 };
 
 export const readLabelme: FormatReader = async (archive, options = {}) => {
@@ -41,14 +48,21 @@ export const readLabelme: FormatReader = async (archive, options = {}) => {
     const data = await readJsonMember(archive, file, maxBytes, []);
     if (!isRecord(data) || !Array.isArray(data.shapes)) continue;
     for (const shape of data.shapes) {
-      if (isRecord(shape) && typeof shape.label === "string" && !labels.includes(shape.label)) labels.push(shape.label);
+      if (isRecord(shape) && typeof shape.label === "string" && !labels.includes(shape.label))
+        labels.push(shape.label);
     }
   }
   const classes: ClassDef[] = [];
   for (const label of labels) {
     const parsed = ClassDefSchema.safeParse({ name: label, color: paletteColor(classes.length) });
     if (parsed.success) classes.push(parsed.data);
-    else problems.push(problem(files[0] ?? "", `label ${JSON.stringify(label)} is not a valid class name: ${describeZodError(parsed.error).message}`));
+    else
+      problems.push(
+        problem(
+          files[0] ?? "",
+          `label ${JSON.stringify(label)} is not a valid class name: ${describeZodError(parsed.error).message}`,
+        ),
+      );
   }
   const known = new Set(classes.map((c) => c.name));
 
@@ -58,13 +72,18 @@ export const readLabelme: FormatReader = async (archive, options = {}) => {
       const data = await readJsonMember(archive, file, maxBytes, problems);
       if (data === undefined) continue;
       if (!isRecord(data) || !Array.isArray(data.shapes)) {
-        problems.push(problem(file, "not a labelme file (no \"shapes\" list); skipped"));
+        problems.push(problem(file, 'not a labelme file (no "shapes" list); skipped'));
         continue;
       }
       const imported = await readFile(file, data, { archive, members, known, problems });
       if (!imported) continue;
       if (seen.has(imported.image.path)) {
-        problems.push(problem(file, `image "${imported.image.path}" is already described by another JSON file; not imported again`));
+        problems.push(
+          problem(
+            file,
+            `image "${imported.image.path}" is already described by another JSON file; not imported again`,
+          ),
+        );
         continue;
       }
       seen.add(imported.image.path);
@@ -75,23 +94,45 @@ export const readLabelme: FormatReader = async (archive, options = {}) => {
   return { classes, images: images(), problems };
 };
 
-type Context = { archive: ArchiveSource; members: Set<string>; known: Set<string>; problems: ImportProblem[] };
+type Context = {
+  archive: ArchiveSource;
+  members: Set<string>;
+  known: Set<string>;
+  problems: ImportProblem[];
+};
 
-async function readFile(file: string, data: Record<string, unknown>, ctx: Context): Promise<ImportedImage | null> {
+async function readFile(
+  file: string,
+  data: Record<string, unknown>,
+  ctx: Context,
+): Promise<ImportedImage | null> {
   const { problems } = ctx;
   const folder = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "";
   const path = imagePathFor(file, folder, data.imagePath, ctx);
   if (!path) return null;
   const member = ctx.members.has(path) ? path : null;
   if (data.imageData !== null && data.imageData !== undefined)
-    problems.push(problem(file, `embedded imageData is not imported${member ? " (the image file beside it is used)" : ""}`, { element: "imageData" }));
+    problems.push(
+      problem(
+        file,
+        `embedded imageData is not imported${member ? " (the image file beside it is used)" : ""}`,
+        { element: "imageData" },
+      ),
+    );
 
   let width = data.imageWidth;
   let height = data.imageHeight;
   if (!isPositiveInteger(width) || !isPositiveInteger(height)) {
-    const measured = member ? await measureImage(ctx.archive, member) : { error: "no image file to measure" };
+    const measured = member
+      ? await measureImage(ctx.archive, member)
+      : { error: "no image file to measure" };
     if ("error" in measured) {
-      problems.push(problem(file, `imageWidth/imageHeight missing or invalid (${measured.error}); not imported`));
+      problems.push(
+        problem(
+          file,
+          `imageWidth/imageHeight missing or invalid (${measured.error}); not imported`,
+        ),
+      );
       return null;
     }
     ({ width, height } = measured);
@@ -104,7 +145,12 @@ async function readFile(file: string, data: Record<string, unknown>, ctx: Contex
     for (const candidate of readShape(shape, `shapes[${index}]`, file, instances, ctx)) {
       const parsed = AnnotationSchema.safeParse(candidate);
       if (parsed.success) annotations.push(parsed.data);
-      else problems.push(problem(file, `shape not imported: ${describeZodError(parsed.error).message}`, { element: `shapes[${index}]` }));
+      else
+        problems.push(
+          problem(file, `shape not imported: ${describeZodError(parsed.error).message}`, {
+            element: `shapes[${index}]`,
+          }),
+        );
     }
   });
   const image = checkImage({ path, width, height, annotations }, file, problems);
@@ -112,19 +158,35 @@ async function readFile(file: string, data: Record<string, unknown>, ctx: Contex
 }
 
 /** The image's path in the dataset: imagePath beside the JSON, as labelme resolves it. */
-function imagePathFor(file: string, folder: string, imagePath: unknown, ctx: Context): string | null {
+function imagePathFor(
+  file: string,
+  folder: string,
+  imagePath: unknown,
+  ctx: Context,
+): string | null {
   if (typeof imagePath === "string" && imagePath) {
     // labelme normalises Windows separators; a path leaving the JSON's folder keeps only its name.
     const posix = imagePath.replace(/\\/g, "/");
     const segments = posix.split("/");
-    const escapes = posix.startsWith("/") || /^[A-Za-z]:/.test(posix) || segments.some((s) => s === ".." || s === ".");
+    const escapes =
+      posix.startsWith("/") ||
+      /^[A-Za-z]:/.test(posix) ||
+      segments.some((s) => s === ".." || s === ".");
     const path = folder + (escapes ? segments.at(-1)! : posix);
     const reason = imagePathProblem(path);
     if (!reason) {
-      if (escapes) ctx.problems.push(problem(file, `imagePath "${imagePath}" points outside the JSON's folder; "${path}" used`));
+      if (escapes)
+        ctx.problems.push(
+          problem(
+            file,
+            `imagePath "${imagePath}" points outside the JSON's folder; "${path}" used`,
+          ),
+        );
       return path;
     }
-    ctx.problems.push(problem(file, `imagePath "${imagePath}" is not usable (${reason})`, { element: "imagePath" }));
+    ctx.problems.push(
+      problem(file, `imagePath "${imagePath}" is not usable (${reason})`, { element: "imagePath" }),
+    );
   } else {
     ctx.problems.push(problem(file, "imagePath missing", { element: "imagePath" }));
   }
@@ -143,7 +205,9 @@ const isPositiveInteger = (value: unknown): value is number =>
 type Instances = { of(groupId: number): number; fresh(): number };
 
 function instanceNumbering(shapes: unknown[]): Instances {
-  const groups = shapes.map((s) => (isRecord(s) && Number.isInteger(s.group_id) ? (s.group_id as number) : 0));
+  const groups = shapes.map((s) =>
+    isRecord(s) && Number.isInteger(s.group_id) ? (s.group_id as number) : 0,
+  );
   let next = Math.max(0, ...groups) + 1;
   const renumbered = new Map<number, number>();
   return {
@@ -171,13 +235,15 @@ function readShape(
   const { label, shape_type: shapeType } = shape;
   if (typeof label !== "string") return report("shape label must be a string");
   if (typeof shapeType !== "string") return report("shape_type must be a string");
-  if (!ctx.known.has(label)) return report(`label ${JSON.stringify(label)} is not a valid class name; shape not imported`);
+  if (!ctx.known.has(label))
+    return report(`label ${JSON.stringify(label)} is not a valid class name; shape not imported`);
   const points = readPoints(shape.points);
   if (!points) return report("points must be a non-empty list of [x, y] finite numbers");
 
   const exact = EXACT_POINTS[shapeType];
   const minimum = MIN_POINTS[shapeType];
-  if (exact === undefined && minimum === undefined) return report(`shape_type "${shapeType}" is not a labelme shape type`);
+  if (exact === undefined && minimum === undefined)
+    return report(`shape_type "${shapeType}" is not a labelme shape type`);
   if (exact !== undefined && points.length !== exact)
     return report(`a ${shapeType} has exactly ${exact} point(s), this one has ${points.length}`);
   if (minimum !== undefined && points.length < minimum)
@@ -185,10 +251,15 @@ function readShape(
 
   let groupId: number | null = null;
   if (shape.group_id !== null && shape.group_id !== undefined) {
-    if (typeof shape.group_id === "number" && Number.isInteger(shape.group_id)) groupId = shape.group_id;
+    if (typeof shape.group_id === "number" && Number.isInteger(shape.group_id))
+      groupId = shape.group_id;
     else report("group_id must be an integer or null; ignored");
   }
-  const base = { class_name: label, attributes: readAttributes(shape, report), ...readExtra(shape[EXTRA_KEY], report) };
+  const base = {
+    class_name: label,
+    attributes: readAttributes(shape, report),
+    ...readExtra(shape[EXTRA_KEY], report),
+  };
   const { joint = null, ...common } = base;
 
   switch (shapeType) {
@@ -196,7 +267,13 @@ function readShape(
       const [a, b] = points as [Point, Point];
       const x = Math.min(a.x, b.x);
       const y = Math.min(a.y, b.y);
-      return [{ ...common, type: "bbox", bbox: { x, y, w: Math.max(a.x, b.x) - x, h: Math.max(a.y, b.y) - y } }];
+      return [
+        {
+          ...common,
+          type: "bbox",
+          bbox: { x, y, w: Math.max(a.x, b.x) - x, h: Math.max(a.y, b.y) - y },
+        },
+      ];
     }
     case "polygon":
       return [{ ...common, type: "polygon", polygon: { paths: [points] } }];
@@ -210,7 +287,13 @@ function readShape(
     case "points": {
       const instance_id = groupId === null ? instances.fresh() : instances.of(groupId);
       report(`"points" shape imported as ${points.length} keypoint(s) of instance ${instance_id}`);
-      return points.map((keypoint) => ({ ...common, type: "keypoint", keypoint, instance_id, joint: null }));
+      return points.map((keypoint) => ({
+        ...common,
+        type: "keypoint",
+        keypoint,
+        instance_id,
+        joint: null,
+      }));
     }
     case "circle": {
       const [centre, rim] = points as [Point, Point];
@@ -229,24 +312,35 @@ function readPoints(value: unknown): Point[] | null {
   if (!Array.isArray(value) || !value.length) return null;
   const points: Point[] = [];
   for (const pair of value) {
-    if (!Array.isArray(pair) || pair.length !== 2 || !isFiniteNumber(pair[0]) || !isFiniteNumber(pair[1])) return null;
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      !isFiniteNumber(pair[0]) ||
+      !isFiniteNumber(pair[1])
+    )
+      return null;
     points.push({ x: pair[0], y: pair[1] });
   }
   return points;
 }
 
 /** Shape flags (booleans), our extra "attributes" key, and a non-empty description. */
-function readAttributes(shape: Record<string, unknown>, report: (reason: string) => unknown): Record<string, AttributeValue> {
+function readAttributes(
+  shape: Record<string, unknown>,
+  report: (reason: string) => unknown,
+): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
   if (isRecord(shape.flags)) {
     for (const [name, value] of Object.entries(shape.flags)) {
       if (typeof value === "boolean") attributes[name] = value;
       else report(`flag "${name}" is not true/false; ignored`);
     }
-  } else if (shape.flags !== undefined && shape.flags !== null) report("flags must be an object; ignored");
+  } else if (shape.flags !== undefined && shape.flags !== null)
+    report("flags must be an object; ignored");
   if (isRecord(shape.attributes)) {
     for (const [name, value] of Object.entries(shape.attributes)) {
-      if (typeof value === "string" || typeof value === "boolean" || isFiniteNumber(value)) attributes[name] = value;
+      if (typeof value === "string" || typeof value === "boolean" || isFiniteNumber(value))
+        attributes[name] = value;
       else report(`attribute "${name}" is not text, a number or true/false; ignored`);
     }
   }
@@ -264,7 +358,8 @@ function readExtra(value: unknown, report: (reason: string) => unknown): Extra {
     return {};
   }
   const extra: Extra = {};
-  if (isFiniteNumber(value.confidence) && value.confidence >= 0 && value.confidence <= 1) extra.confidence = value.confidence;
+  if (isFiniteNumber(value.confidence) && value.confidence >= 0 && value.confidence <= 1)
+    extra.confidence = value.confidence;
   if (typeof value.occluded === "boolean") extra.occluded = value.occluded;
   if (Number.isInteger(value.z_order)) extra.z_order = value.z_order as number;
   if (typeof value.joint === "string" && value.joint) extra.joint = value.joint;
@@ -278,4 +373,3 @@ function circleRing(centre: Point, rim: Point): Point[] {
     return { x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) };
   });
 }
-

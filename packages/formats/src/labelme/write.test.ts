@@ -15,13 +15,21 @@ describe("labelme writer", () => {
   });
 
   it("matches the golden files for class_filter [car] without images", async () => {
-    const out = await collectExport(writeLabelme, fixtureSource({ include_images: false, class_filter: ["car"] }));
+    const out = await collectExport(
+      writeLabelme,
+      fixtureSource({ include_images: false, class_filter: ["car"] }),
+    );
     expect(goldenDifferences(golden("car-only"), out)).toEqual([]);
   });
 
   it("puts <stem>.json beside <path> at the ZIP root, naming the image file in imagePath", async () => {
     const out = await collectExport(writeLabelme, fixtureSource({ include_images: true }));
-    expect(out.order.slice(0, 4)).toEqual(["batch1/street.jpg", "batch1/street.json", "batch2/street.jpg", "batch2/street.json"]);
+    expect(out.order.slice(0, 4)).toEqual([
+      "batch1/street.jpg",
+      "batch1/street.json",
+      "batch2/street.jpg",
+      "batch2/street.json",
+    ]);
     const empty = JSON.parse(out.files.get("empty.json")!);
     expect(empty).toEqual({
       version: "5.7.0",
@@ -60,7 +68,10 @@ describe("labelme writer", () => {
         },
       ],
     });
-    const out = await collectExport(writeLabelme, memorySource([image], classes, { status_filter: "all" }));
+    const out = await collectExport(
+      writeLabelme,
+      memorySource([image], classes, { status_filter: "all" }),
+    );
     expect(JSON.parse(out.files.get("x.json")!).shapes[0]).toEqual({
       label: "p",
       points: [[1, 2]],

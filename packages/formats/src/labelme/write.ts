@@ -1,7 +1,13 @@
 // labelme (D11, FORMATS.md §6): one wkentaro/labelme JSON per image, `<path stem>.json` beside
 // `<path>` at the ZIP root, formatted as labelme's json.dump(indent=2, ensure_ascii=False).
 // Pure and streaming: one image in memory at a time.
-import { pathBaseName, pathStem, type Annotation, type AttributeValue, type DatasetImage } from "@pictograph/schema";
+import {
+  pathBaseName,
+  pathStem,
+  type Annotation,
+  type AttributeValue,
+  type DatasetImage,
+} from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
 import { countSkip, readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
@@ -12,7 +18,12 @@ export const LABELME_VERSION = "5.7.0";
 /** Extra shape key (labelme keeps unknown keys) carrying what labelme has no field for. */
 export const EXTRA_KEY = "pictograph";
 
-export type LabelmeShapeExtra = { confidence?: number; occluded?: true; z_order?: number; joint?: string };
+export type LabelmeShapeExtra = {
+  confidence?: number;
+  occluded?: true;
+  z_order?: number;
+  joint?: string;
+};
 
 export const writeLabelme: FormatWriter = async function* (source: ExportSource) {
   const exported = exportClasses(source.classes, source.options.class_filter);
@@ -27,7 +38,11 @@ export const writeLabelme: FormatWriter = async function* (source: ExportSource)
     }
     const shapes = select(image).map((annotation) => labelmeShape(annotation, summary.skipped));
     summary.annotations += shapes.length;
-    yield { type: "file", path: `${pathStem(image.path)}.json`, body: pythonJson(labelmeFile(image, shapes)) + "\n" };
+    yield {
+      type: "file",
+      path: `${pathStem(image.path)}.json`,
+      body: pythonJson(labelmeFile(image, shapes)) + "\n",
+    };
   }
 
   yield {
@@ -48,7 +63,7 @@ export const writeLabelme: FormatWriter = async function* (source: ExportSource)
         "absolute pixel coordinates (floats), origin at the top-left corner",
         "bbox -> rectangle [[x, y], [x+w, y+h]]; polygon -> polygon (outer ring, first point not repeated); polyline -> linestrip; keypoint -> point",
         "keypoints of one object share group_id (= instance id); other shapes have group_id null",
-        "shape flags hold boolean attributes; other attributes are in the shape's extra \"attributes\" key",
+        'shape flags hold boolean attributes; other attributes are in the shape\'s extra "attributes" key',
         `confidence, occluded, z_order and joint name (when set) are in the shape's extra "${EXTRA_KEY}" key`,
         "labelme has no class list: classes appear as shape labels only",
       ],
@@ -88,7 +103,8 @@ function labelmeShape(annotation: Annotation, skipped: Record<string, number>): 
     }
     case "polygon": {
       const [outer, ...holes] = annotation.polygon.paths;
-      if (holes.length) countSkip(skipped, "polygon hole: not expressible in labelme", holes.length);
+      if (holes.length)
+        countSkip(skipped, "polygon hole: not expressible in labelme", holes.length);
       points = outer!.map((p) => [p.x, p.y]);
       shapeType = "polygon";
       break;
@@ -143,7 +159,9 @@ export function pythonJson(value: unknown, indent = "", floatKey = false): strin
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (!entries.length) return "{}";
-  const lines = entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonJson(item, inner, key === "points")}`);
+  const lines = entries.map(
+    ([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonJson(item, inner, key === "points")}`,
+  );
   return `{\n${lines.join(",\n")}\n${indent}}`;
 }
 
@@ -154,6 +172,7 @@ function pythonNumber(value: number): string {
 /** Python's repr(float): `10.0`, `0.1`, `1e-05`, `1e+16`. */
 function pythonFloat(value: number): string {
   const size = Math.abs(value);
-  if (size !== 0 && (size < 1e-4 || size >= 1e16)) return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  if (size !== 0 && (size < 1e-4 || size >= 1e16))
+    return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
   return Number.isInteger(value) ? value.toFixed(1) : String(value);
 }

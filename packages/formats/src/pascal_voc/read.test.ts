@@ -1,5 +1,11 @@
 import fc from "fast-check";
-import type { Annotation, AttributeValue, ClassDef, DatasetImage, ExportOptions } from "@pictograph/schema";
+import type {
+  Annotation,
+  AttributeValue,
+  ClassDef,
+  DatasetImage,
+  ExportOptions,
+} from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
 import { memoryArchive } from "../archive/memory-archive";
 import { enclosingBox } from "../core/geometry";
@@ -19,7 +25,8 @@ async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: n
   return { classes: result.classes, images, problems: result.problems };
 }
 
-const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const byPath = (a: { path: string }, b: { path: string }) =>
+  a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 
 /** What VOC gives back of an export: boxes at devkit integers, polygons as boxes, no lines or points. */
 function vocExpectation(
@@ -41,14 +48,38 @@ function vocExpectation(
   };
   const shape = (a: Annotation, image: DatasetImage): Annotation[] => {
     if (a.type !== "bbox" && a.type !== "polygon") return [];
-    const box = vocBox(a.type === "bbox" ? a.bbox : enclosingBox(a.polygon.paths[0]!), image.width, image.height);
-    const bbox = { x: box.xmin - 1, y: box.ymin - 1, w: box.xmax - box.xmin + 1, h: box.ymax - box.ymin + 1 };
-    return [{ type: "bbox", class_name: a.class_name, bbox, attributes: attributesOf(a), confidence: null, occluded: a.occluded, z_order: 0 }];
+    const box = vocBox(
+      a.type === "bbox" ? a.bbox : enclosingBox(a.polygon.paths[0]!),
+      image.width,
+      image.height,
+    );
+    const bbox = {
+      x: box.xmin - 1,
+      y: box.ymin - 1,
+      w: box.xmax - box.xmin + 1,
+      h: box.ymax - box.ymin + 1,
+    };
+    return [
+      {
+        type: "bbox",
+        class_name: a.class_name,
+        bbox,
+        attributes: attributesOf(a),
+        confidence: null,
+        occluded: a.occluded,
+        z_order: 0,
+      },
+    ];
   };
   return {
     classes: expected.classes.map((c) => ({ ...c, attributes: [], keypoints: null })),
     images: expected.images
-      .map((image) => ({ ...image, status: "new" as const, tags: [], annotations: image.annotations.flatMap((a) => shape(a, image)) }))
+      .map((image) => ({
+        ...image,
+        status: "new" as const,
+        tags: [],
+        annotations: image.annotations.flatMap((a) => shape(a, image)),
+      }))
       .sort(byPath),
   };
 }
@@ -58,7 +89,8 @@ const voc = (body: string) => `<annotation>\n${body}\n</annotation>\n`;
 // Shaped like datumaro's tests/assets/voc_dataset/voc_dataset2: a custom labelmap with a
 // background entry, an item named "@" and float coordinates such as "1.0".
 const DATUMARO_VOC2 = {
-  "labelmap.txt": "# label:color_rgb:parts:actions\nbackground:0,0,0::\nlabel_1:1,2,3::\nlabel_2:3,4,5::\n",
+  "labelmap.txt":
+    "# label:color_rgb:parts:actions\nbackground:0,0,0::\nlabel_1:1,2,3::\nlabel_2:3,4,5::\n",
   "ImageSets/Main/train.txt": "a\n@\n",
   "Annotations/a.xml": voc(`  <folder>VOC</folder>
   <filename>a.jpg</filename>
@@ -114,7 +146,10 @@ describe("pascal_voc reader", () => {
     const out = await collectExport(writePascalVoc, fixtureSource());
     const result = await read(collectedFiles(out));
     expect(result.problems).toEqual([]);
-    const expected = vocExpectation(fixtureImages, fixtureClasses, { class_filter: null, status_filter: "all" });
+    const expected = vocExpectation(fixtureImages, fixtureClasses, {
+      class_filter: null,
+      status_filter: "all",
+    });
     expect(result.classes).toEqual(expected.classes);
     expect(result.images.map((i) => i.image).sort(byPath)).toEqual(expected.images);
     expect(result.images.every((i) => i.file === `JPEGImages/${i.image.path}`)).toBe(true);
@@ -137,7 +172,10 @@ describe("pascal_voc reader", () => {
       ["a.jpg", "JPEGImages/a.jpg", "train"],
       ["@.jpg", null, "train"],
     ]);
-    expect(result.images[0]!.image.annotations[0]!).toMatchObject({ type: "bbox", bbox: { x: 0, y: 1, w: 3, h: 3 } });
+    expect(result.images[0]!.image.annotations[0]!).toMatchObject({
+      type: "bbox",
+      bbox: { x: 0, y: 1, w: 3, h: 3 },
+    });
     expect(result.images[1]!.image.annotations[0]!).toMatchObject({
       bbox: { x: 0, y: 0, w: 5, h: 5 },
       attributes: { kind: "spare", difficult: true, pose: "Frontal" },
@@ -145,7 +183,10 @@ describe("pascal_voc reader", () => {
   });
 
   it("reads a LabelImg file without labelmap or ImageSets, finding the image by id and saying what it assumed", async () => {
-    const result = await read({ "Annotations/raccoon-1.xml": RACCOON, "JPEGImages/raccoon-1.jpg": "x" });
+    const result = await read({
+      "Annotations/raccoon-1.xml": RACCOON,
+      "JPEGImages/raccoon-1.jpg": "x",
+    });
     expect(result.classes.map((c) => c.name)).toEqual(["raccoon"]);
     expect(result.images).toEqual([
       {
@@ -154,7 +195,12 @@ describe("pascal_voc reader", () => {
           path: "raccoon-1.jpg",
           width: 650,
           height: 417,
-          annotations: [expect.objectContaining({ class_name: "raccoon", bbox: { x: 80, y: 87, w: 442, h: 321 } })],
+          annotations: [
+            expect.objectContaining({
+              class_name: "raccoon",
+              bbox: { x: 80, y: 87, w: 442, h: 321 },
+            }),
+          ],
         }),
       },
     ]);
@@ -172,17 +218,29 @@ describe("pascal_voc reader", () => {
 <object><name>car</name><part><name>head</name></part><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>1</xmax><ymax>1</ymax></bndbox></object>`),
       "Annotations/b.xml": voc("<size><width>4</width><height>4</height></size>"),
     });
-    expect(result.images.map((i) => [i.image.path, i.image.split, i.image.annotations.length])).toEqual([
+    expect(
+      result.images.map((i) => [i.image.path, i.image.split, i.image.annotations.length]),
+    ).toEqual([
       ["a.jpg", "val", 1],
       ["b.jpg", null, 0],
     ]);
-    expect(result.images[0]!.image.annotations[0]!.bbox).toEqual({ x: 0, y: 0, w: 1, h: 1 });
+    expect(result.images[0]!.image.annotations[0]!).toMatchObject({
+      bbox: { x: 0, y: 0, w: 1, h: 1 },
+    });
     expect(result.problems.map((p) => [p.file, p.line, p.reason])).toEqual([
       ["ImageSets/Main/val.txt", 2, '"ghost" is listed but there is no Annotations/ghost.xml'],
-      ["Annotations/b.xml", null, "not listed in any ImageSets/Main/*.txt; imported without a split"],
+      [
+        "Annotations/b.xml",
+        null,
+        "not listed in any ImageSets/Main/*.txt; imported without a split",
+      ],
       ["labelmap.txt", 3, "line not understood (expected name:r,g,b:parts:actions)"],
       ["Annotations/a.xml", 3, 'object class "truck" is not in labelmap.txt; not imported'],
-      ["Annotations/a.xml", 4, 'object "car" needs a <bndbox> with numeric xmin, ymin, xmax, ymax; not imported'],
+      [
+        "Annotations/a.xml",
+        4,
+        'object "car" needs a <bndbox> with numeric xmin, ymin, xmax, ymax; not imported',
+      ],
       ["Annotations/a.xml", 5, 'object "car" not imported: box width must be greater than 0'],
       ["Annotations/a.xml", 6, "object parts (VOC layout) are not imported"],
     ]);
@@ -191,9 +249,17 @@ describe("pascal_voc reader", () => {
   it("reads class names holding ':' or starting with '#' from the last three labelmap fields", async () => {
     const out = await collectExport(
       writePascalVoc,
-      memorySource([], [fixtureClasses[0]!, { ...fixtureClasses[1]!, name: "a:b::c" }, { ...fixtureClasses[3]!, name: "#x" }], {
-        status_filter: "all",
-      }),
+      memorySource(
+        [],
+        [
+          fixtureClasses[0]!,
+          { ...fixtureClasses[1]!, name: "a:b::c" },
+          { ...fixtureClasses[3]!, name: "#x" },
+        ],
+        {
+          status_filter: "all",
+        },
+      ),
     );
     const result = await read(collectedFiles(out));
     expect(result.classes.map((c) => c.name)).toEqual(["car", "a:b::c", "#x"]);
@@ -204,9 +270,13 @@ describe("pascal_voc reader", () => {
     const result = await read({
       "Annotations/p.xml": voc("<filename>p.jpg</filename>"),
       "JPEGImages/p.jpg": jpegBytes(40, 30, 6),
-      "Annotations/q.xml": voc("<filename>q.jpg</filename><size><width>0</width><height>3</height></size>"),
+      "Annotations/q.xml": voc(
+        "<filename>q.jpg</filename><size><width>0</width><height>3</height></size>",
+      ),
     });
-    expect(result.images.map((i) => [i.image.path, i.image.width, i.image.height])).toEqual([["p.jpg", 30, 40]]);
+    expect(result.images.map((i) => [i.image.path, i.image.width, i.image.height])).toEqual([
+      ["p.jpg", 30, 40],
+    ]);
     expect(result.problems.map((p) => [p.file, p.reason])).toContainEqual([
       "Annotations/q.xml",
       "no valid <size> (no image file to measure); not imported",
@@ -241,7 +311,10 @@ describe("pascal_voc reader", () => {
       fc.asyncProperty(
         datasetArbitrary.chain((d) => fc.tuple(fc.constant(d), exportOptionsArbitrary(d.classes))),
         async ([dataset, options]) => {
-          const out = await collectExport(writePascalVoc, memorySource(dataset.images, dataset.classes, options));
+          const out = await collectExport(
+            writePascalVoc,
+            memorySource(dataset.images, dataset.classes, options),
+          );
           const result = await read(collectedFiles(out));
           expect(result.problems).toEqual([]);
           const expected = vocExpectation(dataset.images, dataset.classes, options);
@@ -260,7 +333,10 @@ describe("pascal_voc reader", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...names),
-        fc.array(fc.tuple(fc.nat(2000), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.nat(2000), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         fc.uint8Array({ maxLength: 100 }),
         async (name, edits, noise) => {
           const original = new TextEncoder().encode(files[name]!);

@@ -20,7 +20,13 @@ import { readTextMember } from "../core/json-member";
 import { paletteColor } from "../core/palette";
 import { strictInteger, strictNumber, typedAttributeValue } from "../core/text-values";
 import type { ArchiveSource, FormatReader, ImportedImage } from "../core/types";
-import { childElement, childElements, childText, parseXmlDocument, type XmlElement } from "../core/xml-reader";
+import {
+  childElement,
+  childElements,
+  childText,
+  parseXmlDocument,
+  type XmlElement,
+} from "../core/xml-reader";
 import { LABELMAP_HEADER } from "./write";
 
 /** One VOC annotation is a few kilobytes; anything near this is not one. */
@@ -37,7 +43,9 @@ export const readPascalVoc: FormatReader = async (archive, options = {}) => {
   for await (const member of archive.members()) members.push(member.path);
 
   const annotationIds = new Set(
-    members.filter((p) => p.startsWith("Annotations/") && /\.xml$/i.test(p)).map((p) => p.slice(12, -4)),
+    members
+      .filter((p) => p.startsWith("Annotations/") && /\.xml$/i.test(p))
+      .map((p) => p.slice(12, -4)),
   );
   const items = await listItems(archive, members, annotationIds, problems);
 
@@ -57,7 +65,13 @@ export const readPascalVoc: FormatReader = async (archive, options = {}) => {
       const file = `Annotations/${item.id}.xml`;
       const root = await readAnnotationXml(archive, file, maxXmlBytes, problems);
       if (!root) continue;
-      const imported = await readItem(root, item, file, { archive, known, imageFiles, memberSet, problems });
+      const imported = await readItem(root, item, file, {
+        archive,
+        known,
+        imageFiles,
+        memberSet,
+        problems,
+      });
       if (imported) yield imported;
     }
   }
@@ -79,7 +93,12 @@ async function listItems(
   lists.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (!lists.length) {
     if (annotationIds.size)
-      problems.push(problem("ImageSets/Main", "no ImageSets/Main/*.txt lists: every Annotations/*.xml was read instead"));
+      problems.push(
+        problem(
+          "ImageSets/Main",
+          "no ImageSets/Main/*.txt lists: every Annotations/*.xml was read instead",
+        ),
+      );
     return [...annotationIds].sort().map((id) => ({ id, split: null }));
   }
 
@@ -96,7 +115,11 @@ async function listItems(
       // Whole line first (ids may hold spaces), then the first field of "<id> 1" class lists.
       const id = annotationIds.has(line) ? line : line.trim().split(/\s+/)[0]!;
       if (!annotationIds.has(id)) {
-        problems.push(problem(list, `"${line}" is listed but there is no Annotations/${id}.xml`, { line: index + 1 }));
+        problems.push(
+          problem(list, `"${line}" is listed but there is no Annotations/${id}.xml`, {
+            line: index + 1,
+          }),
+        );
         return;
       }
       if (listed.has(id)) return; // trainval and class lists repeat ids
@@ -106,7 +129,12 @@ async function listItems(
   }
   for (const id of [...annotationIds].sort()) {
     if (listed.has(id)) continue;
-    problems.push(problem(`Annotations/${id}.xml`, "not listed in any ImageSets/Main/*.txt; imported without a split"));
+    problems.push(
+      problem(
+        `Annotations/${id}.xml`,
+        "not listed in any ImageSets/Main/*.txt; imported without a split",
+      ),
+    );
     items.push({ id, split: null });
   }
   return items;
@@ -122,11 +150,19 @@ export function parseLabelmap(text: string, problems: ImportProblem[]): ClassDef
     if (!line.trim() || line === LABELMAP_HEADER) return;
     const fields = line.split(":");
     const color = fields.length >= 4 ? fields[fields.length - 3]!.trim() : null;
-    const rgb = color === null ? null : color === "" ? [] : color.split(",").map((c) => strictInteger(c));
-    const valid = rgb !== null && (rgb.length === 0 || (rgb.length === 3 && rgb.every((c) => c !== undefined && c <= 255 && c >= 0)));
+    const rgb =
+      color === null ? null : color === "" ? [] : color.split(",").map((c) => strictInteger(c));
+    const valid =
+      rgb !== null &&
+      (rgb.length === 0 ||
+        (rgb.length === 3 && rgb.every((c) => c !== undefined && c <= 255 && c >= 0)));
     if (!valid) {
       if (!line.startsWith("#"))
-        problems.push(problem("labelmap.txt", `line not understood (expected name:r,g,b:parts:actions)`, { line: index + 1 }));
+        problems.push(
+          problem("labelmap.txt", `line not understood (expected name:r,g,b:parts:actions)`, {
+            line: index + 1,
+          }),
+        );
       return;
     }
     const name = fields.slice(0, -3).join(":").trim();
@@ -134,12 +170,21 @@ export function parseLabelmap(text: string, problems: ImportProblem[]): ClassDef
       ? `#${rgb.map((c) => c!.toString(16).padStart(2, "0")).join("")}`
       : paletteColor(classes.length);
     if (classes.some((c) => c.name === name)) {
-      problems.push(problem("labelmap.txt", `label "${name}" is listed twice; the first is used`, { line: index + 1 }));
+      problems.push(
+        problem("labelmap.txt", `label "${name}" is listed twice; the first is used`, {
+          line: index + 1,
+        }),
+      );
       return;
     }
     const parsed = ClassDefSchema.safeParse({ name, color: hex });
     if (parsed.success) classes.push(parsed.data);
-    else problems.push(problem("labelmap.txt", `label not imported: ${describeZodError(parsed.error).message}`, { line: index + 1 }));
+    else
+      problems.push(
+        problem("labelmap.txt", `label not imported: ${describeZodError(parsed.error).message}`, {
+          line: index + 1,
+        }),
+      );
   });
   return classes;
 }
@@ -167,7 +212,10 @@ async function classesFromObjects(
   }
   if (sortedIds.length)
     problems.push(
-      problem("labelmap.txt", "no labelmap.txt: classes are the object names, in order of first appearance by sorted id, with generated colors"),
+      problem(
+        "labelmap.txt",
+        "no labelmap.txt: classes are the object names, in order of first appearance by sorted id, with generated colors",
+      ),
     );
   return classes;
 }
@@ -191,7 +239,11 @@ async function readAnnotationXml(
   }
   const root = parseXmlDocument(bytes, file, problems);
   if (root && root.name !== "annotation") {
-    problems.push(problem(file, `root element is <${root.name}>, not <annotation>; not imported`, { line: root.line }));
+    problems.push(
+      problem(file, `root element is <${root.name}>, not <annotation>; not imported`, {
+        line: root.line,
+      }),
+    );
     return null;
   }
   return root;
@@ -218,15 +270,20 @@ type ItemContext = {
   problems: ImportProblem[];
 };
 
-async function readItem(root: XmlElement, item: Item, file: string, ctx: ItemContext): Promise<ImportedImage | null> {
+async function readItem(
+  root: XmlElement,
+  item: Item,
+  file: string,
+  ctx: ItemContext,
+): Promise<ImportedImage | null> {
   const { problems } = ctx;
   const slash = item.id.lastIndexOf("/");
   const folder = slash < 0 ? "" : item.id.slice(0, slash + 1);
   // <filename> may be a full path (LabelImg writes <path> beside it; some tools put it here).
   const filename = (childText(root, "filename") ?? "").replace(/\\/g, "/").split("/").pop() ?? "";
-  let member: string | null = null;
-  if (filename && ctx.memberSet.has(`JPEGImages/${folder}${filename}`)) member = `JPEGImages/${folder}${filename}`;
-  else member = ctx.imageFiles.get(item.id) ?? null;
+  const named = `JPEGImages/${folder}${filename}`;
+  const member =
+    filename && ctx.memberSet.has(named) ? named : (ctx.imageFiles.get(item.id) ?? null);
   const base = item.id.slice(slash + 1);
   const path = member
     ? member.slice(11)
@@ -238,9 +295,13 @@ async function readItem(root: XmlElement, item: Item, file: string, ctx: ItemCon
   let width = size ? strictInteger(childText(size, "width")) : undefined;
   let height = size ? strictInteger(childText(size, "height")) : undefined;
   if (!(width && width > 0 && height && height > 0)) {
-    const measured = member ? await measureImage(ctx.archive, member) : { error: "no image file to measure" };
+    const measured = member
+      ? await measureImage(ctx.archive, member)
+      : { error: "no image file to measure" };
     if ("error" in measured) {
-      problems.push(problem(file, `no valid <size> (${measured.error}); not imported`, { element: "size" }));
+      problems.push(
+        problem(file, `no valid <size> (${measured.error}); not imported`, { element: "size" }),
+      );
       return null;
     }
     ({ width, height } = measured);
@@ -251,7 +312,12 @@ async function readItem(root: XmlElement, item: Item, file: string, ctx: ItemCon
     const annotation = readObject(object, file, ctx);
     if (annotation) annotations.push(annotation);
   }
-  const image = checkImage({ path, width, height, split: item.split, annotations }, file, problems, "annotation");
+  const image = checkImage(
+    { path, width, height, split: item.split, annotations },
+    file,
+    problems,
+    "annotation",
+  );
   return image ? { image, file: member } : null;
 }
 
@@ -268,10 +334,14 @@ function readObject(object: XmlElement, file: string, ctx: ItemContext): Annotat
     bndbox ? strictNumber(childText(bndbox, k)) : undefined,
   );
   if (xmin === undefined || ymin === undefined || xmax === undefined || ymax === undefined) {
-    report(`object "${name}" needs a <bndbox> with numeric xmin, ymin, xmax, ymax; not imported`, bndbox ?? object);
+    report(
+      `object "${name}" needs a <bndbox> with numeric xmin, ymin, xmax, ymax; not imported`,
+      bndbox ?? object,
+    );
     return null;
   }
-  for (const part of childElements(object, "part")) report("object parts (VOC layout) are not imported", part);
+  for (const part of childElements(object, "part"))
+    report("object parts (VOC layout) are not imported", part);
 
   const attributes: Record<string, AttributeValue> = {};
   const attributeList = childElement(object, "attributes");
@@ -282,7 +352,8 @@ function readObject(object: XmlElement, file: string, ctx: ItemContext): Annotat
     else report("<attribute> without a <name> ignored", attribute);
   }
   for (const flag of ["truncated", "difficult"]) {
-    if ((strictNumber(childText(object, flag)) ?? 0) !== 0 && !(flag in attributes)) attributes[flag] = true;
+    if ((strictNumber(childText(object, flag)) ?? 0) !== 0 && !(flag in attributes))
+      attributes[flag] = true;
   }
   const pose = childText(object, "pose");
   if (pose && pose !== "Unspecified" && !("pose" in attributes)) attributes.pose = pose;

@@ -1,7 +1,14 @@
 // pascal_voc (D10, FORMATS.md §5): one Annotations/<path stem>.xml per image in datumaro's
 // element order, JPEGImages/<path> (original extension), ImageSets/Main/<subset>.txt and
 // labelmap.txt. Boxes use the VOC devkit's 1-based integer pixels. Pure and streaming.
-import { pathBaseName, pathStem, type Annotation, type BBox, type DatasetImage, type Split } from "@pictograph/schema";
+import {
+  pathBaseName,
+  pathStem,
+  type Annotation,
+  type BBox,
+  type DatasetImage,
+  type Split,
+} from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
 import { enclosingBox } from "../core/geometry";
 import { countSkip, readmeText } from "../core/readme";
@@ -48,7 +55,8 @@ export const writePascalVoc: FormatWriter = async function* (source: ExportSourc
 
   const counts = source.splitCounts;
   const subsets: Array<[string, Split | null]> = [];
-  for (const split of ["train", "val", "test"] as const) if (counts[split] > 0) subsets.push([split, split]);
+  for (const split of ["train", "val", "test"] as const)
+    if (counts[split] > 0) subsets.push([split, split]);
   if (counts.none > 0 || subsets.length === 0) subsets.push(["default", null]);
   for (const [subset, split] of subsets) {
     const list = streamedFile(`ImageSets/Main/${subset}.txt`, async function* () {
@@ -59,7 +67,11 @@ export const writePascalVoc: FormatWriter = async function* (source: ExportSourc
   }
 
   const labelmap = exported.classes.map((c) => `${c.name}:${rgb(c.color)}::`);
-  yield { type: "file", path: "labelmap.txt", body: [LABELMAP_HEADER, ...labelmap].join("\n") + "\n" };
+  yield {
+    type: "file",
+    path: "labelmap.txt",
+    body: [LABELMAP_HEADER, ...labelmap].join("\n") + "\n",
+  };
 
   if (stripped) countSkip(summary.skipped, STRIPPED_CHARACTERS, stripped);
   const awkward = exported.classes.filter((c) => c.name.includes(":") || c.name.startsWith("#"));
@@ -111,7 +123,12 @@ function writeAnnotation(
 ): void {
   xml.declaration().open("annotation");
   xml.leaf("folder", "JPEGImages").leaf("filename", pathBaseName(image.path));
-  xml.open("source").leaf("database", "Pictograph").leaf("annotation", dataset).leaf("image", image.path).close();
+  xml
+    .open("source")
+    .leaf("database", "Pictograph")
+    .leaf("annotation", dataset)
+    .leaf("image", image.path)
+    .close();
   xml.open("size").leaf("width", image.width).leaf("height", image.height).leaf("depth", 3).close();
   xml.leaf("segmented", 0);
   for (const annotation of annotations) {
@@ -133,10 +150,20 @@ function writeAnnotation(
 function writeObject(xml: XmlWriter, annotation: Annotation, box: VocBox): void {
   const { attributes } = annotation;
   const flag = (name: (typeof FLAG_ELEMENTS)[number]) => (attributes[name] === true ? 1 : 0);
-  const pose = typeof attributes.pose === "string" && attributes.pose ? attributes.pose : "Unspecified";
+  const pose =
+    typeof attributes.pose === "string" && attributes.pose ? attributes.pose : "Unspecified";
   xml.open("object").leaf("name", annotation.class_name).leaf("pose", pose);
-  xml.leaf("truncated", flag("truncated")).leaf("occluded", annotation.occluded ? 1 : 0).leaf("difficult", flag("difficult"));
-  xml.open("bndbox").leaf("xmin", box.xmin).leaf("ymin", box.ymin).leaf("xmax", box.xmax).leaf("ymax", box.ymax).close();
+  xml
+    .leaf("truncated", flag("truncated"))
+    .leaf("occluded", annotation.occluded ? 1 : 0)
+    .leaf("difficult", flag("difficult"));
+  xml
+    .open("bndbox")
+    .leaf("xmin", box.xmin)
+    .leaf("ymin", box.ymin)
+    .leaf("xmax", box.xmax)
+    .leaf("ymax", box.ymax)
+    .close();
   const rest = Object.entries(attributes).filter(
     ([name, value]) =>
       !((FLAG_ELEMENTS as readonly string[]).includes(name) && typeof value === "boolean") &&
@@ -144,7 +171,8 @@ function writeObject(xml: XmlWriter, annotation: Annotation, box: VocBox): void 
   );
   if (rest.length) {
     xml.open("attributes");
-    for (const [name, value] of rest) xml.open("attribute").leaf("name", name).leaf("value", String(value)).close();
+    for (const [name, value] of rest)
+      xml.open("attribute").leaf("name", name).leaf("value", String(value)).close();
     xml.close();
   }
   xml.close();
