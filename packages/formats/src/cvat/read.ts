@@ -46,7 +46,7 @@ type Source = {
 };
 
 export const readCvat: FormatReader = async (archive, options = {}) => {
-  const problems: ImportProblem[] = [...archive.problems];
+  const problems: ImportProblem[] = [];
   const maxBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   const labels = new LabelCollector(problems);
   const sources: Source[] = [];

@@ -36,7 +36,7 @@ const EXACT_POINTS: Record<string, number> = {
 const MIN_POINTS: Record<string, number> = { polygon: 3, linestrip: 2, points: 1 };
 
 export const readLabelme: FormatReader = async (archive, options = {}) => {
-  const problems: ImportProblem[] = [...archive.problems];
+  const problems: ImportProblem[] = [];
   const maxBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   const members = new Set<string>();
   for await (const member of archive.members()) members.add(member.path);

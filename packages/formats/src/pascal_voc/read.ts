@@ -37,7 +37,7 @@ const SPLIT_LISTS: Split[] = ["train", "val", "test"];
 type Item = { id: string; split: Split | null };
 
 export const readPascalVoc: FormatReader = async (archive, options = {}) => {
-  const problems: ImportProblem[] = [...archive.problems];
+  const problems: ImportProblem[] = [];
   const maxXmlBytes = Math.min(options.maxJsonBytes ?? MAX_ANNOTATION_BYTES, MAX_ANNOTATION_BYTES);
   const members: string[] = [];
   for await (const member of archive.members()) members.push(member.path);
