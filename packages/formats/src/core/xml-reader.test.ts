@@ -93,6 +93,16 @@ describe("XML reader", () => {
     expect(problems).toEqual([]);
   });
 
+  it("still hands over the elements completed before a fault in the same chunk", () => {
+    const problems: ImportProblem[] = [];
+    const text = "<r><i n='1'/><i n='2'/>\n<i n=3/></r>";
+    const items = [...streamXmlElements(bytes(text), "s.xml", problems, { depth: 1 })];
+    expect(items.map((i) => i.element.attributes.n)).toEqual(["1", "2"]);
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 2, reason: expect.stringMatching(/^not well-formed XML/) }),
+    ]);
+  });
+
   it("stops at a subtree holding more elements than allowed", () => {
     const problems: ImportProblem[] = [];
     const text = `<r><i>${"<p/>".repeat(20)}</i></r>`;

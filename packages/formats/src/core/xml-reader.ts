@@ -7,6 +7,7 @@
 import { SaxesParser } from "saxes";
 import type { ImportProblem } from "@pictograph/schema";
 import { errorMessage, problem } from "./import-problems";
+import type { ArchiveSource } from "./types";
 
 export type XmlElement = {
   name: string;
@@ -105,9 +106,30 @@ export function* streamXmlElements(
     yield* ready.splice(0);
     return true;
   } catch (error) {
-    problems.push(problem(file, xmlFailure(error), { line: parser.line }));
+    // Elements completed before the fault are still whole: hand them over first.
+    const failure = problem(file, xmlFailure(error), { line: parser.line });
+    yield* ready.splice(0);
+    problems.push(failure);
     return false;
   }
+}
+
+/** A member's bytes, refused past `maxBytes`; undefined after reporting why it cannot be read. */
+export async function readXmlMember(
+  archive: ArchiveSource,
+  path: string,
+  maxBytes: number,
+  problems: ImportProblem[],
+): Promise<Uint8Array | undefined> {
+  try {
+    const bytes = await archive.read(path, maxBytes);
+    if (bytes.byteLength <= maxBytes) return bytes;
+  } catch (error) {
+    problems.push(problem(path, `cannot read file: ${errorMessage(error)}`));
+    return undefined;
+  }
+  problems.push(problem(path, `file is larger than the ${maxBytes}-byte limit`));
+  return undefined;
 }
 
 /** The whole document as one tree (for small files such as one VOC annotation). */

@@ -26,6 +26,7 @@ import {
   childElement,
   childElements,
   childText,
+  readXmlMember,
   streamXmlElements,
   type XmlElement,
 } from "../core/xml-reader";
@@ -52,71 +53,17 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
   const sources: Source[] = [];
 
   for (const file of await annotationFiles(archive, problems)) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await archive.read(file, maxBytes);
-    } catch (error) {
-      problems.push(
-        problem(
-          file,
-          `cannot read file: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
-      continue;
-    }
-    if (bytes.byteLength > maxBytes) {
-      problems.push(problem(file, `file is larger than the ${maxBytes}-byte limit`));
-      continue;
-    }
+    const bytes = await readXmlMember(archive, file, maxBytes, problems);
+    if (!bytes) continue;
     const elements = streamXmlElements(bytes, file, problems, { depth: 1 });
-    // <meta> precedes the images (datumaro refuses files without it): read up to it now.
-    let meta: XmlElement | null = null;
-    for (let next = elements.next(); !next.done; next = elements.next()) {
-      const { element, ancestors } = next.value;
-      if (ancestors[0] !== "annotations") {
-        problems.push(
-          problem(
-            file,
-            `root element is <${ancestors[0]}>, not <annotations>: not a CVAT XML file`,
-          ),
-        );
-        break;
-      }
-      if (element.name === "version") {
-        const version = element.text.trim();
-        if (version !== "1.1")
-          problems.push(
-            problem(file, `version ${version} read as 1.1`, {
-              line: element.line,
-              element: "version",
-            }),
-          );
-        continue;
-      }
-      if (element.name === "meta") meta = element;
-      else
-        problems.push(
-          problem(
-            file,
-            `<${element.name}> before <meta>: a CVAT XML file starts with <meta>; file not imported`,
-            at(element),
-          ),
-        );
-      break;
-    }
-    if (!meta) {
-      if (!problems.some((p) => p.file === file))
-        problems.push(
-          problem(
-            file,
-            "CVAT XML file should have a <meta> with the label list; file not imported",
-          ),
-        );
-      continue;
-    }
+    const meta = readMeta(elements, file, problems);
+    if (!meta) continue;
     labels.addMeta(meta, file);
-    const stem = file.slice(0, -4);
-    sources.push({ file, fileSubset: file === "annotations.xml" ? null : stem, elements });
+    sources.push({
+      file,
+      fileSubset: file === "annotations.xml" ? null : file.slice(0, -4),
+      elements,
+    });
   }
 
   const classes = labels.classes();
@@ -160,6 +107,39 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
   const result: ReadResult = { classes, images: images(), problems };
   return result;
 };
+
+/** Reads up to <meta>, which precedes the images (datumaro refuses files without it). */
+function readMeta(
+  elements: Source["elements"],
+  file: string,
+  problems: ImportProblem[],
+): XmlElement | null {
+  const reported = problems.length;
+  for (let next = elements.next(); !next.done; next = elements.next()) {
+    const { element, ancestors } = next.value;
+    if (ancestors[0] !== "annotations") {
+      problems.push(
+        problem(file, `root element is <${ancestors[0]}>, not <annotations>: not a CVAT XML file`),
+      );
+      return null;
+    }
+    if (element.name === "meta") return element;
+    if (element.name !== "version") {
+      const reason = `<${element.name}> before <meta>: a CVAT XML file starts with <meta>; file not imported`;
+      problems.push(problem(file, reason, at(element)));
+      return null;
+    }
+    const version = element.text.trim();
+    if (version !== "1.1")
+      problems.push(problem(file, `version ${version} read as 1.1`, at(element)));
+  }
+  // Unless the parser already said what is wrong with the file.
+  if (problems.length === reported)
+    problems.push(
+      problem(file, "CVAT XML file should have a <meta> with the label list; file not imported"),
+    );
+  return null;
+}
 
 async function annotationFiles(
   archive: ArchiveSource,

@@ -15,7 +15,7 @@ import {
   type Split,
 } from "@pictograph/schema";
 import { measureImage } from "../core/image-dimensions";
-import { checkImage, errorMessage, problem } from "../core/import-problems";
+import { checkImage, problem } from "../core/import-problems";
 import { readTextMember } from "../core/json-member";
 import { paletteColor } from "../core/palette";
 import { strictInteger, strictNumber, typedAttributeValue } from "../core/text-values";
@@ -25,6 +25,7 @@ import {
   childElements,
   childText,
   parseXmlDocument,
+  readXmlMember,
   type XmlElement,
 } from "../core/xml-reader";
 import { LABELMAP_HEADER } from "./write";
@@ -226,17 +227,8 @@ async function readAnnotationXml(
   maxBytes: number,
   problems: ImportProblem[],
 ): Promise<XmlElement | null> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await archive.read(file, maxBytes);
-  } catch (error) {
-    problems.push(problem(file, `cannot read file: ${errorMessage(error)}`));
-    return null;
-  }
-  if (bytes.byteLength > maxBytes) {
-    problems.push(problem(file, `file is larger than the ${maxBytes}-byte limit`));
-    return null;
-  }
+  const bytes = await readXmlMember(archive, file, maxBytes, problems);
+  if (!bytes) return null;
   const root = parseXmlDocument(bytes, file, problems);
   if (root && root.name !== "annotation") {
     problems.push(
