@@ -2,6 +2,7 @@
 // what could hurt the reader — zip-slip and absolute names, symlinks, encrypted members,
 // duplicates, ZIP bombs — and reports each as a problem instead of throwing. It never trusts
 // a declared size: reads count the bytes they inflate and check the CRC. It never writes.
+import { isUtf8 } from "node:buffer";
 import { type Readable } from "node:stream";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
@@ -124,6 +125,16 @@ export async function openZipArchive(path: string, limits: Partial<ArchiveLimits
   return zipSource(zipfile, table, problems, limit.maxReadBytes);
 }
 
+/** The member's name as its writer meant it. Names flagged UTF-8 or carrying Info-ZIP's
+ * Unicode path field are decoded by yauzl; unflagged names that are valid UTF-8 are read as
+ * UTF-8 too (Info-ZIP without a UTF-8 locale and macOS write them so), the rest as CP437. */
+function memberName(entry: yauzl.Entry): string {
+  const flagged = (entry.generalPurposeBitFlag & 0x800) !== 0;
+  const unicodeField = entry.extraFields.some((field) => field.id === 0x7075);
+  if (!flagged && !unicodeField && isUtf8(entry.fileNameRaw)) return entry.fileNameRaw.toString("utf8");
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+}
+
 async function listMembers(
   zipfile: yauzl.ZipFile,
   table: MemberTable,
@@ -138,7 +149,7 @@ async function listMembers(
   let total = 0;
   let seen = 0;
   for await (const entry of zipfile.eachEntry()) {
-    const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+    const raw = memberName(entry);
     const name = normaliseMemberPath(raw);
     const mode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? (entry.externalFileAttributes >>> 16) & S_IFMT : 0;
     const size = entry.uncompressedSize;

@@ -212,7 +212,6 @@ describe("ZipWriter", () => {
     );
     await producing;
     expect(accepted).toBe(20_000);
-    // Bounded by the high-water mark plus what the queued entries and one chunk add.
     // The archive is several MB; what waited in the stream stayed near the high-water mark.
     expect(bytes).toBeGreaterThan(4 * 1024 * 1024);
     expect(maxBuffered).toBeLessThan(256 * 1024 + 1024 * 1024);

@@ -1,0 +1,149 @@
+import { execFileSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ExportEntry, ExportSource, ExportSummary, FormatWriter } from "../core/types";
+import { fixtureSource } from "../test/fixture";
+import { writeExportZip, type WriteExportZipOptions } from "./write-export-zip";
+import { openZipArchive } from "./zip-archive";
+
+const dir = mkdtempSync(join(tmpdir(), "write-export-zip-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mtime = new Date("2026-01-02T03:04:05Z");
+let fileCount = 0;
+
+/** A small but complete format: a README, a streamed JSON index, one label file per image,
+ * and the image files when the export includes them. `closed` records that it was allowed
+ * to clean up. */
+function listFormat(options: { failAfterImages?: number } = {}) {
+  const state = { closed: false };
+  const write: FormatWriter = async function* (source: ExportSource): AsyncGenerator<ExportEntry, ExportSummary> {
+    try {
+      yield { type: "file", path: "README.txt", body: `Dataset ${source.dataset.name}\n` };
+      let images = 0;
+      let annotations = 0;
+      for await (const image of source.images()) {
+        if (images === options.failAfterImages) throw new Error("the database connection dropped");
+        images++;
+        annotations += image.annotations.length;
+        const stem = image.path.replace(/\.[^.]+$/, "");
+        yield { type: "file", path: `labels/${stem}.txt`, body: `${image.annotations.length}\n` };
+        if (source.options.include_images) yield { type: "image", path: `images/${image.path}`, image };
+      }
+      async function* index() {
+        yield '{"images":[';
+        let first = true;
+        for await (const image of source.images()) {
+          yield `${first ? "" : ","}${JSON.stringify(image.path)}`;
+          first = false;
+        }
+        yield "]}";
+      }
+      yield { type: "file", path: "index.json", body: index() };
+      return {
+        images,
+        annotations,
+        skipped: {},
+        imageMembers: source.options.include_images ? images : 0,
+      };
+    } finally {
+      state.closed = true;
+    }
+  };
+  return { write, state };
+}
+
+const imageBytes = (path: string) => Buffer.from(`bytes of ${path}`.repeat(1000));
+
+async function exportToFile(write: FormatWriter, source: ExportSource, options: Partial<WriteExportZipOptions> = {}) {
+  const path = join(dir, `export-${fileCount++}.zip`);
+  const zip = writeExportZip(write, source, {
+    mtime,
+    openImage: (entry) => Readable.from([imageBytes(entry.image.path)]),
+    ...options,
+  });
+  const stored = pipeline(zip.stream, createWriteStream(path));
+  return { path, stored, done: zip.done };
+}
+
+describe("writeExportZip", () => {
+  it("streams an annotation-only export into a ZIP and reports what it wrote", async () => {
+    const { write, state } = listFormat();
+    const source = fixtureSource({ include_images: false });
+    const { path, stored, done } = await exportToFile(write, source);
+    await stored;
+    const result = await done;
+    expect(result).toEqual({
+      summary: { images: 5, annotations: 11, skipped: {}, imageMembers: 0 },
+      entries: 7,
+      imageEntries: 0,
+      bytes: statSync(path).size,
+    });
+    expect(state.closed).toBe(true);
+    expect(execFileSync("unzip", ["-t", path], { encoding: "utf8" })).toContain("No errors detected");
+    const archive = await openZipArchive(path);
+    expect(JSON.parse(new TextDecoder().decode(await archive.read("index.json"))).images).toHaveLength(5);
+    expect(new TextDecoder().decode(await archive.read("labels/batch2/street.txt"))).toBe("6\n");
+    await archive.close();
+  });
+
+  it("writes image members from openImage, stored as they are", async () => {
+    const { write } = listFormat();
+    const { path, stored, done } = await exportToFile(write, fixtureSource({ include_images: true }));
+    await stored;
+    expect((await done).imageEntries).toBe(5);
+    const archive = await openZipArchive(path);
+    expect(Buffer.from(await archive.read("images/batch1/street.jpg")).equals(imageBytes("batch1/street.jpg"))).toBe(
+      true,
+    );
+    await archive.close();
+    expect(execFileSync("zipinfo", [path], { encoding: "utf8" })).toMatch(/stor .*images\/empty\.png/);
+  });
+
+  it("errors the stream when an image cannot be read, and lets the writer clean up", async () => {
+    const { write, state } = listFormat();
+    const { stored, done } = await exportToFile(write, fixtureSource({ include_images: true }), {
+      openImage: (entry) => {
+        if (entry.image.path !== "empty.png") return Readable.from([imageBytes(entry.image.path)]);
+        return (async function* () {
+          yield Buffer.alloc(10);
+          throw new Error("empty.png: not found in storage");
+        })();
+      },
+    });
+    await expect(stored).rejects.toThrow("empty.png: not found in storage");
+    await expect(done).rejects.toThrow("empty.png: not found in storage");
+    expect(state.closed).toBe(true);
+  });
+
+  it("errors the stream when the format writer fails part-way", async () => {
+    const { write } = listFormat({ failAfterImages: 2 });
+    const { stored, done } = await exportToFile(write, fixtureSource({ include_images: false }));
+    await expect(stored).rejects.toThrow("the database connection dropped");
+    await expect(done).rejects.toThrow("the database connection dropped");
+  });
+
+  it("refuses image entries when no openImage was given", async () => {
+    const { write } = listFormat();
+    const { stored, done } = await exportToFile(write, fixtureSource({ include_images: true }), {
+      openImage: undefined,
+    });
+    await expect(stored).rejects.toThrow("the export includes images but no openImage was given");
+    await expect(done).rejects.toThrow();
+  });
+
+  it("stops the writer when the consumer goes away", async () => {
+    const { write, state } = listFormat();
+    const zip = writeExportZip(write, fixtureSource({ include_images: true }), {
+      mtime,
+      openImage: (entry) => Readable.from([imageBytes(entry.image.path)]),
+    });
+    zip.stream.on("error", () => undefined);
+    zip.stream.destroy(new Error("upload cancelled"));
+    await expect(zip.done).rejects.toThrow("upload cancelled");
+    expect(state.closed).toBe(true);
+  });
+});
