@@ -161,16 +161,16 @@ async function* readImages(
   dirs: string[],
   problems: ImportProblem[],
 ): AsyncGenerator<ImportedImage> {
+  const named = new Set<string>();
   for (const item of images.values()) {
     const { file, line, path, width, height, split, annotations } = item;
-    const image = checkImage({ path, width, height, split, annotations }, file, problems, { line });
-    if (!image) continue;
     let member: string | null = null;
     for (const dir of item.imageDirs) if (!member && (await archive.has(dir + path))) member = dir + path;
-    yield { image, file: member };
+    if (member) named.add(member);
+    const image = checkImage({ path, width, height, split, annotations }, file, problems, { line });
+    if (image) yield { image, file: member };
   }
   // Images no row names: the CSV cannot list an image without boxes, the archive can.
-  const named = new Set([...images.values()].flatMap((i) => i.imageDirs.map((d) => d + i.path)));
   for (const member of members) {
     const dir = dirs.find((d) => member.startsWith(d));
     const dot = member.lastIndexOf(".");
