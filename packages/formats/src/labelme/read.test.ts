@@ -330,6 +330,27 @@ describe("labelme reader", () => {
     ]);
   });
 
+  it("reports labels that cannot be class names, once for the label and once per shape", async () => {
+    const data = {
+      ...BBOX_DETECTION,
+      shapes: [shape(" padded", "point", [[1, 1]]), shape("bell\u0007", "point", [[1, 1]])],
+    };
+    const result = await read({ "x.json": file(data) });
+    expect(result.classes).toEqual([]);
+    expect(result.problems.map((p) => [p.element, p.reason])).toEqual([
+      [
+        null,
+        'label " padded" is not a valid class name: class name must not start or end with white space',
+      ],
+      [
+        null,
+        'label "bell\\u0007" is not a valid class name: class name must not contain control characters',
+      ],
+      ["shapes[0]", 'label " padded" is not a valid class name; shape not imported'],
+      ["shapes[1]", 'label "bell\\u0007" is not a valid class name; shape not imported'],
+    ]);
+  });
+
   it("resolves imagePath as labelme does: beside the JSON, Windows separators, never outside its folder", async () => {
     const at = (imagePath: unknown, extra = {}) =>
       file({ ...BBOX_DETECTION, shapes: [], imagePath, ...extra });
@@ -418,16 +439,14 @@ describe("labelme reader", () => {
               for (const [at, value] of edits) copy[at] = value;
               return copy;
             }),
-          fc
-            .jsonValue()
-            .map((v) =>
-              new TextEncoder().encode(
-                JSON.stringify({
-                  ...BBOX_DETECTION,
-                  shapes: [v, { label: "a", points: v, shape_type: v }],
-                }),
-              ),
+          fc.jsonValue().map((v) =>
+            new TextEncoder().encode(
+              JSON.stringify({
+                ...BBOX_DETECTION,
+                shapes: [v, { label: "a", points: v, shape_type: v }],
+              }),
             ),
+          ),
         ),
         async (bytes) => {
           const result = await read({ "x.json": bytes });

@@ -43,26 +43,25 @@ export const readLabelme: FormatReader = async (archive, options = {}) => {
   const files = [...members].filter((p) => /\.json$/i.test(p)).sort();
 
   // First pass: labels only, for the class list; problems are reported by the second pass.
-  const labels: string[] = [];
+  const firstSeenIn = new Map<string, string>();
   for (const file of files) {
     const data = await readJsonMember(archive, file, maxBytes, []);
     if (!isRecord(data) || !Array.isArray(data.shapes)) continue;
     for (const shape of data.shapes) {
-      if (isRecord(shape) && typeof shape.label === "string" && !labels.includes(shape.label))
-        labels.push(shape.label);
+      if (isRecord(shape) && typeof shape.label === "string" && !firstSeenIn.has(shape.label))
+        firstSeenIn.set(shape.label, file);
     }
   }
   const classes: ClassDef[] = [];
-  for (const label of labels) {
+  for (const [label, file] of firstSeenIn) {
     const parsed = ClassDefSchema.safeParse({ name: label, color: paletteColor(classes.length) });
     if (parsed.success) classes.push(parsed.data);
-    else
+    else {
+      const reason = describeZodError(parsed.error).message;
       problems.push(
-        problem(
-          files[0] ?? "",
-          `label ${JSON.stringify(label)} is not a valid class name: ${describeZodError(parsed.error).message}`,
-        ),
+        problem(file, `label ${JSON.stringify(label)} is not a valid class name: ${reason}`),
       );
+    }
   }
   const known = new Set(classes.map((c) => c.name));
 
