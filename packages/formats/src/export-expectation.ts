@@ -11,13 +11,21 @@ import {
   type ExportOptions,
   type Split,
 } from "@pictograph/schema";
+import { memoryArchive } from "./archive/memory-archive";
+import { cocoFormat } from "./coco";
 import { exportClasses } from "./core/class-list";
 import { enclosingBox } from "./core/geometry";
 import { paletteColor } from "./core/palette";
 import { polygonRle } from "./core/rle";
 import { annotationSelector } from "./core/select-annotations";
-import type { ImportedImage, ReadResult } from "./core/types";
+import type { FormatModule, ImportedImage, ReadResult } from "./core/types";
+import { csvFormat } from "./csv";
 import { csvNumber } from "./csv/write";
+import { pngBytes } from "./image-stub";
+import { pictographFormat } from "./pictograph";
+import { collectExport } from "./test/collect";
+import { memorySource } from "./test/fixture";
+import { yoloFormat } from "./yolo";
 import { yoloFolders } from "./yolo/write";
 
 export function expectedAfterExport(
@@ -225,4 +233,25 @@ function close(a: unknown, b: unknown, tolerance: number): boolean {
     );
   }
   return a === b;
+}
+
+export const roundTripFormats = { pictograph: pictographFormat, coco: cocoFormat, yolo: yoloFormat, csv: csvFormat };
+
+/** Writes, reads back, and returns the reader's result with the expectation for it. */
+export async function roundTrip(
+  format: keyof typeof roundTripFormats,
+  images: DatasetImage[],
+  classes: ClassDef[],
+  options: Partial<ExportOptions>,
+) {
+  const module: FormatModule = roundTripFormats[format];
+  const source = memorySource(images, classes, options);
+  const out = await collectExport(module.write, source);
+  const files: Record<string, string | Uint8Array> = Object.fromEntries(out.files);
+  const byPath = new Map(images.map((i) => [i.path, i]));
+  for (const [member, path] of out.images) files[member] = pngBytes(byPath.get(path)!.width, byPath.get(path)!.height);
+  const result = await module.read(memoryArchive(files));
+  const read = await readAll(result);
+  const expected = roundTripExpectations[format](images, classes, source.options);
+  return { result, read, expected };
 }

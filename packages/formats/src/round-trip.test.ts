@@ -1,38 +1,9 @@
 // read(write(d)) for pictograph, coco, yolo and csv: pictograph gives d back exactly (after
 // D1/D4), the others give d restricted to what they hold (README.md "What survives").
-import type { ClassDef, DatasetImage, ExportOptions } from "@pictograph/schema";
+import type { ExportOptions } from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
-import { memoryArchive } from "./archive/memory-archive";
-import { cocoFormat } from "./coco";
-import type { FormatModule } from "./core/types";
-import { csvFormat } from "./csv";
-import { importDifferences, readAll, roundTripExpectations } from "./export-expectation";
-import { pngBytes } from "./image-stub";
-import { pictographFormat } from "./pictograph";
-import { collectExport } from "./test/collect";
-import { fixtureClasses, fixtureImages, memorySource } from "./test/fixture";
-import { yoloFormat } from "./yolo";
-
-export const roundTripFormats = { pictograph: pictographFormat, coco: cocoFormat, yolo: yoloFormat, csv: csvFormat };
-
-/** Writes, reads back, and returns the reader's result with the expectation for it. */
-export async function roundTrip(
-  format: keyof typeof roundTripFormats,
-  images: DatasetImage[],
-  classes: ClassDef[],
-  options: Partial<ExportOptions>,
-) {
-  const module: FormatModule = roundTripFormats[format];
-  const source = memorySource(images, classes, options);
-  const out = await collectExport(module.write, source);
-  const files: Record<string, string | Uint8Array> = Object.fromEntries(out.files);
-  const byPath = new Map(images.map((i) => [i.path, i]));
-  for (const [member, path] of out.images) files[member] = pngBytes(byPath.get(path)!.width, byPath.get(path)!.height);
-  const result = await module.read(memoryArchive(files));
-  const read = await readAll(result);
-  const expected = roundTripExpectations[format](images, classes, source.options);
-  return { result, read, expected };
-}
+import { importDifferences, roundTrip, roundTripFormats } from "./export-expectation";
+import { fixtureClasses, fixtureImages } from "./test/fixture";
 
 const variants: Array<[string, Partial<ExportOptions>]> = [
   ["every status with images", { status_filter: "all", include_images: true }],
