@@ -63,11 +63,10 @@ type Options = Pick<ExportOptions, "class_filter" | "status_filter" | "include_i
 
 /** What each format gives back after write → read: the dataset restricted to what the
  * format holds. This is the LOSSES table of README.md written as code. */
-export const roundTripExpectations: Record<"pictograph" | "coco" | "yolo" | "csv", (
-  images: DatasetImage[],
-  classes: ClassDef[],
-  options: Options,
-) => Expectation> = {
+export const roundTripExpectations: Record<
+  "pictograph" | "coco" | "yolo" | "csv",
+  (images: DatasetImage[], classes: ClassDef[], options: Options) => Expectation
+> = {
   pictograph(images, classes, options) {
     return { ...expectedAfterExport(images, classes, options), tolerance: 0, problems: [] };
   },
@@ -77,12 +76,21 @@ export const roundTripExpectations: Record<"pictograph" | "coco" | "yolo" | "csv
     const problems: string[] = [];
     const out = after.images.map((image) => {
       const annotations: AnnotationInput[] = [];
-      const instances = new Map<string, { id: number; joints: Array<Annotation | null>; first: Annotation }>();
+      const instances = new Map<
+        string,
+        { id: number; joints: Array<Annotation | null>; first: Annotation }
+      >();
       const order: Array<AnnotationInput | { instance: string }> = [];
       for (const a of image.annotations) {
-        const common = { class_name: a.class_name, attributes: a.attributes, confidence: a.confidence, occluded: a.occluded };
+        const common = {
+          class_name: a.class_name,
+          attributes: a.attributes,
+          confidence: a.confidence,
+          occluded: a.occluded,
+        };
         if (a.type === "bbox") order.push({ ...common, type: "bbox", bbox: a.bbox });
-        else if (a.type === "polygon" && a.polygon.paths.length === 1) order.push({ ...common, type: "polygon", polygon: a.polygon });
+        else if (a.type === "polygon" && a.polygon.paths.length === 1)
+          order.push({ ...common, type: "polygon", polygon: a.polygon });
         else if (a.type === "polygon") {
           if (polygonRle(a.polygon.paths, image.width, image.height).area === 0) continue;
           problems.push("RLE mask imported as its bbox: the mask's shape is not kept");
@@ -91,10 +99,15 @@ export const roundTripExpectations: Record<"pictograph" | "coco" | "yolo" | "csv
           const joints = after.classes.find((c) => c.name === a.class_name)!.keypoints;
           const j = joints && a.joint !== null ? joints.indexOf(a.joint) : -1;
           if (!joints || j < 0) continue;
-          const key = a.instance_id === null ? `lone ${order.length}` : `${a.class_name} ${a.instance_id}`;
+          const key =
+            a.instance_id === null ? `lone ${order.length}` : `${a.class_name} ${a.instance_id}`;
           let instance = instances.get(key);
           if (!instance) {
-            instance = { id: instances.size + 1, joints: new Array(joints.length).fill(null), first: a };
+            instance = {
+              id: instances.size + 1,
+              joints: new Array(joints.length).fill(null),
+              first: a,
+            };
             instances.set(key, instance);
             order.push({ instance: key });
           }
@@ -135,12 +148,22 @@ export const roundTripExpectations: Record<"pictograph" | "coco" | "yolo" | "csv
     const folders = yoloFolders(counts).map((f) => f.dir);
     const trainDir = folders[0] ?? "train";
     const valDir = folders.includes("val") ? "val" : trainDir;
-    const splitOf = (dir: string): Split | null => (dir === trainDir && dir === valDir ? null : (dir as Split));
+    const splitOf = (dir: string): Split | null =>
+      dir === trainDir && dir === valDir ? null : (dir as Split);
     const out = after.images.map((image) => {
       const annotations: AnnotationInput[] = [];
       for (const a of image.annotations) {
-        const box = a.type === "bbox" ? a.bbox : a.type === "polygon" ? enclosingBox(a.polygon.paths[0]!) : null;
-        if (!box || Number((box.w / image.width).toFixed(6)) === 0 || Number((box.h / image.height).toFixed(6)) === 0)
+        const box =
+          a.type === "bbox"
+            ? a.bbox
+            : a.type === "polygon"
+              ? enclosingBox(a.polygon.paths[0]!)
+              : null;
+        if (
+          !box ||
+          Number((box.w / image.width).toFixed(6)) === 0 ||
+          Number((box.h / image.height).toFixed(6)) === 0
+        )
           continue;
         annotations.push({ type: "bbox", class_name: a.class_name, bbox: box });
       }
@@ -166,17 +189,28 @@ export const roundTripExpectations: Record<"pictograph" | "coco" | "yolo" | "csv
       const annotations: AnnotationInput[] = [];
       for (const a of image.annotations) {
         if (a.type !== "bbox") continue;
-        const [x0, y0, x1, y1] = [a.bbox.x, a.bbox.y, a.bbox.x + a.bbox.w, a.bbox.y + a.bbox.h].map(csvNumber).map(Number);
+        const [x0, y0, x1, y1] = [a.bbox.x, a.bbox.y, a.bbox.x + a.bbox.w, a.bbox.y + a.bbox.h]
+          .map(csvNumber)
+          .map(Number);
         if (x0 === x1 || y0 === y1) continue;
         if (!names.includes(a.class_name)) names.push(a.class_name);
-        annotations.push({ type: "bbox", class_name: a.class_name, bbox: { x: x0!, y: y0!, w: x1! - x0!, h: y1! - y0! } });
+        annotations.push({
+          type: "bbox",
+          class_name: a.class_name,
+          bbox: { x: x0!, y: y0!, w: x1! - x0!, h: y1! - y0! },
+        });
       }
       // An image without rows comes back only from its image file.
       if (annotations.length || options.include_images)
         out.push(imported({ ...image, status: "new", tags: [], split: null, annotations }));
     }
     const classList = names.map((name) => after.classes.find((c) => c.name === name)!);
-    return { classes: importedClasses(classList, false), images: out, tolerance: 1e-6, problems: [] };
+    return {
+      classes: importedClasses(classList, false),
+      images: out,
+      tolerance: 1e-6,
+      problems: [],
+    };
   },
 };
 
@@ -209,14 +243,19 @@ export function importDifferences(actual: DatasetImage[], expected: Expectation)
     }
     const { annotations: gotAnnotations, ...gotHead } = got;
     const { annotations: wantAnnotations, ...wantHead } = want;
-    if (!close(gotHead, wantHead, 0)) differences.push(`${want.path}: ${JSON.stringify(gotHead)} != ${JSON.stringify(wantHead)}`);
+    if (!close(gotHead, wantHead, 0))
+      differences.push(`${want.path}: ${JSON.stringify(gotHead)} != ${JSON.stringify(wantHead)}`);
     const left = [...gotAnnotations];
     for (const a of wantAnnotations) {
       const at = left.findIndex((b) => close(b, a, expected.tolerance));
-      if (at < 0) differences.push(`${want.path}: missing annotation ${JSON.stringify(a)} in ${JSON.stringify(left)}`);
+      if (at < 0)
+        differences.push(
+          `${want.path}: missing annotation ${JSON.stringify(a)} in ${JSON.stringify(left)}`,
+        );
       else left.splice(at, 1);
     }
-    for (const b of left) differences.push(`${want.path}: unexpected annotation ${JSON.stringify(b)}`);
+    for (const b of left)
+      differences.push(`${want.path}: unexpected annotation ${JSON.stringify(b)}`);
   }
   for (const path of byPath.keys()) differences.push(`${path}: not expected`);
   return differences;
@@ -224,18 +263,26 @@ export function importDifferences(actual: DatasetImage[], expected: Expectation)
 
 function close(a: unknown, b: unknown, tolerance: number): boolean {
   if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= tolerance;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => close(x, b[i], tolerance));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => close(x, b[i], tolerance));
   if (a && b && typeof a === "object" && typeof b === "object") {
     const keys = Object.keys(a);
     return (
       keys.length === Object.keys(b).length &&
-      keys.every((k) => close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tolerance))
+      keys.every((k) =>
+        close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tolerance),
+      )
     );
   }
   return a === b;
 }
 
-export const roundTripFormats = { pictograph: pictographFormat, coco: cocoFormat, yolo: yoloFormat, csv: csvFormat };
+export const roundTripFormats = {
+  pictograph: pictographFormat,
+  coco: cocoFormat,
+  yolo: yoloFormat,
+  csv: csvFormat,
+};
 
 /** Writes, reads back, and returns the reader's result with the expectation for it. */
 export async function roundTrip(
@@ -249,7 +296,8 @@ export async function roundTrip(
   const out = await collectExport(module.write, source);
   const files: Record<string, string | Uint8Array> = Object.fromEntries(out.files);
   const byPath = new Map(images.map((i) => [i.path, i]));
-  for (const [member, path] of out.images) files[member] = pngBytes(byPath.get(path)!.width, byPath.get(path)!.height);
+  for (const [member, path] of out.images)
+    files[member] = pngBytes(byPath.get(path)!.width, byPath.get(path)!.height);
   const result = await module.read(memoryArchive(files));
   const read = await readAll(result);
   const expected = roundTripExpectations[format](images, classes, source.options);

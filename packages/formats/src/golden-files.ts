@@ -9,9 +9,15 @@ export const updatingGolden = process.env.UPDATE_GOLDEN === "1";
 
 /** Every ZIP member in order: files by path, image members with the image they carry. */
 export function memberListing(collected: CollectedExport): string {
-  return collected.order
-    .map((path) => (collected.images.has(path) ? `image ${path} <- ${collected.images.get(path)}` : `file ${path}`))
-    .join("\n") + "\n";
+  return (
+    collected.order
+      .map((path) =>
+        collected.images.has(path)
+          ? `image ${path} <- ${collected.images.get(path)}`
+          : `file ${path}`,
+      )
+      .join("\n") + "\n"
+  );
 }
 
 /** The golden files of one variant: `<dir>/` holds the files, `<dir>.members.txt` the order. */
@@ -27,14 +33,18 @@ export function goldenDifferences(dir: string, collected: CollectedExport): stri
     return [];
   }
   const differences: string[] = [];
-  const onDisk = new Map(listFiles(dir).map((file) => [relative(dir, file), readFileSync(file, "utf8")]));
+  const onDisk = new Map(
+    listFiles(dir).map((file) => [relative(dir, file), readFileSync(file, "utf8")]),
+  );
   for (const [path, text] of collected.files) {
     const golden = onDisk.get(path);
     if (golden === undefined) differences.push(`${path}: not in the golden files`);
     else if (golden !== text) differences.push(`${path}: differs from the golden file`);
   }
-  for (const path of onDisk.keys()) if (!collected.files.has(path)) differences.push(`${path}: no longer written`);
-  if (readFileSync(`${dir}.members.txt`, "utf8") !== listing) differences.push("member order differs");
+  for (const path of onDisk.keys())
+    if (!collected.files.has(path)) differences.push(`${path}: no longer written`);
+  if (readFileSync(`${dir}.members.txt`, "utf8") !== listing)
+    differences.push("member order differs");
   return differences;
 }
 

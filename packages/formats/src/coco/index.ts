@@ -7,5 +7,6 @@ export const cocoFormat: FormatModule = {
   id: "coco",
   write: writeCoco,
   read: readCoco,
-  description: "COCO instances JSON (boxes, polygons, RLE for holes, keypoints) for detectron2, mmdetection, pycocotools and CVAT import.",
+  description:
+    "COCO instances JSON (boxes, polygons, RLE for holes, keypoints) for detectron2, mmdetection, pycocotools and CVAT import.",
 };

@@ -9,7 +9,14 @@ async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: n
   return { classes: result.classes, images, problems: result.problems };
 }
 
-const datumaroInfo = { contributor: "", date_created: "", description: "", url: "", version: "", year: "" };
+const datumaroInfo = {
+  contributor: "",
+  date_created: "",
+  description: "",
+  url: "",
+  version: "",
+  year: "",
+};
 
 // Shaped like datumaro's tests/assets/coco_dataset/coco_instances: category ids 1, 2, 4 and
 // an image with id 5.
@@ -22,9 +29,28 @@ const datumaroInstances = {
       { id: 2, name: "b", supercategory: "" },
       { id: 4, name: "c", supercategory: "" },
     ],
-    images: [{ id: 5, width: 5, height: 10, file_name: "a.jpg", license: 0, flickr_url: "", coco_url: "", date_captured: 0 }],
+    images: [
+      {
+        id: 5,
+        width: 5,
+        height: 10,
+        file_name: "a.jpg",
+        license: 0,
+        flickr_url: "",
+        coco_url: "",
+        date_captured: 0,
+      },
+    ],
     annotations: [
-      { id: 1, image_id: 5, category_id: 2, segmentation: [], area: 3.0, bbox: [2.0, 2.0, 3.0, 1.0], iscrowd: 0 },
+      {
+        id: 1,
+        image_id: 5,
+        category_id: 2,
+        segmentation: [],
+        area: 3.0,
+        bbox: [2.0, 2.0, 3.0, 1.0],
+        iscrowd: 0,
+      },
     ],
   }),
   "annotations/instances_val.json": JSON.stringify({
@@ -35,7 +61,18 @@ const datumaroInstances = {
       { id: 2, name: "b", supercategory: "" },
       { id: 4, name: "c", supercategory: "" },
     ],
-    images: [{ id: 40, width: 5, height: 10, file_name: "b.jpg", license: 0, flickr_url: "", coco_url: "", date_captured: 0 }],
+    images: [
+      {
+        id: 40,
+        width: 5,
+        height: 10,
+        file_name: "b.jpg",
+        license: 0,
+        flickr_url: "",
+        coco_url: "",
+        date_captured: 0,
+      },
+    ],
     annotations: [
       {
         id: 1,
@@ -66,17 +103,51 @@ const datumaroInstances = {
 // 0-based image ids, images beside the JSON, "valid" for the validation split.
 const roboflow = {
   "train/_annotations.coco.json": JSON.stringify({
-    info: { year: "2020", version: "1", description: "Exported from roboflow.ai", contributor: "Roboflow", url: "", date_created: "2000-01-01T00:00:00+00:00" },
-    licenses: [{ id: 1, url: "https://creativecommons.org/publicdomain/zero/1.0/", name: "Public Domain" }],
+    info: {
+      year: "2020",
+      version: "1",
+      description: "Exported from roboflow.ai",
+      contributor: "Roboflow",
+      url: "",
+      date_created: "2000-01-01T00:00:00+00:00",
+    },
+    licenses: [
+      { id: 1, url: "https://creativecommons.org/publicdomain/zero/1.0/", name: "Public Domain" },
+    ],
     categories: [
       { id: 0, name: "Workers", supercategory: "none" },
       { id: 1, name: "head", supercategory: "Workers" },
       { id: 2, name: "helmet", supercategory: "Workers" },
     ],
-    images: [{ id: 0, license: 1, file_name: "0001.jpg", height: 275, width: 490, date_captured: "2020-07-20T19:39:26+00:00" }],
+    images: [
+      {
+        id: 0,
+        license: 1,
+        file_name: "0001.jpg",
+        height: 275,
+        width: 490,
+        date_captured: "2020-07-20T19:39:26+00:00",
+      },
+    ],
     annotations: [
-      { id: 0, image_id: 0, category_id: 2, bbox: [45, 2, 85, 85], area: 7225, segmentation: [], iscrowd: 0 },
-      { id: 1, image_id: 0, category_id: 1, bbox: [324, 29, 72, 81], area: 5832, segmentation: [], iscrowd: 0 },
+      {
+        id: 0,
+        image_id: 0,
+        category_id: 2,
+        bbox: [45, 2, 85, 85],
+        area: 7225,
+        segmentation: [],
+        iscrowd: 0,
+      },
+      {
+        id: 1,
+        image_id: 0,
+        category_id: 1,
+        bbox: [324, 29, 72, 81],
+        area: 5832,
+        segmentation: [],
+        iscrowd: 0,
+      },
     ],
   }),
   "train/0001.jpg": "jpeg bytes",
@@ -108,10 +179,23 @@ describe("coco reader", () => {
     expect(polygon).toMatchObject({
       type: "polygon",
       class_name: "a",
-      polygon: { paths: [[{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 2 }, { x: 0, y: 2 }]] },
+      polygon: {
+        paths: [
+          [
+            { x: 0, y: 0 },
+            { x: 1, y: 0 },
+            { x: 1, y: 2 },
+            { x: 0, y: 2 },
+          ],
+        ],
+      },
       attributes: { x: 1, y: "hello" },
     });
-    expect(mask).toMatchObject({ type: "bbox", class_name: "c", bbox: { x: 0, y: 0, w: 3, h: 10 } });
+    expect(mask).toMatchObject({
+      type: "bbox",
+      class_name: "c",
+      bbox: { x: 0, y: 0, w: 3, h: 10 },
+    });
     expect(problems).toEqual([
       {
         file: "annotations/instances_val.json",
@@ -126,11 +210,16 @@ describe("coco reader", () => {
     const { classes, images, problems } = await read(roboflow);
     expect(problems).toEqual([]);
     expect(classes.map((c) => c.name)).toEqual(["head", "helmet"]);
-    expect(images.map((i) => [i.image.path, i.image.split, i.file, i.image.annotations.length])).toEqual([
+    expect(
+      images.map((i) => [i.image.path, i.image.split, i.file, i.image.annotations.length]),
+    ).toEqual([
       ["0001.jpg", "train", "train/0001.jpg", 2],
       ["0002.jpg", "val", null, 0],
     ]);
-    expect(images[0]!.image.annotations[0]).toMatchObject({ class_name: "helmet", bbox: { x: 45, y: 2, w: 85, h: 85 } });
+    expect(images[0]!.image.annotations[0]).toMatchObject({
+      class_name: "helmet",
+      bbox: { x: 45, y: 2, w: 85, h: 85 },
+    });
   });
 
   it("reports annotations that reference a missing image or category and keeps the rest", async () => {
@@ -145,17 +234,27 @@ describe("coco reader", () => {
         { id: 3, image_id: 1, category_id: 1, bbox: [0, 0, 1, 1] },
       ],
     };
-    const { images, problems } = await read({ "annotations/instances_default.json": JSON.stringify(doc) });
+    const { images, problems } = await read({
+      "annotations/instances_default.json": JSON.stringify(doc),
+    });
     expect(problems.map((p) => [p.element, p.reason])).toEqual([
       ["annotations[0]", "annotation refers to image id 9, which is not in images"],
       ["annotations[1]", "annotation refers to category id 3, which is not in categories"],
     ]);
-    expect(images[0]!.image).toMatchObject({ path: "x.jpg", split: null, annotations: [{ class_name: "car" }] });
+    expect(images[0]!.image).toMatchObject({
+      path: "x.jpg",
+      split: null,
+      annotations: [{ class_name: "car" }],
+    });
   });
 
   it("turns wrong types, huge numbers and bad paths into problems", async () => {
     const doc = {
-      categories: [{ id: 1, name: "car" }, { id: 1.5, name: "bad" }, { id: 2, name: " padded " }],
+      categories: [
+        { id: 1, name: "car" },
+        { id: 1.5, name: "bad" },
+        { id: 2, name: " padded " },
+      ],
       images: [
         { id: 1, width: 10, height: 10, file_name: "../escape.jpg" },
         { id: 2.5, width: 10, height: 10, file_name: "float.jpg" },
@@ -166,18 +265,29 @@ describe("coco reader", () => {
       annotations: [
         { id: 1, image_id: 4, category_id: 1, bbox: [0, 0, "1", 1] },
         { id: 2, image_id: 4, category_id: 1, bbox: [0, 0, 1, 1], segmentation: [[1, 2, 3]] },
-        { id: 3, image_id: 4, category_id: 1, bbox: [0, 0, 1, 1], score: 7, attributes: { a: [1] } },
+        {
+          id: 3,
+          image_id: 4,
+          category_id: 1,
+          bbox: [0, 0, 1, 1],
+          score: 7,
+          attributes: { a: [1] },
+        },
         "nonsense",
       ],
     };
-    const { classes, images, problems } = await read({ "annotations/instances_default.json": JSON.stringify(doc) });
+    const { classes, images, problems } = await read({
+      "annotations/instances_default.json": JSON.stringify(doc),
+    });
     expect(classes.map((c) => c.name)).toEqual(["car"]);
     expect(images.map((i) => i.image.path)).toEqual(["ok.jpg"]);
     expect(images[0]!.image.annotations).toHaveLength(2);
     const reasons = problems.map((p) => `${p.element}: ${p.reason}`);
     expect(reasons).toEqual([
       "categories[1]: category needs a whole-number id",
-      expect.stringMatching(/^categories\[2\]: category not imported: class name must not start or end with white space/),
+      expect.stringMatching(
+        /^categories\[2\]: category not imported: class name must not start or end with white space/,
+      ),
       "images[1]: image needs a whole-number id",
       "images[4]: image id 4 is listed twice; the second is not imported",
       "annotations[3]: annotation must be an object",
@@ -191,8 +301,12 @@ describe("coco reader", () => {
   });
 
   it("reports a file with no COCO annotation file, bad JSON, or one over the size limit", async () => {
-    expect((await read({ "x.txt": "" })).problems[0]!.reason).toContain("no COCO annotation file found");
-    expect((await read({ "annotations/instances_train.json": "{" })).problems[0]!.reason).toContain("not valid JSON");
+    expect((await read({ "x.txt": "" })).problems[0]!.reason).toContain(
+      "no COCO annotation file found",
+    );
+    expect((await read({ "annotations/instances_train.json": "{" })).problems[0]!.reason).toContain(
+      "not valid JSON",
+    );
     expect((await read({ "annotations/instances_train.json": "[]" })).problems[0]!.reason).toBe(
       "a COCO file must be a JSON object",
     );
@@ -205,18 +319,48 @@ describe("coco reader", () => {
 
   it("reads keypoints in the category's joint order, visible and occluded, skipping absent ones", async () => {
     const doc = {
-      categories: [{ id: 1, name: "person", keypoints: ["head", "hand", "foot"], skeleton: [[1, 2]] }],
+      categories: [
+        { id: 1, name: "person", keypoints: ["head", "hand", "foot"], skeleton: [[1, 2]] },
+      ],
       images: [{ id: 1, width: 100, height: 100, file_name: "p.jpg" }],
       annotations: [
-        { id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 9, 9], keypoints: [1, 2, 2, 0, 0, 0, 5, 6, 1], num_keypoints: 2 },
-        { id: 2, image_id: 1, category_id: 1, bbox: [0, 0, 9, 9], keypoints: [1, 2, 2], num_keypoints: 1 },
+        {
+          id: 1,
+          image_id: 1,
+          category_id: 1,
+          bbox: [0, 0, 9, 9],
+          keypoints: [1, 2, 2, 0, 0, 0, 5, 6, 1],
+          num_keypoints: 2,
+        },
+        {
+          id: 2,
+          image_id: 1,
+          category_id: 1,
+          bbox: [0, 0, 9, 9],
+          keypoints: [1, 2, 2],
+          num_keypoints: 1,
+        },
       ],
     };
-    const { classes, images, problems } = await read({ "annotations/instances_default.json": JSON.stringify(doc) });
+    const { classes, images, problems } = await read({
+      "annotations/instances_default.json": JSON.stringify(doc),
+    });
     expect(classes[0]!.keypoints).toEqual(["head", "hand", "foot"]);
     expect(images[0]!.image.annotations).toEqual([
-      expect.objectContaining({ type: "keypoint", joint: "head", keypoint: { x: 1, y: 2 }, instance_id: 1, occluded: false }),
-      expect.objectContaining({ type: "keypoint", joint: "foot", keypoint: { x: 5, y: 6 }, instance_id: 1, occluded: true }),
+      expect.objectContaining({
+        type: "keypoint",
+        joint: "head",
+        keypoint: { x: 1, y: 2 },
+        instance_id: 1,
+        occluded: false,
+      }),
+      expect.objectContaining({
+        type: "keypoint",
+        joint: "foot",
+        keypoint: { x: 5, y: 6 },
+        instance_id: 1,
+        occluded: true,
+      }),
       expect.objectContaining({ type: "bbox", bbox: { x: 0, y: 0, w: 9, h: 9 } }),
     ]);
     expect(problems.map((p) => p.reason)).toEqual([

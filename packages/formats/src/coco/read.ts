@@ -13,16 +13,31 @@ import {
   type ImportProblem,
   type Split,
 } from "@pictograph/schema";
-import { checkImage, errorMessage, isFiniteNumber, isRecord, problem } from "../core/import-problems";
+import {
+  checkImage,
+  errorMessage,
+  isFiniteNumber,
+  isRecord,
+  problem,
+} from "../core/import-problems";
 import { DEFAULT_MAX_JSON_BYTES, readJsonMember } from "../core/json-member";
 import { paletteColor } from "../core/palette";
 import type { ArchiveSource, FormatReader, ImportedImage, ReadOptions } from "../core/types";
 
 type CocoFile = { path: string; subset: string; split: Split | null; imageDirs: string[] };
-type ParsedFile = CocoFile & { doc: Record<string, unknown>; categories: Map<number, CocoCategory> };
+type ParsedFile = CocoFile & {
+  doc: Record<string, unknown>;
+  categories: Map<number, CocoCategory>;
+};
 type CocoCategory = { name: string; keypoints: string[] | null };
 
-const SPLIT_NAMES: Record<string, Split> = { train: "train", val: "val", valid: "val", validation: "val", test: "test" };
+const SPLIT_NAMES: Record<string, Split> = {
+  train: "train",
+  val: "val",
+  valid: "val",
+  validation: "val",
+  test: "test",
+};
 
 export const readCoco: FormatReader = async (archive: ArchiveSource, options: ReadOptions = {}) => {
   const maxBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
@@ -42,21 +57,34 @@ export const readCoco: FormatReader = async (archive: ArchiveSource, options: Re
   return { classes, problems, images: readImages(archive, parsed, classes, problems) };
 };
 
-async function findCocoFiles(archive: ArchiveSource, problems: ImportProblem[]): Promise<CocoFile[]> {
+async function findCocoFiles(
+  archive: ArchiveSource,
+  problems: ImportProblem[],
+): Promise<CocoFile[]> {
   const files: CocoFile[] = [];
   try {
     for await (const { path } of archive.members()) {
       const ours = /^annotations\/instances_([^/]+)\.json$/.exec(path);
       if (ours) {
         const subset = ours[1]!;
-        files.push({ path, subset, split: splitOf(subset), imageDirs: [`images/${subset}/`, "images/", `${subset}/`, ""] });
+        files.push({
+          path,
+          subset,
+          split: splitOf(subset),
+          imageDirs: [`images/${subset}/`, "images/", `${subset}/`, ""],
+        });
         continue;
       }
       const roboflow = /^(?:(.*)\/)?_annotations\.coco\.json$/.exec(path);
       if (roboflow) {
         const dir = roboflow[1] ?? "";
         const subset = dir.slice(dir.lastIndexOf("/") + 1) || "default";
-        files.push({ path, subset, split: splitOf(subset), imageDirs: [dir ? `${dir}/` : "", `${dir ? `${dir}/` : ""}images/`] });
+        files.push({
+          path,
+          subset,
+          split: splitOf(subset),
+          imageDirs: [dir ? `${dir}/` : "", `${dir ? `${dir}/` : ""}images/`],
+        });
       }
     }
   } catch (error) {
@@ -64,7 +92,10 @@ async function findCocoFiles(archive: ArchiveSource, problems: ImportProblem[]):
   }
   if (files.length === 0)
     problems.push(
-      problem("", "no COCO annotation file found (expected annotations/instances_<subset>.json or <split>/_annotations.coco.json)"),
+      problem(
+        "",
+        "no COCO annotation file found (expected annotations/instances_<subset>.json or <split>/_annotations.coco.json)",
+      ),
     );
   return files.sort((a, b) => splitRank(a) - splitRank(b) || (a.path < b.path ? -1 : 1));
 }
@@ -74,18 +105,27 @@ function splitOf(subset: string): Split | null {
   return SPLIT_NAMES[base] ?? null;
 }
 
-const splitRank = (file: CocoFile) => (file.split ? ["train", "val", "test"].indexOf(file.split) : 3);
+const splitRank = (file: CocoFile) =>
+  file.split ? ["train", "val", "test"].indexOf(file.split) : 3;
 
-function readCategories(doc: Record<string, unknown>, file: string, problems: ImportProblem[]): Map<number, CocoCategory> {
+function readCategories(
+  doc: Record<string, unknown>,
+  file: string,
+  problems: ImportProblem[],
+): Map<number, CocoCategory> {
   const categories = new Map<number, CocoCategory>();
   if (!Array.isArray(doc.categories)) {
     problems.push(problem(file, "categories must be a list", { element: "categories" }));
     return categories;
   }
   const used = new Set<unknown>(
-    Array.isArray(doc.annotations) ? doc.annotations.map((a) => (isRecord(a) ? a.category_id : null)) : [],
+    Array.isArray(doc.annotations)
+      ? doc.annotations.map((a) => (isRecord(a) ? a.category_id : null))
+      : [],
   );
-  const supercategories = new Set(doc.categories.map((c) => (isRecord(c) ? c.supercategory : null)));
+  const supercategories = new Set(
+    doc.categories.map((c) => (isRecord(c) ? c.supercategory : null)),
+  );
   doc.categories.forEach((raw, i) => {
     const element = `categories[${i}]`;
     if (!isRecord(raw) || !Number.isInteger(raw.id)) {
@@ -94,7 +134,11 @@ function readCategories(doc: Record<string, unknown>, file: string, problems: Im
     }
     const name = ClassNameSchema.safeParse(raw.name);
     if (!name.success) {
-      problems.push(problem(file, `category not imported: ${describeZodError(name.error).message}`, { element }));
+      problems.push(
+        problem(file, `category not imported: ${describeZodError(name.error).message}`, {
+          element,
+        }),
+      );
       return;
     }
     // Roboflow lists its project as category 0, the supercategory of all others, unused.
@@ -104,10 +148,17 @@ function readCategories(doc: Record<string, unknown>, file: string, problems: Im
       return;
     }
     const keypoints =
-      Array.isArray(raw.keypoints) && raw.keypoints.length > 0 && raw.keypoints.every((k) => typeof k === "string" && k)
+      Array.isArray(raw.keypoints) &&
+      raw.keypoints.length > 0 &&
+      raw.keypoints.every((k) => typeof k === "string" && k)
         ? (raw.keypoints as string[])
         : null;
-    if (raw.keypoints !== undefined && Array.isArray(raw.keypoints) && raw.keypoints.length > 0 && !keypoints)
+    if (
+      raw.keypoints !== undefined &&
+      Array.isArray(raw.keypoints) &&
+      raw.keypoints.length > 0 &&
+      !keypoints
+    )
       problems.push(problem(file, "keypoints must be a list of joint names; ignored", { element }));
     categories.set(raw.id as number, { name: name.data, keypoints });
   });
@@ -165,7 +216,12 @@ async function* readImages(
         let instance = 0;
         for (const [index, ann] of byImage.get(raw.id as number) ?? []) {
           const category = file.categories.get(ann.category_id as number)!;
-          const converted = convertAnnotation(ann, category.name, joints.get(category.name) ?? null, () => ++instance);
+          const converted = convertAnnotation(
+            ann,
+            category.name,
+            joints.get(category.name) ?? null,
+            () => ++instance,
+          );
           const where = { element: `annotations[${index}]` };
           for (const reason of converted.problems) problems.push(problem(file.path, reason, where));
           for (const candidate of converted.annotations) {
@@ -173,12 +229,22 @@ async function* readImages(
             if (parsed.success) annotations.push(parsed.data);
             else
               problems.push(
-                problem(file.path, `annotation not imported: ${describeZodError(parsed.error).message}`, where),
+                problem(
+                  file.path,
+                  `annotation not imported: ${describeZodError(parsed.error).message}`,
+                  where,
+                ),
               );
           }
         }
         const image = checkImage(
-          { path: raw.file_name, width: raw.width, height: raw.height, split: file.split, annotations },
+          {
+            path: raw.file_name,
+            width: raw.width,
+            height: raw.height,
+            split: file.split,
+            annotations,
+          },
           file.path,
           problems,
           { element },
@@ -186,14 +252,20 @@ async function* readImages(
         if (!image) continue;
         if (seenPaths.has(image.path)) {
           problems.push(
-            problem(file.path, `image ${JSON.stringify(image.path)} appears twice; the second is not imported`, { element }),
+            problem(
+              file.path,
+              `image ${JSON.stringify(image.path)} appears twice; the second is not imported`,
+              { element },
+            ),
           );
           continue;
         }
         seenPaths.add(image.path);
         yield { image, file: await imageMember(archive, file.imageDirs, image.path) };
       } catch (error) {
-        problems.push(problem(file.path, `image not imported: ${errorMessage(error)}`, { element }));
+        problems.push(
+          problem(file.path, `image not imported: ${errorMessage(error)}`, { element }),
+        );
       }
     }
   }
@@ -211,7 +283,11 @@ function annotationsByImage(
     if (!isRecord(raw) || !Number.isInteger(raw.id))
       problems.push(problem(file.path, "image needs a whole-number id", { element }));
     else if (byImage.has(raw.id as number))
-      problems.push(problem(file.path, `image id ${raw.id} is listed twice; the second is not imported`, { element }));
+      problems.push(
+        problem(file.path, `image id ${raw.id} is listed twice; the second is not imported`, {
+          element,
+        }),
+      );
     else byImage.set(raw.id as number, []);
   });
   const list = file.doc.annotations;
@@ -221,21 +297,36 @@ function annotationsByImage(
   }
   list.forEach((raw, i) => {
     const element = `annotations[${i}]`;
-    if (!isRecord(raw)) problems.push(problem(file.path, "annotation must be an object", { element }));
+    if (!isRecord(raw))
+      problems.push(problem(file.path, "annotation must be an object", { element }));
     else if (!byImage.has(raw.image_id as number))
-      problems.push(problem(file.path, `annotation refers to image id ${String(raw.image_id)}, which is not in images`, { element }));
+      problems.push(
+        problem(
+          file.path,
+          `annotation refers to image id ${String(raw.image_id)}, which is not in images`,
+          { element },
+        ),
+      );
     else if (!file.categories.has(raw.category_id as number))
       problems.push(
-        problem(file.path, `annotation refers to category id ${String(raw.category_id)}, which is not in categories`, {
-          element,
-        }),
+        problem(
+          file.path,
+          `annotation refers to category id ${String(raw.category_id)}, which is not in categories`,
+          {
+            element,
+          },
+        ),
       );
     else byImage.get(raw.image_id as number)!.push([i, raw]);
   });
   return byImage;
 }
 
-async function imageMember(archive: ArchiveSource, dirs: string[], path: string): Promise<string | null> {
+async function imageMember(
+  archive: ArchiveSource,
+  dirs: string[],
+  path: string,
+): Promise<string | null> {
   for (const dir of dirs) if (await archive.has(`${dir}${path}`)) return `${dir}${path}`;
   return null;
 }
@@ -258,7 +349,9 @@ function convertAnnotation(
     const keypoints = raw.keypoints as unknown[];
     if (!joints) problems.push("keypoints on a category that names no joints are not imported");
     else if (keypoints.length !== joints.length * 3 || !keypoints.every(isFiniteNumber))
-      problems.push(`keypoints must be ${joints.length * 3} numbers (x, y, v for each joint); not imported`);
+      problems.push(
+        `keypoints must be ${joints.length * 3} numbers (x, y, v for each joint); not imported`,
+      );
     else {
       const present = joints.flatMap((joint, j) => {
         const [x, y, v] = keypoints.slice(j * 3, j * 3 + 3) as number[];
@@ -281,12 +374,20 @@ function convertAnnotation(
   const segmentation = raw.segmentation;
   if (Array.isArray(segmentation) && segmentation.length > 0) {
     segmentation.forEach((ring, r) => {
-      if (!Array.isArray(ring) || ring.length < 6 || ring.length % 2 !== 0 || !ring.every(isFiniteNumber)) {
-        problems.push(`segmentation polygon ${r} must be an even list of at least 6 numbers; not imported`);
+      if (
+        !Array.isArray(ring) ||
+        ring.length < 6 ||
+        ring.length % 2 !== 0 ||
+        !ring.every(isFiniteNumber)
+      ) {
+        problems.push(
+          `segmentation polygon ${r} must be an even list of at least 6 numbers; not imported`,
+        );
         return;
       }
       const points = [];
-      for (let k = 0; k < ring.length; k += 2) points.push({ x: ring[k] as number, y: ring[k + 1] as number });
+      for (let k = 0; k < ring.length; k += 2)
+        points.push({ x: ring[k] as number, y: ring[k + 1] as number });
       out.push({ ...base, type: "polygon", polygon: { paths: [points] } });
     });
     if (out.length > 0) return { annotations: out, problems };
@@ -313,12 +414,17 @@ function convertAnnotation(
 function annotationExtras(raw: Record<string, unknown>, problems: string[]) {
   const attributes: Record<string, AttributeValue> = {};
   let occluded = false;
-  if (raw.attributes !== undefined && !isRecord(raw.attributes)) problems.push("attributes must be an object; ignored");
+  if (raw.attributes !== undefined && !isRecord(raw.attributes))
+    problems.push("attributes must be an object; ignored");
   if (isRecord(raw.attributes)) {
     for (const [name, value] of Object.entries(raw.attributes)) {
       if (name === "occluded" && typeof value === "boolean") occluded = value;
-      else if (typeof value === "string" || typeof value === "boolean" || isFiniteNumber(value)) attributes[name] = value;
-      else problems.push(`attribute ${JSON.stringify(name)} must be text, a number or true/false; ignored`);
+      else if (typeof value === "string" || typeof value === "boolean" || isFiniteNumber(value))
+        attributes[name] = value;
+      else
+        problems.push(
+          `attribute ${JSON.stringify(name)} must be text, a number or true/false; ignored`,
+        );
     }
   }
   let confidence: number | null = null;

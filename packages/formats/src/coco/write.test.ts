@@ -13,12 +13,16 @@ type Coco = {
   licenses: object[];
   categories: Array<{ id: number; name: string; keypoints?: string[] }>;
   images: Array<{ id: number; file_name: string; width: number; height: number }>;
-  annotations: Array<Record<string, unknown> & { id: number; image_id: number; category_id: number }>;
+  annotations: Array<
+    Record<string, unknown> & { id: number; image_id: number; category_id: number }
+  >;
 };
 
 async function exportJson(options = {}) {
   const out = await collectExport(writeCoco, fixtureSource(options));
-  const files = Object.fromEntries([...out.files].filter(([p]) => p.endsWith(".json")).map(([p, t]) => [p, JSON.parse(t) as Coco]));
+  const files = Object.fromEntries(
+    [...out.files].filter(([p]) => p.endsWith(".json")).map(([p, t]) => [p, JSON.parse(t) as Coco]),
+  );
   return { out, files };
 }
 
@@ -29,7 +33,10 @@ describe("coco writer", () => {
   });
 
   it("matches the golden files for class_filter [car] without images", async () => {
-    const out = await collectExport(writeCoco, fixtureSource({ include_images: false, class_filter: ["car"] }));
+    const out = await collectExport(
+      writeCoco,
+      fixtureSource({ include_images: false, class_filter: ["car"] }),
+    );
     expect(goldenDifferences(golden("car-only"), out)).toEqual([]);
   });
 
@@ -86,12 +93,45 @@ describe("coco writer", () => {
     const image = {
       ...fixtureImages[1]!,
       annotations: [
-        { type: "keypoint" as const, class_name: "person", keypoint: { x: 5, y: 6 }, instance_id: 7, joint: "right_hand", attributes: {}, confidence: null, occluded: true, z_order: 0 },
-        { type: "keypoint" as const, class_name: "person", keypoint: { x: 1, y: 2 }, instance_id: null, joint: "nose", attributes: {}, confidence: null, occluded: false, z_order: 0 },
-        { type: "keypoint" as const, class_name: "road", keypoint: { x: 1, y: 2 }, instance_id: 1, joint: "a", attributes: {}, confidence: null, occluded: false, z_order: 0 },
+        {
+          type: "keypoint" as const,
+          class_name: "person",
+          keypoint: { x: 5, y: 6 },
+          instance_id: 7,
+          joint: "right_hand",
+          attributes: {},
+          confidence: null,
+          occluded: true,
+          z_order: 0,
+        },
+        {
+          type: "keypoint" as const,
+          class_name: "person",
+          keypoint: { x: 1, y: 2 },
+          instance_id: null,
+          joint: "nose",
+          attributes: {},
+          confidence: null,
+          occluded: false,
+          z_order: 0,
+        },
+        {
+          type: "keypoint" as const,
+          class_name: "road",
+          keypoint: { x: 1, y: 2 },
+          instance_id: 1,
+          joint: "a",
+          attributes: {},
+          confidence: null,
+          occluded: false,
+          z_order: 0,
+        },
       ],
     };
-    const out = await collectExport(writeCoco, memorySource([image], classes, { status_filter: "all" }));
+    const out = await collectExport(
+      writeCoco,
+      memorySource([image], classes, { status_filter: "all" }),
+    );
     const doc = JSON.parse(out.files.get("annotations/instances_val.json")!) as Coco;
     expect(doc.annotations).toHaveLength(1);
     expect(doc.annotations[0]!.keypoints).toEqual([0, 0, 0, 0, 0, 0, 5, 6, 1]);
@@ -103,7 +143,10 @@ describe("coco writer", () => {
 
   it("uses only the default subset when no image has a split", async () => {
     const images = fixtureImages.map((i) => ({ ...i, split: null }));
-    const out = await collectExport(writeCoco, memorySource(images, fixtureClasses, { status_filter: "all" }));
+    const out = await collectExport(
+      writeCoco,
+      memorySource(images, fixtureClasses, { status_filter: "all" }),
+    );
     expect([...out.files.keys()]).toEqual(["annotations/instances_default.json", "README.txt"]);
     expect([...out.images.keys()][0]).toBe("images/default/batch1/street.jpg");
   });

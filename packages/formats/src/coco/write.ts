@@ -53,7 +53,10 @@ export const writeCoco: FormatWriter = async function* (source: ExportSource) {
       classes: exported.classes,
       indexBase: 1,
       layout: [
-        ...subsets.map((s) => `annotations/instances_${s.name}.json: ${s.split ? `images of split ${s.split}` : "images without a split"}`),
+        ...subsets.map(
+          (s) =>
+            `annotations/instances_${s.name}.json: ${s.split ? `images of split ${s.split}` : "images without a split"}`,
+        ),
         source.options.include_images
           ? "images/<subset>/<image path>: the image files; file_name is the path below images/<subset>/"
           : "images: not included in this export; file_name is the path below images/<subset>/",
@@ -126,7 +129,9 @@ async function* subsetJson(
     }
   }
   if (!order.equals(check))
-    throw new Error(`export source gave the images of subset ${subset.name} in a different order on its second pass`);
+    throw new Error(
+      `export source gave the images of subset ${subset.name} in a different order on its second pass`,
+    );
   yield first ? "]\n}\n" : "\n  ]\n}\n";
 }
 
@@ -158,7 +163,14 @@ function cocoAnnotations(
     switch (a.type) {
       case "bbox": {
         const { x, y, w, h } = a.bbox;
-        out.push({ ...head, segmentation: [], area: w * h, bbox: [x, y, w, h], iscrowd: 0, ...extras(a) });
+        out.push({
+          ...head,
+          segmentation: [],
+          area: w * h,
+          bbox: [x, y, w, h],
+          iscrowd: 0,
+          ...extras(a),
+        });
         break;
       }
       case "polygon": {
@@ -182,7 +194,8 @@ function cocoAnnotations(
           break;
         }
         // A keypoint without instance_id is an instance of its own.
-        const key = a.instance_id === null ? `lone ${out.length}` : `${categoryId} ${a.instance_id}`;
+        const key =
+          a.instance_id === null ? `lone ${out.length}` : `${categoryId} ${a.instance_id}`;
         let instance = instances.get(key);
         if (!instance) {
           instance = { joints: new Array(joints.length).fill(null), first: a };
@@ -228,7 +241,8 @@ function polygonShape(paths: Point[][], image: DatasetImage) {
   const outer = paths[0]!;
   const box = enclosingBox(outer);
   const bbox = [box.x, box.y, box.w, box.h];
-  if (paths.length === 1) return { segmentation: [outer.flatMap((p) => [p.x, p.y])], area: polygonArea(outer), bbox };
+  if (paths.length === 1)
+    return { segmentation: [outer.flatMap((p) => [p.x, p.y])], area: polygonArea(outer), bbox };
   const { rle, area } = polygonRle(paths, image.width, image.height);
   return area > 0 ? { segmentation: rle, area, bbox } : null;
 }
@@ -245,7 +259,8 @@ class OrderCheck {
   private hash = 0x811c9dc5;
   add(path: string): void {
     this.count++;
-    for (let i = 0; i < path.length; i++) this.hash = Math.imul(this.hash ^ path.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < path.length; i++)
+      this.hash = Math.imul(this.hash ^ path.charCodeAt(i), 0x01000193);
     this.hash = Math.imul(this.hash ^ 0x2f, 0x01000193);
   }
   equals(other: OrderCheck): boolean {

@@ -9,7 +9,18 @@ import { errorMessage } from "./import-problems";
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 
 export const IMAGE_EXTENSIONS = new Set([
-  ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".dng", ".mpo", ".pfm", ".heic",
+  ".jpg",
+  ".jpeg",
+  ".png",
+  ".bmp",
+  ".gif",
+  ".webp",
+  ".tif",
+  ".tiff",
+  ".dng",
+  ".mpo",
+  ".pfm",
+  ".heic",
 ]);
 
 export type MeasuredSize = { width: number; height: number } | { error: string };

@@ -1,6 +1,11 @@
 // How readers report what they could not import (D14): one ImportProblem per bad file, row
 // or element, never an exception. Pure: no I/O.
-import { describeZodError, DatasetImageSchema, type DatasetImage, type ImportProblem } from "@pictograph/schema";
+import {
+  describeZodError,
+  DatasetImageSchema,
+  type DatasetImage,
+  type ImportProblem,
+} from "@pictograph/schema";
 
 export function problem(
   file: string,
@@ -21,7 +26,9 @@ export function checkImage(
   const parsed = DatasetImageSchema.safeParse(candidate);
   if (parsed.success) return parsed.data;
   const location = typeof where === "string" || where === null ? { element: where } : where;
-  problems.push(problem(file, `image not imported: ${describeZodError(parsed.error).message}`, location));
+  problems.push(
+    problem(file, `image not imported: ${describeZodError(parsed.error).message}`, location),
+  );
   return null;
 }
 

@@ -76,8 +76,7 @@ function nestingDepth(text: string): number {
     else if (c === 0x5b || c === 0x7b) {
       deepest = Math.max(deepest, ++depth);
       if (deepest > MAX_JSON_DEPTH) return deepest;
-    }
-    else if (c === 0x5d || c === 0x7d) depth--;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return deepest;
 }

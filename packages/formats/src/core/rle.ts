@@ -6,7 +6,11 @@ import type { Point } from "@pictograph/schema";
 
 export type Rle = { counts: number[]; size: [number, number] };
 
-export function polygonRle(paths: Point[][], width: number, height: number): { rle: Rle; area: number } {
+export function polygonRle(
+  paths: Point[][],
+  width: number,
+  height: number,
+): { rle: Rle; area: number } {
   const [outer = [], ...holes] = paths;
   const counts: number[] = [];
   let end = 0; // position just after the last run of ones
@@ -41,7 +45,8 @@ function rowRanges(ring: Point[], centre: number, height: number): Array<[number
   for (let i = 0; i < ring.length; i++) {
     const a = ring[i]!;
     const b = ring[(i + 1) % ring.length]!;
-    if (a.x > centre !== b.x > centre) crossings.push(a.y + ((centre - a.x) * (b.y - a.y)) / (b.x - a.x));
+    if (a.x > centre !== b.x > centre)
+      crossings.push(a.y + ((centre - a.x) * (b.y - a.y)) / (b.x - a.x));
   }
   crossings.sort((p, q) => p - q);
   const ranges: Array<[number, number]> = [];

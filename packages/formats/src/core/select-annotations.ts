@@ -28,7 +28,12 @@ export function annotationSelector(
         countSkip(skipped, clipped.dropped);
         continue;
       }
-      if (clipped.droppedHoles) countSkip(skipped, "polygon hole: fewer than 3 points inside the image", clipped.droppedHoles);
+      if (clipped.droppedHoles)
+        countSkip(
+          skipped,
+          "polygon hole: fewer than 3 points inside the image",
+          clipped.droppedHoles,
+        );
       kept.push(clipped.annotation);
     }
     return kept;

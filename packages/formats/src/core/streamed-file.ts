@@ -31,5 +31,6 @@ export function streamedFile(path: string, pieces: () => AsyncIterable<string>):
 }
 
 export function assertDrained(file: StreamedFile): void {
-  if (!file.done) throw new Error(`${file.entry.path}: its body must be read to the end before the next entry`);
+  if (!file.done)
+    throw new Error(`${file.entry.path}: its body must be read to the end before the next entry`);
 }

@@ -7,5 +7,6 @@ export const csvFormat: FormatModule = {
   id: "csv",
   write: writeCsv,
   read: readCsv,
-  description: "Flat CSV of boxes (filename,width,height,class,xmin,ymin,xmax,ymax) for TensorFlow Object Detection and spreadsheets.",
+  description:
+    "Flat CSV of boxes (filename,width,height,class,xmin,ymin,xmax,ymax) for TensorFlow Object Detection and spreadsheets.",
 };

@@ -18,12 +18,25 @@ describe("csv reader", () => {
       "data/train_labels.csv": `${HEADER}\r\nraccoon-17.jpg,259,194,raccoon,95,60,167,118\r\nraccoon-11.jpg,660,432,raccoon,3,1,461,431\r\nraccoon-17.jpg,259,194,raccoon,1,2,50,60\r\n`,
     });
     expect(problems).toEqual([]);
-    expect(classes).toEqual([{ name: "raccoon", color: "#e6194b", attributes: [], keypoints: null }]);
-    expect(images.map((i) => [i.image.path, i.image.width, i.image.height, i.image.split, i.image.annotations.length])).toEqual([
+    expect(classes).toEqual([
+      { name: "raccoon", color: "#e6194b", attributes: [], keypoints: null },
+    ]);
+    expect(
+      images.map((i) => [
+        i.image.path,
+        i.image.width,
+        i.image.height,
+        i.image.split,
+        i.image.annotations.length,
+      ]),
+    ).toEqual([
       ["raccoon-17.jpg", 259, 194, "train", 2],
       ["raccoon-11.jpg", 660, 432, "train", 1],
     ]);
-    expect(images[0]!.image.annotations[0]).toMatchObject({ type: "bbox", bbox: { x: 95, y: 60, w: 72, h: 58 } });
+    expect(images[0]!.image.annotations[0]).toMatchObject({
+      type: "bbox",
+      bbox: { x: 95, y: 60, w: 72, h: 58 },
+    });
   });
 
   it("reads Roboflow's <split>/_annotations.csv with images beside it", async () => {
@@ -33,7 +46,9 @@ describe("csv reader", () => {
       "valid/000002.jpg": pngBytes(50, 40),
     });
     expect(problems).toEqual([]);
-    expect(images.map((i) => [i.image.path, i.image.split, i.file, i.image.annotations.length])).toEqual([
+    expect(
+      images.map((i) => [i.image.path, i.image.split, i.file, i.image.annotations.length]),
+    ).toEqual([
       ["000001.jpg", "val", "valid/000001.jpg", 1],
       ["000002.jpg", null, "valid/000002.jpg", 0],
     ]);
@@ -45,7 +60,9 @@ describe("csv reader", () => {
     });
     expect(classes.map((c) => c.name)).toEqual(['a&b <c>, "d"', "x"]);
     expect(images.map((i) => i.image.path)).toEqual(['a,b/c "d".jpg']);
-    expect(images[0]!.image.annotations[0]).toMatchObject({ bbox: { x: 1, y: 1.5, w: 2.25, h: 2.5 } });
+    expect(images[0]!.image.annotations[0]).toMatchObject({
+      bbox: { x: 1, y: 1.5, w: 2.25, h: 2.5 },
+    });
     // The quoted line break is part of row 3; the row after it starts on line 5.
     expect(problems.map((p) => [p.line, p.element, p.reason])).toEqual([
       [5, null, "row not imported: expected 8 fields, found 7"],
@@ -85,16 +102,22 @@ describe("csv reader", () => {
   });
 
   it("reports a missing column, an empty file and an archive without a CSV", async () => {
-    expect((await read({ "annotations.csv": "filename,width,height,label,xmin,ymin,xmax,ymax\n" })).problems).toEqual([
+    expect(
+      (await read({ "annotations.csv": "filename,width,height,label,xmin,ymin,xmax,ymax\n" }))
+        .problems,
+    ).toEqual([
       {
         file: "annotations.csv",
         line: 1,
         element: null,
-        reason: "header must name the columns filename,width,height,class,xmin,ymin,xmax,ymax; missing: class",
+        reason:
+          "header must name the columns filename,width,height,class,xmin,ymin,xmax,ymax; missing: class",
       },
     ]);
     expect((await read({ "annotations.csv": "" })).problems[0]!.reason).toBe("the CSV is empty");
-    expect((await read({ "x.txt": "" })).problems[0]!.reason).toBe("no CSV file found (expected annotations.csv)");
+    expect((await read({ "x.txt": "" })).problems[0]!.reason).toBe(
+      "no CSV file found (expected annotations.csv)",
+    );
   });
 
   it("imports images no row names from images/, sized from their bytes", async () => {

@@ -19,7 +19,13 @@ import { paletteColor } from "../core/palette";
 import type { ArchiveSource, FormatReader, ImportedImage, ReadOptions } from "../core/types";
 import { CSV_HEADER } from "./write";
 
-const SPLIT_NAMES: Record<string, Split> = { train: "train", val: "val", valid: "val", validation: "val", test: "test" };
+const SPLIT_NAMES: Record<string, Split> = {
+  train: "train",
+  val: "val",
+  valid: "val",
+  validation: "val",
+  test: "test",
+};
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 type CsvImage = {
@@ -42,8 +48,11 @@ export const readCsv: FormatReader = async (archive: ArchiveSource, options: Rea
   } catch (error) {
     problems.push(problem("", `cannot list the archive: ${errorMessage(error)}`));
   }
-  const csvFiles = members.includes("annotations.csv") ? ["annotations.csv"] : members.filter((m) => m.endsWith(".csv"));
-  if (csvFiles.length === 0) problems.push(problem("", "no CSV file found (expected annotations.csv)"));
+  const csvFiles = members.includes("annotations.csv")
+    ? ["annotations.csv"]
+    : members.filter((m) => m.endsWith(".csv"));
+  if (csvFiles.length === 0)
+    problems.push(problem("", "no CSV file found (expected annotations.csv)"));
 
   const classNames: string[] = [];
   const images = new Map<string, CsvImage>();
@@ -51,7 +60,12 @@ export const readCsv: FormatReader = async (archive: ArchiveSource, options: Rea
     const text = await readTextMember(archive, file, maxBytes, problems);
     if (text !== undefined) readRows(file, text, images, classNames, problems);
   }
-  const classes: ClassDef[] = classNames.map((name, i) => ({ name, color: paletteColor(i), attributes: [], keypoints: null }));
+  const classes: ClassDef[] = classNames.map((name, i) => ({
+    name,
+    color: paletteColor(i),
+    attributes: [],
+    keypoints: null,
+  }));
   // Unnamed images are looked for in images/ beside a CSV, or beside a CSV in a folder
   // (Roboflow's <split>/), never anywhere in the archive.
   const dirs = [...new Set(csvFiles.flatMap((f) => imageDirsOf(f).filter((d) => d !== "")))];
@@ -81,7 +95,8 @@ function readRows(
   problems: ImportProblem[],
 ): void {
   const { rows, errors } = parseCsv(text);
-  for (const error of errors) problems.push(problem(file, `row not imported: ${error.reason}`, { line: error.line }));
+  for (const error of errors)
+    problems.push(problem(file, `row not imported: ${error.reason}`, { line: error.line }));
   const [header, ...data] = rows;
   if (!header) {
     problems.push(problem(file, "the CSV is empty"));
@@ -91,23 +106,30 @@ function readRows(
   const missing = CSV_HEADER.filter((name) => !column.has(name));
   if (missing.length) {
     problems.push(
-      problem(file, `header must name the columns ${CSV_HEADER.join(",")}; missing: ${missing.join(", ")}`, {
-        line: header.line,
-      }),
+      problem(
+        file,
+        `header must name the columns ${CSV_HEADER.join(",")}; missing: ${missing.join(", ")}`,
+        {
+          line: header.line,
+        },
+      ),
     );
     return;
   }
   const split = splitOf(file);
   const inThisFile = new Set<string>();
   for (const { line, fields } of data) {
-    const report = (reason: string) => problems.push(problem(file, `row not imported: ${reason}`, { line }));
+    const report = (reason: string) =>
+      problems.push(problem(file, `row not imported: ${reason}`, { line }));
     const field = (name: string) => (fields[column.get(name)!] ?? "").trim();
     if (fields.length !== header.fields.length) {
       report(`expected ${header.fields.length} fields, found ${fields.length}`);
       continue;
     }
     const path = field("filename");
-    const [width, height] = [field("width"), field("height")].map((v) => (/^\d{1,7}$/.test(v) ? Number(v) : NaN));
+    const [width, height] = [field("width"), field("height")].map((v) =>
+      /^\d{1,7}$/.test(v) ? Number(v) : NaN,
+    );
     if (!(width! > 0 && height! > 0)) {
       report("width and height must be whole numbers of pixels");
       continue;
@@ -138,11 +160,22 @@ function readRows(
       continue;
     }
     if (image && (image.width !== width || image.height !== height)) {
-      report(`size ${width}x${height} differs from ${image.width}x${image.height} given on line ${image.line}`);
+      report(
+        `size ${width}x${height} differs from ${image.width}x${image.height} given on line ${image.line}`,
+      );
       continue;
     }
     if (!image) {
-      image = { file, line, path, width: width!, height: height!, split, annotations: [], imageDirs: imageDirsOf(file) };
+      image = {
+        file,
+        line,
+        path,
+        width: width!,
+        height: height!,
+        split,
+        annotations: [],
+        imageDirs: imageDirsOf(file),
+      };
       images.set(path, image);
       inThisFile.add(path);
     }
@@ -165,7 +198,8 @@ async function* readImages(
   for (const item of images.values()) {
     const { file, line, path, width, height, split, annotations } = item;
     let member: string | null = null;
-    for (const dir of item.imageDirs) if (!member && (await archive.has(dir + path))) member = dir + path;
+    for (const dir of item.imageDirs)
+      if (!member && (await archive.has(dir + path))) member = dir + path;
     if (member) named.add(member);
     const image = checkImage({ path, width, height, split, annotations }, file, problems, { line });
     if (image) yield { image, file: member };
@@ -174,7 +208,13 @@ async function* readImages(
   for (const member of members) {
     const dir = dirs.find((d) => member.startsWith(d));
     const dot = member.lastIndexOf(".");
-    if (!dir || named.has(member) || dot < 0 || !IMAGE_EXTENSIONS.has(member.slice(dot).toLowerCase())) continue;
+    if (
+      !dir ||
+      named.has(member) ||
+      dot < 0 ||
+      !IMAGE_EXTENSIONS.has(member.slice(dot).toLowerCase())
+    )
+      continue;
     const path = member.slice(dir.length);
     if (images.has(path)) continue;
     const size = await measureImage(archive, member);

@@ -40,13 +40,27 @@ export const writeCsv: FormatWriter = async function* (source: ExportSource) {
           continue;
         }
         const { x, y, w, h } = a.bbox;
-        const [xmin, ymin, xmax, ymax] = [x, y, x + w, y + h].map(csvNumber) as [string, string, string, string];
+        const [xmin, ymin, xmax, ymax] = [x, y, x + w, y + h].map(csvNumber) as [
+          string,
+          string,
+          string,
+          string,
+        ];
         if (xmin === xmax || ymin === ymax) {
           countSkip(summary.skipped, "bbox: thinner than 0.01 px after rounding to 2 decimals");
           continue;
         }
         rows++;
-        yield csvLine([image.path, String(image.width), String(image.height), a.class_name, xmin, ymin, xmax, ymax]);
+        yield csvLine([
+          image.path,
+          String(image.width),
+          String(image.height),
+          a.class_name,
+          xmin,
+          ymin,
+          xmax,
+          ymax,
+        ]);
       }
       summary.annotations += rows;
       if (rows === 0) withoutBoxes++;

@@ -7,5 +7,6 @@ export const pictographFormat: FormatModule = {
   id: "pictograph",
   write: writePictograph,
   read: readPictograph,
-  description: "Canonical Pictograph JSON: a manifest plus one JSON per image; lossless, for backups and moving datasets between Pictograph instances.",
+  description:
+    "Canonical Pictograph JSON: a manifest plus one JSON per image; lossless, for backups and moving datasets between Pictograph instances.",
 };

@@ -19,7 +19,10 @@ async function readFiles(files: Record<string, string | Uint8Array>, maxJsonByte
 describe("pictograph reader", () => {
   it("gives back exactly the classes and images written", async () => {
     const { classes, images, problems } = await readFiles(await exported({ include_images: true }));
-    const expected = expectedAfterExport(fixtureImages, fixtureClasses, { class_filter: null, status_filter: "all" });
+    const expected = expectedAfterExport(fixtureImages, fixtureClasses, {
+      class_filter: null,
+      status_filter: "all",
+    });
     expect(problems).toEqual([]);
     expect(classes).toEqual(expected.classes);
     expect(images.map((i) => i.image)).toEqual(expected.images);
@@ -27,9 +30,16 @@ describe("pictograph reader", () => {
   });
 
   it("reads an export without images with file null", async () => {
-    const { images } = await readFiles(await exported({ include_images: false, class_filter: ["car"] }));
+    const { images } = await readFiles(
+      await exported({ include_images: false, class_filter: ["car"] }),
+    );
     expect(images.every((i) => i.file === null)).toBe(true);
-    expect(images.flatMap((i) => i.image.annotations.map((a) => a.class_name))).toEqual(["car", "car", "car", "car"]);
+    expect(images.flatMap((i) => i.image.annotations.map((a) => a.class_name))).toEqual([
+      "car",
+      "car",
+      "car",
+      "car",
+    ]);
   });
 
   it("reports a missing manifest instead of guessing", async () => {
@@ -38,7 +48,12 @@ describe("pictograph reader", () => {
     const { images, problems } = await readFiles(files);
     expect(images).toEqual([]);
     expect(problems).toEqual([
-      { file: "manifest.json", line: null, element: null, reason: "not a pictograph export: manifest.json is missing" },
+      {
+        file: "manifest.json",
+        line: null,
+        element: null,
+        reason: "not a pictograph export: manifest.json is missing",
+      },
     ]);
   });
 
@@ -68,7 +83,8 @@ describe("pictograph reader", () => {
   it("turns hostile files into problems, never exceptions", async () => {
     const files: Record<string, string | Uint8Array> = await exported();
     files["annotations/batch1/street.jpg.json"] = "[".repeat(100_000);
-    files["annotations/batch2/street.jpg.json"] = '{"width": 1e999, "height": "480", "annotations": {}}';
+    files["annotations/batch2/street.jpg.json"] =
+      '{"width": 1e999, "height": "480", "annotations": {}}';
     files["annotations/empty.png.json"] = new Uint8Array([0xff, 0xfe, 0x00]);
     files["annotations/drafts/raw.png.json"] = '{"width": 10,';
     const { images, problems } = await readFiles(files);

@@ -15,7 +15,10 @@ import { PICTOGRAPH_SCHEMA } from "./write";
 
 const MANIFEST = "manifest.json";
 
-export const readPictograph: FormatReader = async (archive: ArchiveSource, options: ReadOptions = {}) => {
+export const readPictograph: FormatReader = async (
+  archive: ArchiveSource,
+  options: ReadOptions = {},
+) => {
   const maxBytes = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
   const problems: ImportProblem[] = [];
   const manifest = await readManifest(archive, maxBytes, problems);
@@ -45,21 +48,30 @@ async function readManifest(
   }
   if (doc.schema !== PICTOGRAPH_SCHEMA) {
     problems.push(
-      problem(MANIFEST, `unsupported schema ${JSON.stringify(doc.schema)}: this reader reads ${PICTOGRAPH_SCHEMA}`, {
-        element: "schema",
-      }),
+      problem(
+        MANIFEST,
+        `unsupported schema ${JSON.stringify(doc.schema)}: this reader reads ${PICTOGRAPH_SCHEMA}`,
+        {
+          element: "schema",
+        },
+      ),
     );
     return null;
   }
   const classes = ClassListSchema.safeParse(doc.classes);
   if (!classes.success) {
     problems.push(
-      problem(MANIFEST, `class list not imported: ${describeZodError(classes.error).message}`, { element: "classes" }),
+      problem(MANIFEST, `class list not imported: ${describeZodError(classes.error).message}`, {
+        element: "classes",
+      }),
     );
     return null;
   }
   const counts = isRecord(doc.counts) ? doc.counts : {};
-  return { classes: classes.data, images: typeof counts.images === "number" ? counts.images : null };
+  return {
+    classes: classes.data,
+    images: typeof counts.images === "number" ? counts.images : null,
+  };
 }
 
 async function* emptyImages(): AsyncGenerator<ImportedImage> {}
@@ -76,7 +88,8 @@ async function* readImages(
   const files: string[] = [];
   try {
     for await (const member of archive.members())
-      if (member.path.startsWith("annotations/") && member.path.endsWith(".json")) files.push(member.path);
+      if (member.path.startsWith("annotations/") && member.path.endsWith(".json"))
+        files.push(member.path);
   } catch (error) {
     problems.push(problem("", `cannot list the archive: ${errorMessage(error)}`));
   }
@@ -89,7 +102,12 @@ async function* readImages(
     }
     if (!image) continue;
     if (seen.has(image.path)) {
-      problems.push(problem(file, `image ${JSON.stringify(image.path)} appears twice; the second is not imported`));
+      problems.push(
+        problem(
+          file,
+          `image ${JSON.stringify(image.path)} appears twice; the second is not imported`,
+        ),
+      );
       continue;
     }
     seen.add(image.path);
@@ -98,7 +116,9 @@ async function* readImages(
     yield { image, file: (await archive.has(member)) ? member : null };
   }
   if (manifest.images !== null && manifest.images !== count)
-    problems.push(problem(MANIFEST, `manifest counts ${manifest.images} images, the archive holds ${count}`));
+    problems.push(
+      problem(MANIFEST, `manifest counts ${manifest.images} images, the archive holds ${count}`),
+    );
 }
 
 async function readImageFile(
@@ -116,25 +136,43 @@ async function readImageFile(
   }
   const fromName = file.slice("annotations/".length, -".json".length);
   if (doc.path !== undefined && doc.path !== fromName)
-    problems.push(problem(file, `path ${JSON.stringify(doc.path)} does not match the file name; the file name is used`));
+    problems.push(
+      problem(
+        file,
+        `path ${JSON.stringify(doc.path)} does not match the file name; the file name is used`,
+      ),
+    );
   const list = Array.isArray(doc.annotations) ? doc.annotations : [];
-  if (!Array.isArray(doc.annotations)) problems.push(problem(file, "annotations must be a list", { element: "annotations" }));
+  if (!Array.isArray(doc.annotations))
+    problems.push(problem(file, "annotations must be a list", { element: "annotations" }));
   const annotations: Annotation[] = [];
   list.forEach((raw, i) => {
     const element = `annotations[${i}]`;
     const parsed = AnnotationSchema.safeParse(canonicalAnnotation(raw));
     if (!parsed.success)
-      problems.push(problem(file, `annotation not imported: ${describeZodError(parsed.error).message}`, { element }));
-    else if (!known.has(parsed.data.class_name))
       problems.push(
-        problem(file, `annotation not imported: class ${JSON.stringify(parsed.data.class_name)} is not in the manifest`, {
+        problem(file, `annotation not imported: ${describeZodError(parsed.error).message}`, {
           element,
         }),
+      );
+    else if (!known.has(parsed.data.class_name))
+      problems.push(
+        problem(
+          file,
+          `annotation not imported: class ${JSON.stringify(parsed.data.class_name)} is not in the manifest`,
+          {
+            element,
+          },
+        ),
       );
     else annotations.push(parsed.data);
   });
   const { width, height, status, split, tags } = doc;
-  return checkImage({ path: fromName, width, height, status, split, tags, annotations }, file, problems);
+  return checkImage(
+    { path: fromName, width, height, status, split, tags, annotations },
+    file,
+    problems,
+  );
 }
 
 /** The file's annotation object with its class under the model's key (`name` → `class_name`). */

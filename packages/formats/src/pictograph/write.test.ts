@@ -15,12 +15,18 @@ describe("pictograph writer", () => {
   });
 
   it("matches the golden files for class_filter [car] without images", async () => {
-    const out = await collectExport(writePictograph, fixtureSource({ include_images: false, class_filter: ["car"] }));
+    const out = await collectExport(
+      writePictograph,
+      fixtureSource({ include_images: false, class_filter: ["car"] }),
+    );
     expect(goldenDifferences(golden("car-only"), out)).toEqual([]);
   });
 
   it("writes every selected image, even one left empty by the class filter", async () => {
-    const out = await collectExport(writePictograph, fixtureSource({ include_images: false, class_filter: ["road"] }));
+    const out = await collectExport(
+      writePictograph,
+      fixtureSource({ include_images: false, class_filter: ["road"] }),
+    );
     const night = JSON.parse(out.files.get("annotations/batch1/night.jpg.json")!);
     expect(night).toMatchObject({ path: "batch1/night.jpg", annotation_count: 0, annotations: [] });
     expect(out.summary.images).toBe(5);
@@ -28,7 +34,10 @@ describe("pictograph writer", () => {
   });
 
   it("lists only the filtered classes in the manifest, in dataset order", async () => {
-    const out = await collectExport(writePictograph, fixtureSource({ class_filter: ["road", "car"] }));
+    const out = await collectExport(
+      writePictograph,
+      fixtureSource({ class_filter: ["road", "car"] }),
+    );
     const manifest = JSON.parse(out.files.get("manifest.json")!);
     expect(manifest.classes.map((c: { name: string }) => c.name)).toEqual(["car", "road"]);
     expect(manifest.counts.skipped["class not in class_filter"]).toBe(6);
@@ -44,8 +53,8 @@ describe("pictograph writer", () => {
   });
 
   it("refuses a class_filter naming a class the dataset does not have", async () => {
-    await expect(collectExport(writePictograph, fixtureSource({ class_filter: ["truck"] }))).rejects.toBeInstanceOf(
-      UnknownClassError,
-    );
+    await expect(
+      collectExport(writePictograph, fixtureSource({ class_filter: ["truck"] })),
+    ).rejects.toBeInstanceOf(UnknownClassError);
   });
 });

@@ -20,7 +20,11 @@ export const writePictograph: FormatWriter = async function* (source: ExportSour
     summary.images++;
     summary.annotations += annotations.length;
     splits[image.split ?? "none"]++;
-    yield { type: "file", path: `annotations/${image.path}.json`, body: imageJson(image, annotations) };
+    yield {
+      type: "file",
+      path: `annotations/${image.path}.json`,
+      body: imageJson(image, annotations),
+    };
     if (source.options.include_images) {
       summary.imageMembers++;
       yield { type: "image", path: `images/${image.path}`, image };
@@ -58,7 +62,9 @@ export const writePictograph: FormatWriter = async function* (source: ExportSour
       layout: [
         "manifest.json: dataset, classes (colors, attribute specs, joints), export parameters, counts, splits",
         "annotations/<image path>.json: one file per image, e.g. annotations/batch1/x.jpg.json",
-        source.options.include_images ? "images/<image path>: the image files" : "images: not included in this export",
+        source.options.include_images
+          ? "images/<image path>: the image files"
+          : "images: not included in this export",
       ],
       conventions: [
         "absolute pixel coordinates, origin at the top-left corner of the top-left pixel, continuous",
@@ -86,7 +92,9 @@ function imageJson(image: DatasetImage, annotations: Annotation[]): string {
     tags: image.tags,
     annotation_count: annotations.length,
   };
-  const fields = Object.entries(head).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`);
+  const fields = Object.entries(head).map(
+    ([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`,
+  );
   const rows = annotations.map((a, i) => `    ${JSON.stringify(annotationJson(a, i + 1))}`);
   const list = rows.length ? `[\n${rows.join(",\n")}\n  ]` : "[]";
   return `{\n${fields.join("\n")}\n  "annotations": ${list}\n}\n`;
@@ -96,7 +104,12 @@ function imageJson(image: DatasetImage, annotations: Annotation[]): string {
  * then what the canonical model adds. */
 function annotationJson(a: Annotation, id: number): Record<string, unknown> {
   const base = { id, name: a.class_name, type: a.type };
-  const tail = { confidence: a.confidence, attributes: a.attributes, occluded: a.occluded, z_order: a.z_order };
+  const tail = {
+    confidence: a.confidence,
+    attributes: a.attributes,
+    occluded: a.occluded,
+    z_order: a.z_order,
+  };
   switch (a.type) {
     case "bbox":
       return { ...base, bbox: a.bbox, ...tail };
@@ -110,5 +123,7 @@ function annotationJson(a: Annotation, id: number): Record<string, unknown> {
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }

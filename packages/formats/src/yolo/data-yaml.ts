@@ -31,7 +31,11 @@ export function yamlQuoted(text: string): string {
     if (ch === '"') out += '\\"';
     else if (ch === "\\") out += "\\\\";
     else if (isPlainPrintable(cp)) out += ch;
-    else out += cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, "0")}` : `\\U${cp.toString(16).padStart(8, "0")}`;
+    else
+      out +=
+        cp <= 0xffff
+          ? `\\u${cp.toString(16).padStart(4, "0")}`
+          : `\\U${cp.toString(16).padStart(8, "0")}`;
   }
   return out + '"';
 }

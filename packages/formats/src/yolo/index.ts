@@ -7,5 +7,6 @@ export const yoloFormat: FormatModule = {
   id: "yolo",
   write: writeYolo,
   read: readYolo,
-  description: "Ultralytics YOLO detection (data.yaml, images/<split>, labels/<split> with normalised boxes) for training YOLOv5–v11.",
+  description:
+    "Ultralytics YOLO detection (data.yaml, images/<split>, labels/<split> with normalised boxes) for training YOLOv5–v11.",
 };

@@ -44,7 +44,8 @@ describe("yolo reader", () => {
     const { classes, images, problems } = await read({
       "obj.names": "label_0\nlabel_1\nlabel_2\n\n",
       "images/train/1.jpg": jpegBytes(10, 15),
-      "labels/train/1.txt": "2 0.500000 0.533333 0.600000 0.266667\n1 0.300000 0.500000 0.200000 0.133333\n",
+      "labels/train/1.txt":
+        "2 0.500000 0.533333 0.600000 0.266667\n1 0.300000 0.500000 0.200000 0.133333\n",
       "images/val/2.jpg": jpegBytes(10, 15),
       "labels/val/2.txt": "",
       "images/val/3.jpg": jpegBytes(10, 15),
@@ -75,7 +76,10 @@ describe("yolo reader", () => {
       ["a.jpg", "train"],
       ["b.jpg", "val"],
     ]);
-    expect(images[0]!.image.annotations[0]).toMatchObject({ class_name: "dog", bbox: { x: 40, y: 20, w: 20, h: 10 } });
+    expect(images[0]!.image.annotations[0]).toMatchObject({
+      class_name: "dog",
+      bbox: { x: 40, y: 20, w: 20, h: 10 },
+    });
   });
 
   it("denormalises by the upright size of an EXIF-rotated JPEG", async () => {
@@ -92,35 +96,60 @@ describe("yolo reader", () => {
     const { images, problems } = await read({
       "data.yaml": "train: images/train\nval: images/val\nnc: 3\nnames: {0: a, 1: b}\n",
       "images/train/x.png": pngBytes(10, 10),
-      "labels/train/x.txt": "0 0.5 0.5 0.2 0.2\n7 0.5 0.5 0.2 0.2\n0 0.5 NaN 0.2 0.2\n0 0.5 0.5\n\n1 2 2 0.1 0.1\n1 0.1 0.1 0.5 0.1 0.5 0.5\n",
+      "labels/train/x.txt":
+        "0 0.5 0.5 0.2 0.2\n7 0.5 0.5 0.2 0.2\n0 0.5 NaN 0.2 0.2\n0 0.5 0.5\n\n1 2 2 0.1 0.1\n1 0.1 0.1 0.5 0.1 0.5 0.5\n",
       "labels/train/orphan.txt": "0 0.5 0.5 0.2 0.2\n",
       "images/val/broken.jpg": "not an image",
     });
-    expect(images.map((i) => i.image.annotations.map((a) => a.type))).toEqual([["bbox", "polygon"]]);
+    expect(images.map((i) => i.image.annotations.map((a) => a.type))).toEqual([
+      ["bbox", "polygon"],
+    ]);
     expect(problems.map((p) => [p.file, p.line, p.reason])).toEqual([
       ["data.yaml", null, "nc is 3 but names lists 2 classes"],
-      ["labels/train/orphan.txt", null, "label file has no image file (expected under the matching images folder)"],
+      [
+        "labels/train/orphan.txt",
+        null,
+        "label file has no image file (expected under the matching images folder)",
+      ],
       ["labels/train/x.txt", 2, 'class "7" is not a class index in names'],
       ["labels/train/x.txt", 3, "coordinates must be numbers"],
-      ["labels/train/x.txt", 4, 'expected "class cx cy w h" or a polygon "class x1 y1 x2 y2 x3 y3 …", got 3 values'],
+      [
+        "labels/train/x.txt",
+        4,
+        'expected "class cx cy w h" or a polygon "class x1 y1 x2 y2 x3 y3 …", got 3 values',
+      ],
       ["labels/train/x.txt", 6, "box has no area inside the image"],
-      ["images/val/broken.jpg", null, expect.stringContaining("image not imported: cannot measure image size")],
+      [
+        "images/val/broken.jpg",
+        null,
+        expect.stringContaining("image not imported: cannot measure image size"),
+      ],
     ]);
   });
 
   it("turns hostile YAML into a problem", async () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 12 }, (_, i) => {
-      const prev = i === 0 ? "a" : `a${i - 1}`;
-      return `a${i}: &a${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
-    }), "names: [x]"].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      ...Array.from({ length: 12 }, (_, i) => {
+        const prev = i === 0 ? "a" : `a${i - 1}`;
+        return `a${i}: &a${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
+      }),
+      "names: [x]",
+    ].join("\n");
     const cases: Array<[string, string]> = [
       [bomb, "not valid YAML: Excessive alias count indicates a resource exhaustion attack"],
-      ["names: [unclosed", "not valid YAML: Flow sequence in block collection must be sufficiently indented"],
+      [
+        "names: [unclosed",
+        "not valid YAML: Flow sequence in block collection must be sufficiently indented",
+      ],
       ["- just\n- a list\n", "data.yaml must be a mapping"],
       ["names: 5", "names must be a list or an index → name map"],
     ];
     for (const [text, reason] of cases) {
-      const { images, problems } = await read({ "data.yaml": text, "images/train/x.png": pngBytes(4, 4) });
+      const { images, problems } = await read({
+        "data.yaml": text,
+        "images/train/x.png": pngBytes(4, 4),
+      });
       expect(problems[0]!.reason).toContain(reason);
       expect(images.map((i) => i.image.path)).toEqual(["x.png"]);
     }

@@ -22,9 +22,19 @@ import { paletteColor } from "../core/palette";
 import type { ArchiveSource, FormatReader, ImportedImage, ReadOptions } from "../core/types";
 import { labelPath } from "./label-path";
 
-const SPLIT_NAMES: Record<string, Split> = { train: "train", val: "val", valid: "val", validation: "val", test: "test" };
+const SPLIT_NAMES: Record<string, Split> = {
+  train: "train",
+  val: "val",
+  valid: "val",
+  validation: "val",
+  test: "test",
+};
 
-type ClassIndex = { classes: ClassDef[]; byIndex: Map<number, string>; keypointColumns: number | null };
+type ClassIndex = {
+  classes: ClassDef[];
+  byIndex: Map<number, string>;
+  keypointColumns: number | null;
+};
 type SplitFolders = { folders: Array<{ prefix: string; split: Split | null }> };
 type FoundImage = { member: string; path: string; split: Split | null; label: string };
 
@@ -40,7 +50,11 @@ export const readYolo: FormatReader = async (archive: ArchiveSource, options: Re
   const yaml = await readDataYaml(archive, members, maxBytes, problems);
   const classIndex = await readClasses(archive, members, yaml, maxBytes, problems);
   const images = findImages(members, splitFolders(yaml), problems);
-  return { classes: classIndex.classes, problems, images: readImages(archive, images, classIndex, maxBytes, problems) };
+  return {
+    classes: classIndex.classes,
+    problems,
+    images: readImages(archive, images, classIndex, maxBytes, problems),
+  };
 };
 
 type DataYaml = { file: string; doc: Record<string, unknown> } | null;
@@ -59,7 +73,11 @@ async function readDataYaml(
     const document = parseDocument(text, { uniqueKeys: false });
     if (document.errors.length) {
       const error = document.errors[0]!;
-      problems.push(problem(file, `not valid YAML: ${error.message.split("\n")[0]}`, { line: error.linePos?.[0].line ?? null }));
+      problems.push(
+        problem(file, `not valid YAML: ${error.message.split("\n")[0]}`, {
+          line: error.linePos?.[0].line ?? null,
+        }),
+      );
       return null;
     }
     const doc: unknown = document.toJS({ maxAliasCount: 100 });
@@ -92,10 +110,18 @@ async function readClasses(
       entries = [];
       for (const [key, value] of Object.entries(names)) {
         if (/^\d+$/.test(key) && Number(key) < 1e6) entries.push([Number(key), value]);
-        else problems.push(problem(file, `names key ${JSON.stringify(key)} is not a class index; ignored`, { element: "names" }));
+        else
+          problems.push(
+            problem(file, `names key ${JSON.stringify(key)} is not a class index; ignored`, {
+              element: "names",
+            }),
+          );
       }
       entries.sort(([a], [b]) => a - b);
-    } else problems.push(problem(file, "names must be a list or an index → name map", { element: "names" }));
+    } else
+      problems.push(
+        problem(file, "names must be a list or an index → name map", { element: "names" }),
+      );
   }
   if (!entries) {
     file = ["obj.names", "classes.txt"].find((f) => members.has(f)) ?? "";
@@ -104,26 +130,46 @@ async function readClasses(
       const lines = text.split(/\r?\n/);
       while (lines.length && lines[lines.length - 1]!.trim() === "") lines.pop();
       entries = lines.map((line, i) => [i, line.trim()]);
-    } else if (!file) problems.push(problem("data.yaml", "no class names found (data.yaml names, obj.names or classes.txt)"));
+    } else if (!file)
+      problems.push(
+        problem("data.yaml", "no class names found (data.yaml names, obj.names or classes.txt)"),
+      );
   }
   const classes: ClassDef[] = [];
   const byIndex = new Map<number, string>();
   for (const [index, raw] of entries ?? []) {
     const name = ClassNameSchema.safeParse(typeof raw === "number" ? String(raw) : raw);
     if (!name.success) {
-      problems.push(problem(file, `class ${index} not imported: ${describeZodError(name.error).message}`, { element: `names[${index}]` }));
+      problems.push(
+        problem(file, `class ${index} not imported: ${describeZodError(name.error).message}`, {
+          element: `names[${index}]`,
+        }),
+      );
       continue;
     }
     if (!classes.some((c) => c.name === name.data))
-      classes.push({ name: name.data, color: paletteColor(classes.length), attributes: [], keypoints: null });
+      classes.push({
+        name: name.data,
+        color: paletteColor(classes.length),
+        attributes: [],
+        keypoints: null,
+      });
     byIndex.set(index, name.data);
   }
   const nc = yaml?.doc.nc;
   if (yaml && nc !== undefined && nc !== (entries?.length ?? 0))
-    problems.push(problem(yaml.file, `nc is ${JSON.stringify(nc)} but names lists ${entries?.length ?? 0} classes`, { element: "nc" }));
+    problems.push(
+      problem(
+        yaml.file,
+        `nc is ${JSON.stringify(nc)} but names lists ${entries?.length ?? 0} classes`,
+        { element: "nc" },
+      ),
+    );
   const shape = yaml?.doc.kpt_shape;
   const keypointColumns =
-    Array.isArray(shape) && shape.length === 2 && shape.every((n) => Number.isInteger(n)) ? shape[0] * shape[1] : null;
+    Array.isArray(shape) && shape.length === 2 && shape.every((n) => Number.isInteger(n))
+      ? shape[0] * shape[1]
+      : null;
   return { classes, byIndex, keypointColumns };
 }
 
@@ -134,7 +180,12 @@ function splitFolders(yaml: DataYaml): SplitFolders {
   if (!yaml) return { folders };
   for (const split of ["train", "val", "test"] as const) {
     const value = yaml.doc[split];
-    const list = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+    const list =
+      typeof value === "string"
+        ? [value]
+        : Array.isArray(value)
+          ? value.filter((v) => typeof v === "string")
+          : [];
     for (const entry of list) {
       const prefix = folderPrefix(entry as string);
       if (prefix === null) continue;
@@ -153,7 +204,11 @@ function folderPrefix(entry: string): string | null {
   return segments.join("/") + "/";
 }
 
-function findImages(members: Set<string>, { folders }: SplitFolders, problems: ImportProblem[]): FoundImage[] {
+function findImages(
+  members: Set<string>,
+  { folders }: SplitFolders,
+  problems: ImportProblem[],
+): FoundImage[] {
   const found: FoundImage[] = [];
   const labels = new Set<string>();
   for (const member of members) {
@@ -178,7 +233,9 @@ function findImages(members: Set<string>, { folders }: SplitFolders, problems: I
   }
   for (const member of members)
     if (member.endsWith(".txt") && member.split("/").includes("labels") && !labels.has(member))
-      problems.push(problem(member, "label file has no image file (expected under the matching images folder)"));
+      problems.push(
+        problem(member, "label file has no image file (expected under the matching images folder)"),
+      );
   return found;
 }
 
@@ -193,7 +250,12 @@ async function* readImages(
   for (const item of found) {
     try {
       if (seen.has(item.path)) {
-        problems.push(problem(item.member, `image ${JSON.stringify(item.path)} appears twice; the second is not imported`));
+        problems.push(
+          problem(
+            item.member,
+            `image ${JSON.stringify(item.path)} appears twice; the second is not imported`,
+          ),
+        );
         continue;
       }
       const size = await measureImage(archive, item.member);
@@ -204,9 +266,14 @@ async function* readImages(
       let annotations: Annotation[] = [];
       if (await archive.has(item.label)) {
         const text = await readTextMember(archive, item.label, maxBytes, problems);
-        if (text !== undefined) annotations = labelAnnotations(text, item.label, size, classIndex, problems);
+        if (text !== undefined)
+          annotations = labelAnnotations(text, item.label, size, classIndex, problems);
       }
-      const image = checkImage({ path: item.path, ...size, split: item.split, annotations }, item.member, problems);
+      const image = checkImage(
+        { path: item.path, ...size, split: item.split, annotations },
+        item.member,
+        problems,
+      );
       if (!image) continue;
       seen.add(image.path);
       yield { image, file: item.member };
@@ -234,7 +301,8 @@ function labelAnnotations(
     if (tokens.length === 0) return;
     const report = (reason: string) => problems.push(problem(file, reason, { line }));
     const className = /^\d+$/.test(tokens[0]!) ? byIndex.get(Number(tokens[0])) : undefined;
-    if (className === undefined) return report(`class ${JSON.stringify(tokens[0])} is not a class index in names`);
+    if (className === undefined)
+      return report(`class ${JSON.stringify(tokens[0])} is not a class index in names`);
     const values = tokens.slice(1).map(Number);
     if (!values.every(Number.isFinite)) return report("coordinates must be numbers");
     let candidate: AnnotationInput;
@@ -244,14 +312,26 @@ function labelAnnotations(
       const [cx, cy, w, h] = values as [number, number, number, number];
       const x1 = round((cx - w / 2) * W);
       const y1 = round((cy - h / 2) * H);
-      const box = clipBox({ x: x1, y: y1, w: round((cx + w / 2) * W) - x1, h: round((cy + h / 2) * H) - y1 }, W, H);
+      const box = clipBox(
+        { x: x1, y: y1, w: round((cx + w / 2) * W) - x1, h: round((cy + h / 2) * H) - y1 },
+        W,
+        H,
+      );
       if (!box) return report("box has no area inside the image");
-      candidate = { type: "bbox", class_name: className, bbox: { x: box.x, y: box.y, w: round(box.w), h: round(box.h) } };
+      candidate = {
+        type: "bbox",
+        class_name: className,
+        bbox: { x: box.x, y: box.y, w: round(box.w), h: round(box.h) },
+      };
     } else if (values.length >= 6 && values.length % 2 === 0) {
       const points = [];
-      for (let k = 0; k < values.length; k += 2) points.push({ x: round(values[k]! * W), y: round(values[k + 1]! * H) });
+      for (let k = 0; k < values.length; k += 2)
+        points.push({ x: round(values[k]! * W), y: round(values[k + 1]! * H) });
       candidate = { type: "polygon", class_name: className, polygon: { paths: [points] } };
-    } else return report(`expected "class cx cy w h" or a polygon "class x1 y1 x2 y2 x3 y3 …", got ${tokens.length} values`);
+    } else
+      return report(
+        `expected "class cx cy w h" or a polygon "class x1 y1 x2 y2 x3 y3 …", got ${tokens.length} values`,
+      );
     const parsed = AnnotationSchema.safeParse(candidate);
     if (parsed.success) out.push(parsed.data);
     else report(`annotation not imported: ${describeZodError(parsed.error).message}`);

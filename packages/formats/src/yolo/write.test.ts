@@ -17,7 +17,10 @@ describe("yolo writer", () => {
   });
 
   it("matches the golden files for class_filter [car] without images", async () => {
-    const out = await collectExport(writeYolo, fixtureSource({ include_images: false, class_filter: ["car"] }));
+    const out = await collectExport(
+      writeYolo,
+      fixtureSource({ include_images: false, class_filter: ["car"] }),
+    );
     expect(goldenDifferences(golden("car-only"), out)).toEqual([]);
   });
 
@@ -34,8 +37,25 @@ describe("yolo writer", () => {
   });
 
   it.each([
-    ["yes"], ["null"], ["1.0"], ["~"], ["- x"], ["a: b"], ["#tag"], ["'q'"], ["back\\slash"], ["tab\there"],
-    ["line\u2028sep"], ["bom\ufeff"], ["😀 emoji"], ["nonchar\uffff"], ["%x"], ["@at"], ["`tick`"], ["*alias"], ["&anchor"],
+    ["yes"],
+    ["null"],
+    ["1.0"],
+    ["~"],
+    ["- x"],
+    ["a: b"],
+    ["#tag"],
+    ["'q'"],
+    ["back\\slash"],
+    ["tab\there"],
+    ["line\u2028sep"],
+    ["bom\ufeff"],
+    ["😀 emoji"],
+    ["nonchar\uffff"],
+    ["%x"],
+    ["@at"],
+    ["`tick`"],
+    ["*alias"],
+    ["&anchor"],
   ])("quotes %j so YAML reads back the same text", (name) => {
     expect(parse(`k: ${yamlQuoted(name)}`)).toEqual({ k: name });
   });
@@ -50,8 +70,14 @@ describe("yolo writer", () => {
       "labels/val/batch2/street.txt",
     ]);
     const unsplit = fixtureImages.map((i) => ({ ...i, split: null }));
-    const out = await collectExport(writeYolo, memorySource(unsplit, fixtureClasses, { status_filter: "all" }));
-    expect(parse(out.files.get("data.yaml")!)).toMatchObject({ train: "images/train", val: "images/train" });
+    const out = await collectExport(
+      writeYolo,
+      memorySource(unsplit, fixtureClasses, { status_filter: "all" }),
+    );
+    expect(parse(out.files.get("data.yaml")!)).toMatchObject({
+      train: "images/train",
+      val: "images/train",
+    });
     expect(out.files.get("labels/train/empty.txt")).toBe("");
   });
 
@@ -62,8 +88,13 @@ describe("yolo writer", () => {
       "0 0.056250 0.916667 0.112500 0.166667\n2 0.425000 0.333333 0.100000 0.333333\n",
     );
     // The polygon with a hole becomes its enclosing box.
-    expect(out.files.get("labels/train/batch1/street.txt")!.split("\n")[1]).toBe("1 0.390625 0.312500 0.156250 0.208333");
-    expect(out.summary.skipped).toEqual({ "keypoint: not expressible in yolo": 3, "polyline: not expressible in yolo": 1 });
+    expect(out.files.get("labels/train/batch1/street.txt")!.split("\n")[1]).toBe(
+      "1 0.390625 0.312500 0.156250 0.208333",
+    );
+    expect(out.summary.skipped).toEqual({
+      "keypoint: not expressible in yolo": 3,
+      "polyline: not expressible in yolo": 1,
+    });
   });
 });
 

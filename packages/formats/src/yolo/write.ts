@@ -14,7 +14,9 @@ type SplitDir = "train" | "val" | "test";
 
 /** Folders in use and which images each holds. Images without a split go to train: it is
  * what Ultralytics trains on, and it keeps every image in the export. */
-export function yoloFolders(counts: SplitCounts): Array<{ dir: SplitDir; splits: Array<Split | null> }> {
+export function yoloFolders(
+  counts: SplitCounts,
+): Array<{ dir: SplitDir; splits: Array<Split | null> }> {
   const folders: Array<{ dir: SplitDir; splits: Array<Split | null> }> = [];
   if (counts.train + counts.none > 0) folders.push({ dir: "train", splits: ["train", null] });
   if (counts.val > 0) folders.push({ dir: "val", splits: ["val"] });
@@ -28,7 +30,13 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
   const select = annotationSelector(source.classes, exported, summary.skipped);
   const folders = yoloFolders(source.splitCounts);
   const has = (dir: SplitDir) => folders.some((f) => f.dir === dir);
-  const train = has("train") ? "images/train" : has("val") ? "images/val" : has("test") ? "images/test" : "images/train";
+  const train = has("train")
+    ? "images/train"
+    : has("val")
+      ? "images/val"
+      : has("test")
+        ? "images/test"
+        : "images/train";
   const names = exported.classes.map((c) => c.name);
 
   yield {
@@ -50,7 +58,11 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
         summary.images++;
         const lines = labelLines(image, select, exported, summary.skipped);
         summary.annotations += lines.length;
-        yield { type: "file", path: labelPath(`images/${folder.dir}/${image.path}`), body: lines.join("") };
+        yield {
+          type: "file",
+          path: labelPath(`images/${folder.dir}/${image.path}`),
+          body: lines.join(""),
+        };
         if (source.options.include_images) {
           summary.imageMembers++;
           yield { type: "image", path: `images/${folder.dir}/${image.path}`, image };
@@ -71,7 +83,9 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
         "data.yaml: train/val/test folders (relative to data.yaml, no path key), nc and names",
         "classes.txt: one class name a line, line n = class n (darknet tools)",
         "labels/<split>/<image path without extension>.txt: one line per box; empty when the image has none",
-        source.options.include_images ? "images/<split>/<image path>: the image files" : "images: not included in this export",
+        source.options.include_images
+          ? "images/<split>/<image path>: the image files"
+          : "images: not included in this export",
         source.splitCounts.train + source.splitCounts.val + source.splitCounts.test === 0
           ? "no image has a split: all are in train, and val points at train too"
           : "images without a split are in train",
@@ -100,8 +114,8 @@ function labelLines(
       continue;
     }
     const { width: W, height: H } = image;
-    const values = [(box.x + box.w / 2) / W, (box.y + box.h / 2) / H, box.w / W, box.h / H].map((v) =>
-      Math.min(1, Math.max(0, v)).toFixed(6),
+    const values = [(box.x + box.w / 2) / W, (box.y + box.h / 2) / H, box.w / W, box.h / H].map(
+      (v) => Math.min(1, Math.max(0, v)).toFixed(6),
     );
     if (Number(values[2]) === 0 || Number(values[3]) === 0) {
       countSkip(skipped, `${a.type}: smaller than yolo's precision (a millionth of the image)`);
