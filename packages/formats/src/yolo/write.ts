@@ -86,9 +86,7 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
         source.options.include_images
           ? "images/<split>/<image path>: the image files"
           : "images: not included in this export",
-        source.splitCounts.train + source.splitCounts.val + source.splitCounts.test === 0
-          ? "no image has a split: all are in train, and val points at train too"
-          : "images without a split are in train",
+        ...splitNote(source.splitCounts),
       ],
       conventions: [
         "line: class cx cy w h, centre and size divided by the image width/height, 6 decimals, clamped to [0, 1]",
@@ -99,6 +97,12 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
   };
   return summary;
 };
+
+function splitNote(counts: SplitCounts): string[] {
+  if (counts.train + counts.val + counts.test === 0)
+    return ["no image has a split: all are in train, and val points at train too"];
+  return counts.none > 0 ? [`${counts.none} images without a split are in train`] : [];
+}
 
 function labelLines(
   image: DatasetImage,
