@@ -1,18 +1,42 @@
-import { FORMATS } from "@pictograph/schema";
+import { FORMATS, type DatasetImage, type Split } from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
+import type { ExportSource } from "./core/types";
 import { formatModules, getFormat, UnsupportedFormatError } from "./registry";
+import { collectExport } from "./test/collect";
+import { fixtureImages, fixtureSource } from "./test/fixture";
 
 describe("format registry", () => {
-  it("gives each registered format under its own id, with a description", () => {
-    for (const id of ["pictograph", "coco", "yolo", "csv"] as const) {
+  it("has every format under its own id, with a description", () => {
+    for (const id of FORMATS) {
       const module = getFormat(id);
       expect(module.id).toBe(id);
       expect(module.description.length).toBeGreaterThan(20);
     }
   });
 
-  it("refuses a format that has no module yet, naming it", () => {
-    const missing = FORMATS.filter((id) => !formatModules[id]);
-    for (const id of missing) expect(() => getFormat(id)).toThrow(UnsupportedFormatError);
+  it("refuses an unknown format, listing the known ones", () => {
+    expect(() => getFormat("tfrecord")).toThrow(UnsupportedFormatError);
+    expect(() => getFormat("tfrecord")).toThrow(/use one of pictograph, coco, yolo, cvat, pascal_voc, labelme, csv/);
+    expect(() => getFormat("toString")).toThrow(UnsupportedFormatError);
   });
+
+  // Progress is images yielded / (selected images × passes): the declared passes must be true.
+  it.each(FORMATS.flatMap((id) => [true, false].map((include_images) => [id, include_images] as const)))(
+    "%s (include_images %s) walks the images as many times as it declares",
+    async (id, include_images) => {
+      const source = fixtureSource({ include_images });
+      let yielded = 0;
+      const counting: ExportSource = {
+        ...source,
+        async *images(filter?: { split: Split | null }) {
+          for await (const image of source.images(filter) as AsyncIterable<DatasetImage>) {
+            yielded++;
+            yield image;
+          }
+        },
+      };
+      await collectExport(formatModules[id].write, counting);
+      expect(yielded).toBe(fixtureImages.length * formatModules[id].passes(source.options));
+    },
+  );
 });

@@ -4,27 +4,30 @@ import type { Format } from "@pictograph/schema";
 import { cocoFormat } from "./coco";
 import type { FormatModule } from "./core/types";
 import { csvFormat } from "./csv";
+import { cvatFormat } from "./cvat";
+import { labelmeFormat } from "./labelme";
+import { pascalVocFormat } from "./pascal_voc";
 import { pictographFormat } from "./pictograph";
 import { yoloFormat } from "./yolo";
 
-// Partial until every format has a module: the lead engineer adds `cvat`, `pascal_voc` and
-// `labelme` here (from ./cvat, ./pascal_voc, ./labelme), then types this as
-// Record<Format, FormatModule> so a missing format fails typecheck.
-export const formatModules: Partial<Record<Format, FormatModule>> = {
+// A full record: a format without a module fails typecheck.
+export const formatModules: Record<Format, FormatModule> = {
   pictograph: pictographFormat,
   coco: cocoFormat,
   yolo: yoloFormat,
+  cvat: cvatFormat,
+  pascal_voc: pascalVocFormat,
+  labelme: labelmeFormat,
   csv: csvFormat,
 };
 
 export class UnsupportedFormatError extends Error {
   constructor(public readonly format: string) {
-    super(`format ${JSON.stringify(format)} has no writer and reader yet`);
+    super(`unknown format ${JSON.stringify(format)}: use one of ${Object.keys(formatModules).join(", ")}`);
   }
 }
 
-export function getFormat(id: Format): FormatModule {
-  const module = formatModules[id];
-  if (!module) throw new UnsupportedFormatError(id);
-  return module;
+export function getFormat(id: string): FormatModule {
+  if (!Object.hasOwn(formatModules, id)) throw new UnsupportedFormatError(id);
+  return formatModules[id as Format];
 }

@@ -88,4 +88,6 @@ export type FormatModule = {
   write: FormatWriter;
   read: FormatReader;
   description: string;
+  /** How many times the writer walks the selected images, for progress reporting. */
+  passes(options: ExportOptions): number;
 };

@@ -7,6 +7,7 @@ export const csvFormat: FormatModule = {
   id: "csv",
   write: writeCsv,
   read: readCsv,
+  passes: (options) => (options.include_images ? 2 : 1),
   description:
     "Flat CSV of boxes (filename,width,height,class,xmin,ymin,xmax,ymax) for TensorFlow Object Detection and spreadsheets.",
 };

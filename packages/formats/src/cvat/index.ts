@@ -7,6 +7,7 @@ export const cvatFormat: FormatModule = {
   id: "cvat",
   write: writeCvat,
   read: readCvat,
+  passes: (options) => (options.include_images ? 2 : 1),
   description:
     "CVAT for images 1.1: annotations.xml with labels and attributes in <meta>, images/<path>",
 };

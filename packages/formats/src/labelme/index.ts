@@ -7,6 +7,7 @@ export const labelmeFormat: FormatModule = {
   id: "labelme",
   write: writeLabelme,
   read: readLabelme,
+  passes: () => 1,
   description:
     "wkentaro/labelme JSON: <path stem>.json beside each image, rectangles, polygons, linestrips and points",
 };

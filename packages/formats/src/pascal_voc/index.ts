@@ -7,6 +7,8 @@ export const pascalVocFormat: FormatModule = {
   id: "pascal_voc",
   write: writePascalVoc,
   read: readPascalVoc,
+  // Annotations (and images) in one pass, then the ImageSets lists.
+  passes: () => 2,
   description:
     "Pascal VOC detection: Annotations/<id>.xml (1-based integer boxes), JPEGImages/, ImageSets/Main/<subset>.txt, labelmap.txt",
 };

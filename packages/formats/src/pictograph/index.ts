@@ -7,6 +7,7 @@ export const pictographFormat: FormatModule = {
   id: "pictograph",
   write: writePictograph,
   read: readPictograph,
+  passes: () => 1,
   description:
     "Canonical Pictograph JSON: a manifest plus one JSON per image; lossless, for backups and moving datasets between Pictograph instances.",
 };

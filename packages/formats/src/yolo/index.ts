@@ -7,6 +7,7 @@ export const yoloFormat: FormatModule = {
   id: "yolo",
   write: writeYolo,
   read: readYolo,
+  passes: () => 1,
   description:
     "Ultralytics YOLO detection (data.yaml, images/<split>, labels/<split> with normalised boxes) for training YOLOv5–v11.",
 };
