@@ -1,0 +1,72 @@
+// Test databases for this package's tests and for every package that tests against the db:
+// each run gets a fresh, migrated database on PGlite (always) and on real Postgres (when a
+// URL is given, e.g. TEST_DATABASE_URL), and leaves nothing behind. For tests only.
+import type { Logger } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { createDb, type DbHandle } from "./create-db";
+import { migrate } from "./migrate";
+
+export type TestBackend = {
+  name: "pglite" | "postgres";
+  /** A fresh, migrated database; close() discards it. */
+  open(options?: { logger?: Logger }): Promise<DbHandle>;
+};
+
+/**
+ * PGlite always; Postgres too when `postgresUrl` is set. Use with
+ * `describe.each(testBackends(process.env.TEST_DATABASE_URL))("… on $name", (backend) => …)`.
+ */
+export function testBackends(postgresUrl: string | undefined): TestBackend[] {
+  const backends: TestBackend[] = [{ name: "pglite", open: openPgliteTestDb }];
+  if (postgresUrl) backends.push({ name: "postgres", open: (options) => openPostgresTestDb(postgresUrl, options) });
+  return backends;
+}
+
+/** Runs `fn` with a fresh database on `backend` and discards the database afterwards. */
+export async function withTestDb<T>(backend: TestBackend, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+  const handle = await backend.open();
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openPgliteTestDb(options?: { logger?: Logger }): Promise<DbHandle> {
+  const handle = await createDb({ dataDir: null, logger: options?.logger });
+  await migrate(handle);
+  return handle;
+}
+
+/** A database of its own per call, so test files can run in parallel; dropped on close(). */
+async function openPostgresTestDb(serverUrl: string, options?: { logger?: Logger }): Promise<DbHandle> {
+  const name = `pictograph_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  await runOnServer(serverUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let handle: DbHandle;
+  try {
+    handle = await createDb({ databaseUrl: url.toString(), dataDir: null, poolMax: 4, logger: options?.logger });
+    await migrate(handle);
+  } catch (error) {
+    await runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    throw error;
+  }
+  const closeHandle = handle.close.bind(handle);
+  handle.close = async () => {
+    await closeHandle();
+    await runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  return handle;
+}
+
+async function runOnServer(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
