@@ -4,8 +4,9 @@
 import type { Logger } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { createDb, type DbHandle } from "./create-db";
+import { createDb, type DbHandle, type DbOrTx } from "./create-db";
 import { migrate } from "./migrate";
+import { createWorkspace } from "./queries/workspaces";
 
 export type TestBackend = {
   name: "pglite" | "postgres";
@@ -69,4 +70,9 @@ async function runOnServer(serverUrl: string, statement: string): Promise<void> 
   } finally {
     await client.end();
   }
+}
+
+/** A workspace with a unique name, so tests sharing one database never collide. */
+export async function createTestWorkspace(db: DbOrTx): Promise<{ id: string; name: string }> {
+  return createWorkspace(db, { name: `ws-${randomUUID().slice(0, 8)}` });
 }

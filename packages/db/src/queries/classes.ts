@@ -3,7 +3,7 @@
 import type { ClassDef } from "@pictograph/schema";
 import { asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
-import { ClassInUseError, translateConflicts } from "../errors";
+import { ClassInUseError } from "../errors";
 import { annotations, classes } from "../schema";
 
 export type DatasetClass = ClassDef & { id: string; position: number };
@@ -34,7 +34,8 @@ export async function replaceClasses(
 ): Promise<DatasetClass[]> {
   const { datasetId } = params;
   return db.transaction(async (tx) => {
-    // Locks the list so concurrent replacements take turns.
+    // Locks the list: concurrent replacements take turns, and annotation writes naming these
+    // classes wait (their foreign key check needs a share lock), so the in-use check holds.
     const existing = await tx
       .select({ id: classes.id, name: classes.name, position: classes.position })
       .from(classes)
@@ -53,9 +54,7 @@ export async function replaceClasses(
         .groupBy(classes.name)
         .orderBy(asc(classes.name));
       if (inUse.length > 0) throw new ClassInUseError(inUse);
-      await translateConflicts(tx.delete(classes).where(inArray(classes.id, droppedIds)), {
-        annotations_class_id_fkey: "a class being removed gained annotations meanwhile; try again",
-      });
+      await tx.delete(classes).where(inArray(classes.id, droppedIds));
     }
 
     if (params.classes.length === 0) return [];

@@ -5,7 +5,7 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { translateConflicts } from "../errors";
 import { pageOf, type KeysetPage } from "./keyset-page";
-import { datasets, images } from "../schema";
+import { datasets } from "../schema";
 
 export type ImageCounts = Record<ImageStatus, number> & { total: number };
 export type DatasetSummary = {
@@ -28,14 +28,15 @@ const datasetColumns = {
   updatedAt: datasets.updatedAt,
 };
 
-// One index-only pass over images_dataset_id_status_path_idx per dataset.
+// One index-only pass over images_dataset_id_status_path_idx per dataset. Written out in
+// SQL: drizzle leaves the outer `datasets` unqualified in single-table selects.
 const imageCounts = sql<ImageCounts>`(
   SELECT json_build_object(
     'total', count(*),
-    'new', count(*) FILTER (WHERE ${images.status} = 'new'),
-    'in_progress', count(*) FILTER (WHERE ${images.status} = 'in_progress'),
-    'complete', count(*) FILTER (WHERE ${images.status} = 'complete'))
-  FROM ${images} WHERE ${images.datasetId} = ${datasets.id})`;
+    'new', count(*) FILTER (WHERE i.status = 'new'),
+    'in_progress', count(*) FILTER (WHERE i.status = 'in_progress'),
+    'complete', count(*) FILTER (WHERE i.status = 'complete'))
+  FROM images i WHERE i.dataset_id = datasets.id)`;
 
 const duplicateName = (name: string) => ({ datasets_workspace_id_name_key: `dataset "${name}" already exists` });
 
@@ -77,6 +78,12 @@ export async function getDataset(
     .select({ ...datasetColumns, imageCounts })
     .from(datasets)
     .where(and(eq(datasets.workspaceId, params.workspaceId), eq(datasets.name, params.name)));
+  return row ?? null;
+}
+
+/** By id alone, for workers: a job's export or import row carries only the dataset id. */
+export async function getDatasetById(db: DbOrTx, params: { datasetId: string }): Promise<DatasetSummary | null> {
+  const [row] = await db.select(datasetColumns).from(datasets).where(eq(datasets.id, params.datasetId));
   return row ?? null;
 }
 

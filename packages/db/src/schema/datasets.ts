@@ -144,10 +144,13 @@ export const annotations = pgTable(
     joint: text(),
   },
   (t) => [
-    // NO ACTION (checked at the end of the statement), not RESTRICT: deleting a class that
-    // annotations still use is refused, while deleting a whole dataset cascades through
-    // images to annotations in the same statement and passes the check.
-    foreignKey({ name: "annotations_class_id_fkey", columns: [t.classId], foreignColumns: [classes.id] }),
+    // Cascade, so deleting a dataset (which cascades to classes and images) can never be
+    // blocked by its own annotations. Dropping a class that annotations still use is refused
+    // by replaceClasses (ClassInUseError), under a row lock that makes concurrent annotation
+    // writes to that class wait, rather than by this key.
+    foreignKey({ name: "annotations_class_id_fkey", columns: [t.classId], foreignColumns: [classes.id] }).onDelete(
+      "cascade",
+    ),
     unique("annotations_image_id_position_key").on(t.imageId, t.position),
     // Serves the foreign key check when a class is deleted, and per-class filters.
     index("annotations_class_id_idx").on(t.classId),
