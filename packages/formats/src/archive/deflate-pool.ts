@@ -1,6 +1,7 @@
-// Deflates many small buffers on worker threads, a batch per message, so a ZIP of 100k label
-// files is not held back by zlib's per-call cost (≈15 µs, mostly setting up a zlib stream)
-// on the thread that runs the format writer. Raw deflate only; never reorders a batch.
+// Deflates many small buffers (and computes their CRC-32) on worker threads, a batch per
+// message, so a ZIP of 100k label files is not held back by zlib's per-call cost (≈15 µs,
+// mostly setting up a zlib stream) on the thread that runs the format writer. Raw deflate
+// only; never reorders a batch.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import zlib from "node:zlib";
@@ -27,11 +28,13 @@ const zlib = require("node:zlib");
 parentPort.on("message", ({ id, level, data, ends, windowBits }) => {
   const outputs = [];
   const sizes = new Int32Array(ends.length);
+  const crcs = new Uint32Array(ends.length);
   let start = 0;
   let total = 0;
   for (let i = 0; i < ends.length; i++) {
     const input = data.subarray(start, ends[i]);
     start = ends[i];
+    crcs[i] = zlib.crc32(input);
     const bits = windowBits[i];
     const deflated = zlib.deflateRawSync(input, {
       level,
@@ -51,12 +54,15 @@ parentPort.on("message", ({ id, level, data, ends, windowBits }) => {
     packed.set(output, at);
     at += output.byteLength;
   }
-  parentPort.postMessage({ id, packed, sizes }, [packed.buffer]);
+  parentPort.postMessage({ id, packed, sizes, crcs }, [packed.buffer]);
 });
 `;
 
-type Reply = { id: number; packed: Uint8Array; sizes: Int32Array };
-type Pending = { resolve: (results: (Uint8Array | null)[]) => void; reject: (error: Error) => void };
+type Reply = { id: number; packed: Uint8Array; sizes: Int32Array; crcs: Uint32Array };
+
+/** Per input: its raw deflate, or null when that is not smaller; and its CRC-32. */
+export type DeflatedBatch = { deflated: (Uint8Array | null)[]; crcs: Uint32Array };
+type Pending = { resolve: (batch: DeflatedBatch) => void; reject: (error: Error) => void };
 
 /** Worker threads that fit next to the format writer's thread on this machine. */
 export function defaultDeflateThreads(): number {
@@ -85,8 +91,8 @@ export class DeflatePool {
     }
   }
 
-  /** Deflates each input; null where deflate would not make it smaller. */
-  deflate(inputs: Uint8Array[]): Promise<(Uint8Array | null)[]> {
+  /** Deflates each input and computes its CRC, off this thread. */
+  deflate(inputs: Uint8Array[]): Promise<DeflatedBatch> {
     if (this.closed) return Promise.reject(this.closed);
     let total = 0;
     const ends = new Uint32Array(inputs.length);
@@ -120,22 +126,22 @@ export class DeflatePool {
     for (const worker of this.workers) void worker.terminate();
   }
 
-  private receive({ id, packed, sizes }: Reply): void {
+  private receive({ id, packed, sizes, crcs }: Reply): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
     const slot = id % this.workers.length;
     this.owed[slot] = (this.owed[slot] ?? 1) - 1;
     if (this.owed[slot] === 0) this.workers[slot]!.unref();
-    const results: (Uint8Array | null)[] = [];
+    const deflated: (Uint8Array | null)[] = [];
     let at = 0;
     for (const size of sizes) {
-      if (size < 0) results.push(null);
+      if (size < 0) deflated.push(null);
       else {
-        results.push(Buffer.from(packed.buffer, packed.byteOffset + at, size));
+        deflated.push(Buffer.from(packed.buffer, packed.byteOffset + at, size));
         at += size;
       }
     }
-    pending.resolve(results);
+    pending.resolve({ deflated, crcs });
   }
 }

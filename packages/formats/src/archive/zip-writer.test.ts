@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { openZipArchive } from "./zip-archive";
-import { ZipWriter, type ZipWriterOptions } from "./zip-writer";
+import { hashMemberName, ZipWriter, type ZipWriterOptions } from "./zip-writer";
 
 const dir = mkdtempSync(join(tmpdir(), "zip-writer-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -262,6 +262,28 @@ describe("ZipWriter", () => {
     zip.stream.on("error", () => undefined);
     await zip.addBuffer("a.txt", "1");
     await expect(zip.addBuffer("a.txt", "2")).rejects.toThrow("duplicate ZIP member a.txt");
+  });
+
+  it("keeps names that share a hash apart, and refuses a real duplicate long after the first", async () => {
+    // Two names with the same 32-bit hash, found by search.
+    const [first, second] = ["labels/185456.txt", "labels/1032340.txt"];
+    expect(hashMemberName(first)).toBe(hashMemberName(second));
+    const path = await writeZip(async (zip) => {
+      await zip.addBuffer(first, "first");
+      await zip.addBuffer(second, "second while the first is still queued");
+      for (let i = 0; i < 500; i++) await zip.addBuffer(`other/${i}.txt`, `${i}`);
+      await zip.addBuffer(`again/${second}`, "x");
+    });
+    expect(unzip("-p", path, first)).toBe("first");
+    expect(unzip("-p", path, second)).toBe("second while the first is still queued");
+
+    const zip = new ZipWriter({ mtime });
+    zip.stream.resume();
+    zip.stream.on("error", () => undefined);
+    await zip.addBuffer(second, "1");
+    for (let i = 0; i < 500; i++) await zip.addBuffer(`other/${i}.txt`, `${i}`);
+    await zip.addBuffer(first, "2");
+    await expect(zip.addBuffer(second, "3")).rejects.toThrow(`duplicate ZIP member ${second}`);
   });
 
   it("deflates streamed text so that it inflates to the same bytes", async () => {

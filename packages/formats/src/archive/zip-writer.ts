@@ -10,6 +10,7 @@ import zlib from "node:zlib";
 import { promisify } from "node:util";
 import { DeflatePool, defaultDeflateThreads, deflateSmall } from "./deflate-pool";
 import {
+  CENTRAL_HEADER_SIZE,
   centralRecordLength,
   dataDescriptorLength,
   FLAG_DATA_DESCRIPTOR,
@@ -75,17 +76,28 @@ export function isPrecompressedName(name: string): boolean {
   return dot >= 0 && PRECOMPRESSED_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
 }
 
+// Anything FORMATS.md rule 3 forbids in one pass: a leading slash or drive letter, an
+// empty, `.` or `..` segment, a trailing slash, a backslash or a NUL.
+const UNSAFE_NAME = /^\/|^[A-Za-z]:|(^|\/)\.{0,2}(\/|$)|[\\\0]/;
+
 /** Why `name` is not a relative POSIX file path without `..` (FORMATS.md rule 3, and what
- * our own archive reader refuses), or null when it is fine. */
-function memberNameProblem(name: string): string | null {
+ * our own archive reader refuses), or null when it is fine. Checked per member, so cheap. */
+function memberNameProblem(name: string, byteLength: number): string | null {
+  if (byteLength > 0xffff) return "is longer than 65535 bytes";
+  if (!UNSAFE_NAME.test(name)) return null;
   if (name === "") return "is empty";
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return "is absolute";
   if (name.includes("\\")) return "contains a backslash";
   if (name.includes("\0")) return "contains a NUL character";
   if (name.endsWith("/")) return "names a directory";
-  if (name.split("/").some((s) => s === ".." || s === "." || s === "")) return "has an empty, . or .. segment";
-  if (Buffer.byteLength(name, "utf8") > 0xffff) return "is longer than 65535 bytes";
-  return null;
+  return "has an empty, . or .. segment";
+}
+
+/** FNV-1a over the name's UTF-16 code units, as a signed 32-bit integer (a small integer to V8). */
+export function hashMemberName(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return hash | 0;
 }
 
 /** A whole-buffer member accepted but not yet written; `body` is set once it is compressed. */
@@ -103,7 +115,8 @@ export class ZipWriter {
   /** Bytes of archive produced so far: the offset of whatever comes next. */
   private offset = 0;
   private entries = 0;
-  private readonly names = new Set<string>();
+  /** 32-bit hashes of the names so far: the names themselves stay only in the directory. */
+  private readonly nameHashes = new Set<number>();
   private readonly directoryPages: Buffer[] = [];
   private directoryPage = Buffer.allocUnsafe(DIRECTORY_PAGE_SIZE);
   private directoryUsed = 0;
@@ -163,7 +176,7 @@ export class ZipWriter {
         nameLength,
         flags: FLAG_UTF8,
         method: METHOD_STORED,
-        crc: zlib.crc32(bytes),
+        crc: 0,
         compressedSize: 0,
         size: bytes.byteLength,
         offset: 0,
@@ -171,10 +184,12 @@ export class ZipWriter {
       const entry: QueuedEntry = { name, fields, data: bytes, body: null };
       this.queue.push(entry);
       this.queuedBytes += bytes.byteLength;
-      if (options.compress === false || this.level === 0 || bytes.byteLength === 0) settle(entry, null);
+      // The CRC is computed wherever the member is deflated: on the pool for batched ones.
+      if (options.compress === false || this.level === 0 || bytes.byteLength === 0)
+        settle(entry, null, zlib.crc32(bytes));
       else if (bytes.byteLength > SMALL_SIZE) this.deflateLarge(entry);
       else if (this.smallEntries++ < INLINE_SMALL_ENTRIES || this.deflateThreads === 0)
-        settle(entry, deflateSmall(bytes, this.level));
+        settle(entry, deflateSmall(bytes, this.level), zlib.crc32(bytes));
       else this.addToBatch(entry);
       this.writeReady();
       await this.until(
@@ -270,11 +285,30 @@ export class ZipWriter {
   }
 
   private claimName(name: string): number {
-    const problem = memberNameProblem(name);
+    const length = Buffer.byteLength(name, "utf8");
+    const problem = memberNameProblem(name, length);
     if (problem) throw new Error(`ZIP member name ${JSON.stringify(name)} ${problem}`);
-    if (this.names.has(name)) throw new Error(`duplicate ZIP member ${name}`);
-    this.names.add(name);
-    return Buffer.byteLength(name, "utf8");
+    const hash = hashMemberName(name);
+    // A known hash is settled against the names themselves: about once per 100k members.
+    if (this.nameHashes.has(hash) && this.hasMember(name)) throw new Error(`duplicate ZIP member ${name}`);
+    this.nameHashes.add(hash);
+    return length;
+  }
+
+  /** Whether a member of this name was added: queued, or recorded in the central directory. */
+  private hasMember(name: string): boolean {
+    if (this.queue.some((entry) => entry.name === name)) return true;
+    const wanted = Buffer.from(name, "utf8");
+    for (const page of [...this.directoryPages, this.directoryPage.subarray(0, this.directoryUsed)]) {
+      for (let at = 0; at < page.byteLength; ) {
+        const nameLength = page.readUInt16LE(at + 28);
+        const start = at + CENTRAL_HEADER_SIZE;
+        if (nameLength === wanted.byteLength && page.compare(wanted, 0, nameLength, start, start + nameLength) === 0)
+          return true;
+        at = start + nameLength + page.readUInt16LE(at + 30) + page.readUInt16LE(at + 32);
+      }
+    }
+    return false;
   }
 
   private addToBatch(entry: QueuedEntry): void {
@@ -290,8 +324,8 @@ export class ZipWriter {
     this.batchBytes = 0;
     this.pool ??= new DeflatePool(this.level, this.deflateThreads);
     this.pool.deflate(batch.map((entry) => entry.data)).then(
-      (results) => {
-        batch.forEach((entry, i) => settle(entry, results[i] ?? null));
+      ({ deflated, crcs }) => {
+        batch.forEach((entry, i) => settle(entry, deflated[i] ?? null, crcs[i]!));
         this.writeReady();
       },
       (error: unknown) => this.abort(error),
@@ -301,7 +335,8 @@ export class ZipWriter {
   private deflateLarge(entry: QueuedEntry): void {
     deflateRawAsync(entry.data, { level: this.level }).then(
       (deflated) => {
-        settle(entry, deflated.byteLength < entry.data.byteLength ? deflated : null);
+        const smaller = deflated.byteLength < entry.data.byteLength ? deflated : null;
+        settle(entry, smaller, zlib.crc32(entry.data));
         this.writeReady();
       },
       (error: unknown) => this.abort(error),
@@ -416,8 +451,9 @@ export class ZipWriter {
   }
 }
 
-function settle(entry: QueuedEntry, deflated: Uint8Array | null): void {
+function settle(entry: QueuedEntry, deflated: Uint8Array | null, crc: number): void {
   entry.body = deflated ?? entry.data;
+  entry.fields.crc = crc;
   entry.fields.method = deflated ? METHOD_DEFLATED : METHOD_STORED;
   entry.fields.compressedSize = entry.body.byteLength;
 }

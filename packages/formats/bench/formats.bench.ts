@@ -1,0 +1,263 @@
+// The formats benchmark: every registered format exported annotation-only (100k images × 10
+// boxes, generated on the fly) through writeExportZip into /dev/null, at 10k and 100k images
+// to show memory stays flat; floors measured in the same run (Info-ZIP on the same label
+// files, JSON.stringify of the same COCO data, the source alone); archiver 8 against our ZIP
+// writer on the same 100k entries. Each measurement runs in its own child process so its
+// peak RSS is its own. Writes bench/results/formats.json at the repository root and prints
+// a markdown table. Run by `pnpm bench formats` or `pnpm --filter @pictograph/formats bench`.
+// Options: --quick (10k only, one run each: a smoke test), --runs N, --big-runs N.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FORMATS, type Format } from "@pictograph/schema";
+import { formatModules } from "../src/registry";
+import { benchSource, BOXES_PER_IMAGE } from "./bench-dataset";
+import type { TaskResult } from "./bench-task";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsDir = join(here, "..", "..", "..", "bench", "results");
+const taskFile = join(here, "bench-task.ts");
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const option = (name: string, fallback: number) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? Number(argv[at + 1]) : fallback;
+};
+/** Runs of the cheap measurements (10k exports, floors, our writer). */
+const RUNS = option("--runs", quick ? 1 : 5);
+/** Runs of the 100k exports and of archiver, which take several seconds each. */
+const BIG_RUNS = option("--big-runs", quick ? 1 : 3);
+const SMALL = 10_000;
+const BIG = quick ? SMALL : 100_000;
+const ZIP_LEVEL = 6;
+
+const TARGET_IMAGES_PER_SECOND = 40_000;
+const TARGET_COCO_OVER_STRINGIFY = 2;
+const TARGET_PEAK_RSS_MB = 300;
+/** "Flat": peak RSS at 100k no more than this above the 10k run. */
+const FLAT_RSS_DELTA_MB = 50;
+
+type Measured = {
+  runs: number;
+  medianMs: number;
+  perSecond: number;
+  cpuMs: number;
+  peakRssMB: number;
+  baseRssMB: number;
+  bytes: number | null;
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function runTask(args: string[]): TaskResult {
+  const child = spawnSync(process.execPath, [...process.execArgv, taskFile, ...args], {
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+  if (child.status !== 0 || !line)
+    throw new Error(`bench task ${args.join(" ")} failed (exit ${child.status}):\n${child.stderr}`);
+  return JSON.parse(line.slice("RESULT ".length)) as TaskResult;
+}
+
+/** Median of `runs` child runs; peak RSS is the highest seen. */
+function measureTask(args: string[], runs: number): Measured {
+  const results = Array.from({ length: runs }, () => runTask(args));
+  const medianMs = median(results.map((r) => r.ms));
+  return {
+    runs,
+    medianMs: Math.round(medianMs),
+    perSecond: Math.round((results[0]!.items / medianMs) * 1000),
+    cpuMs: Math.round(median(results.map((r) => r.cpuMs))),
+    peakRssMB: Math.max(...results.map((r) => r.peakRssMB)),
+    baseRssMB: Math.round(median(results.map((r) => r.baseRssMB))),
+    bytes: results[0]!.bytes ?? null,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Info-ZIP on the same label files YOLO writes, on disk; only `zip` itself is timed. */
+async function measureInfoZip(images: number, runs: number) {
+  const dir = mkdtempSync(join(tmpdir(), "bench-infozip-"));
+  const tree = join(dir, "tree");
+  try {
+    const yolo = formatModules.yolo;
+    if (!yolo) return null;
+    const made = new Set<string>();
+    let files = 0;
+    const entries = yolo.write(benchSource(images, "yolo"));
+    for (let next = await entries.next(); !next.done; next = await entries.next()) {
+      const entry = next.value;
+      if (entry.type !== "file" || typeof entry.body !== "string") continue;
+      const path = join(tree, entry.path);
+      const folder = dirname(path);
+      if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+      made.add(folder);
+      writeFileSync(path, entry.body);
+      files++;
+    }
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      rmSync(join(dir, "out.zip"), { force: true });
+      const start = performance.now();
+      // -D: no folder entries, as our writer; -6: the level we use.
+      const zip = spawnSync("zip", ["-r", "-q", "-D", "-6", join(dir, "out.zip"), "."], { cwd: tree });
+      times.push(performance.now() - start);
+      if (zip.status !== 0) throw new Error(`zip failed: ${zip.stderr}`);
+    }
+    const medianMs = median(times);
+    return { runs, files, medianMs: Math.round(medianMs), perSecond: Math.round((files / medianMs) * 1000) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function cell(value: number | string | null | undefined): string {
+  if (value === null || value === undefined) return "–";
+  return typeof value === "number" ? value.toLocaleString("en-US") : value;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  const notes: string[] = [];
+  const formats: Array<{ format: Format; images: number } & Measured> = [];
+
+  for (const format of FORMATS) {
+    if (!formatModules[format]) {
+      notes.push(`${format}: not registered in src/registry.ts yet, skipped`);
+      log(`skip ${format}: not registered`);
+      continue;
+    }
+    for (const images of BIG === SMALL ? [SMALL] : [SMALL, BIG]) {
+      const runs = images === SMALL ? RUNS : BIG_RUNS;
+      log(`${format}: ${images} images × ${runs} runs`);
+      try {
+        formats.push({ format, images, ...measureTask(["format", format, String(images)], runs) });
+      } catch (error) {
+        notes.push(`${format} at ${images} images failed: ${(error as Error).message.split("\n")[0]}`);
+        log((error as Error).message);
+      }
+    }
+  }
+
+  log(`source alone: ${BIG} images × ${RUNS}`);
+  const source = measureTask(["source", String(BIG)], RUNS);
+  log(`JSON.stringify floor: ${BIG} images, ${RUNS} runs in one process`);
+  const stringifyTask = runTask(["stringify", String(BIG), String(RUNS)]);
+  const stringifyMs = Math.round(median(stringifyTask.runsMs ?? [stringifyTask.ms]));
+  const stringify = {
+    runs: RUNS,
+    medianMs: stringifyMs,
+    perSecond: Math.round((BIG / stringifyMs) * 1000),
+    jsonMB: Math.round((stringifyTask.bytes ?? 0) / 1e5) / 10,
+  };
+  log(`Info-ZIP floor: ${BIG} label files × ${RUNS}`);
+  const infoZip = await measureInfoZip(BIG, RUNS);
+  if (!infoZip) notes.push("Info-ZIP floor skipped: yolo is not registered");
+
+  log(`ZIP writers: ${BIG} entries`);
+  const writers = [
+    { writer: "ours (ZipWriter)", ...measureTask(["zip-ours", String(BIG)], RUNS) },
+    { writer: "archiver 8, append all", ...measureTask(["zip-archiver", String(BIG)], BIG_RUNS) },
+    { writer: "archiver 8, ≤1000 in flight", ...measureTask(["zip-archiver-bounded", String(BIG)], BIG_RUNS) },
+  ];
+
+  const big = formats.filter((f) => f.images === BIG);
+  const coco = big.find((f) => f.format === "coco");
+  const targets = big.map((f) => {
+    const small = BIG === SMALL ? undefined : formats.find((s) => s.format === f.format && s.images === SMALL);
+    return {
+      format: f.format,
+      imagesPerSecond: f.perSecond >= TARGET_IMAGES_PER_SECOND,
+      peakRss: f.peakRssMB < TARGET_PEAK_RSS_MB,
+      rssDeltaMB: small ? f.peakRssMB - small.peakRssMB : null,
+      flat: small ? f.peakRssMB - small.peakRssMB <= FLAT_RSS_DELTA_MB : null,
+    };
+  });
+  const cocoOverStringify = coco ? Math.round((coco.medianMs / stringify.medianMs) * 100) / 100 : null;
+
+  const machine = {
+    cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
+    memoryGB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    loadBefore: loadBefore.map((l) => Math.round(l * 100) / 100),
+    loadAfter: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+
+  const lines = [
+    `Annotation-only exports of generated images × ${BOXES_PER_IMAGE} boxes through \`writeExportZip\` (our ZIP writer, level ${ZIP_LEVEL}) into /dev/null; each run in its own process. Medians of ${RUNS} runs at ${SMALL.toLocaleString("en-US")} images and ${BIG_RUNS} at ${BIG.toLocaleString("en-US")}; peak RSS is the process's VmHWM (highest run), baseline is its RSS before the export starts (Node, tsx, modules). CPU is all threads (deflate runs on a worker thread and zlib's pool).`,
+    "",
+    "| format | images | images/s | median ms | CPU ms | peak RSS MB | baseline RSS MB | ZIP MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...formats.map(
+      (f) =>
+        `| ${f.format} | ${cell(f.images)} | ${cell(f.perSecond)} | ${cell(f.medianMs)} | ${cell(f.cpuMs)} | ${cell(f.peakRssMB)} | ${cell(f.baseRssMB)} | ${cell(f.bytes === null ? null : Math.round(f.bytes / 1e5) / 10)} |`,
+    ),
+    "",
+    `Floors (${BIG.toLocaleString("en-US")} images, same generated data):`,
+    "",
+    "| floor | runs | median ms | images/s |",
+    "|---|---:|---:|---:|",
+    `| generating the images (the benchmark's stand-in for the database cursor) | ${source.runs} | ${cell(source.medianMs)} | ${cell(source.perSecond)} |`,
+    `| \`JSON.stringify\` of the same data in COCO's shape (${stringify.jsonMB} MB of JSON) | ${stringify.runs} | ${cell(stringify.medianMs)} | ${cell(stringify.perSecond)} |`,
+    infoZip
+      ? `| Info-ZIP \`zip -r -q -D -6\` of YOLO's ${cell(infoZip.files)} label files on disk (zip alone timed) | ${infoZip.runs} | ${cell(infoZip.medianMs)} | ${cell(infoZip.perSecond)} files/s |`
+      : "| Info-ZIP | – | – | skipped |",
+    "",
+    `ZIP writers on the same ${BIG.toLocaleString("en-US")} YOLO-style label entries (≈330 B each), deflate level ${ZIP_LEVEL}, into /dev/null:`,
+    "",
+    "| writer | runs | median ms | entries/s | CPU ms | peak RSS MB | ZIP MB |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...writers.map(
+      (w) =>
+        `| ${w.writer} | ${w.runs} | ${cell(w.medianMs)} | ${cell(w.perSecond)} | ${cell(w.cpuMs)} | ${cell(w.peakRssMB)} | ${cell(w.bytes === null ? null : Math.round(w.bytes / 1e5) / 10)} |`,
+    ),
+    "",
+    "Targets at " + BIG.toLocaleString("en-US") + " images:",
+    "",
+    "| format | ≥ 40k images/s | peak RSS < 300 MB | RSS 10k → 100k (MB) |",
+    "|---|---|---|---:|",
+    ...targets.map(
+      (t) =>
+        `| ${t.format} | ${t.imagesPerSecond ? "yes" : "**no**"} | ${t.peakRss ? "yes" : "**no**"} | ${t.rssDeltaMB === null ? "–" : `${t.rssDeltaMB >= 0 ? "+" : ""}${t.rssDeltaMB}${t.flat ? "" : " (**not flat**)"}`} |`,
+    ),
+    "",
+    cocoOverStringify === null
+      ? "COCO vs JSON.stringify: coco not measured."
+      : `COCO takes ${cocoOverStringify}× the JSON.stringify floor (target ≤ ${TARGET_COCO_OVER_STRINGIFY}×): ${cocoOverStringify <= TARGET_COCO_OVER_STRINGIFY ? "met" : "**not met**"}.`,
+    ...(notes.length ? ["", "Notes:", "", ...notes.map((n) => `- ${n}`)] : []),
+    "",
+    `Load average (1/5/15 min) before ${machine.loadBefore.join(" / ")}, after ${machine.loadAfter.join(" / ")}: the machine is shared, so figures move with what else runs.`,
+  ];
+  const markdown = lines.join("\n");
+
+  const result = {
+    name: "formats",
+    title: "Formats: annotation-only export throughput and memory",
+    date: startedAt.toISOString(),
+    machine,
+    config: { small: SMALL, big: BIG, boxesPerImage: BOXES_PER_IMAGE, runs: RUNS, bigRuns: BIG_RUNS, level: ZIP_LEVEL, quick },
+    formats,
+    floors: { source, jsonStringify: stringify, infoZip },
+    zipWriters: writers,
+    targets: { perFormat: targets, cocoOverStringify },
+    notes,
+    markdown,
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "formats.json"), JSON.stringify(result, null, 2) + "\n");
+  process.stdout.write(`\n## ${result.title}\n\n${markdown}\n`);
+}
+
+await main();
