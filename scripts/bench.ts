@@ -5,14 +5,36 @@
 // name without .bench.ts) holding at least { name, title, date, markdown }; this runner
 // never measures anything itself and never edits a bench's own result file.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, release, totalmem, type } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-type BenchResult = { name: string; title: string; date: string; markdown: string; [key: string]: unknown };
-type Latest = { updated: string; machine: Machine; benches: Record<string, BenchResult> };
-type Machine = { cpu: string; cores: number; memoryGB: number; node: string; os: string };
+type BenchResult = {
+  name: string;
+  title: string;
+  date: string;
+  markdown: string;
+  [key: string]: unknown;
+};
+type Latest = {
+  updated: string;
+  machine: Machine;
+  benches: Record<string, BenchResult>;
+};
+type Machine = {
+  cpu: string;
+  cores: number;
+  memoryGB: number;
+  node: string;
+  os: string;
+};
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = join(root, "bench", "results");
@@ -54,7 +76,10 @@ function renderPerformanceDoc(latest: Latest): string {
   const { machine } = latest;
   const sections = Object.values(latest.benches)
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((bench) => `## ${bench.title}\n\nMeasured ${bench.date}.\n\n${bench.markdown.trim()}\n`);
+    .map(
+      (bench) =>
+        `## ${bench.title}\n\nMeasured ${bench.date}.\n\n${bench.markdown.trim()}\n`,
+    );
   return [
     "# Performance",
     "",
@@ -69,9 +94,13 @@ function renderPerformanceDoc(latest: Latest): string {
 
 function main(): number {
   const prefixes = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
-  const passThrough = process.argv.slice(2).filter((arg) => arg.startsWith("-"));
+  const passThrough = process.argv
+    .slice(2)
+    .filter((arg) => arg.startsWith("-"));
   const all = findBenchFiles();
-  const chosen = prefixes.length ? all.filter((file) => prefixes.some((p) => basename(file).startsWith(p))) : all;
+  const chosen = prefixes.length
+    ? all.filter((file) => prefixes.some((p) => basename(file).startsWith(p)))
+    : all;
   if (chosen.length === 0) {
     console.error(
       `bench: no benchmark matches ${prefixes.join(", ") || "(all)"}; found: ${all.map((f) => relative(root, f)).join(", ") || "none"}`,
@@ -80,16 +109,24 @@ function main(): number {
   }
 
   mkdirSync(resultsDir, { recursive: true });
-  const latest: Latest = readLatest() ?? { updated: "", machine: describeMachine(), benches: {} };
+  const latest: Latest = readLatest() ?? {
+    updated: "",
+    machine: describeMachine(),
+    benches: {},
+  };
   let failed = 0;
   for (const file of chosen) {
     const name = basename(file, SUFFIX);
     console.error(`\nbench: ${relative(root, file)}`);
     // The same Node and TypeScript loader this runner was started with (tsx).
-    const run = spawnSync(process.execPath, [...process.execArgv, file, ...passThrough], {
-      cwd: dirname(dirname(file)),
-      stdio: "inherit",
-    });
+    const run = spawnSync(
+      process.execPath,
+      [...process.execArgv, file, ...passThrough],
+      {
+        cwd: dirname(dirname(file)),
+        stdio: "inherit",
+      },
+    );
     const resultPath = join(resultsDir, `${name}.json`);
     if (run.status !== 0) {
       console.error(`bench: ${name} failed (exit ${run.status ?? run.signal})`);
@@ -101,7 +138,9 @@ function main(): number {
       failed++;
       continue;
     }
-    latest.benches[name] = JSON.parse(readFileSync(resultPath, "utf8")) as BenchResult;
+    latest.benches[name] = JSON.parse(
+      readFileSync(resultPath, "utf8"),
+    ) as BenchResult;
   }
 
   latest.updated = new Date().toISOString();
@@ -109,7 +148,9 @@ function main(): number {
   writeFileSync(latestPath, JSON.stringify(latest, null, 2) + "\n");
   mkdirSync(dirname(docPath), { recursive: true });
   writeFileSync(docPath, renderPerformanceDoc(latest));
-  console.error(`\nbench: wrote ${relative(root, latestPath)} and ${relative(root, docPath)}`);
+  console.error(
+    `\nbench: wrote ${relative(root, latestPath)} and ${relative(root, docPath)}`,
+  );
   return failed ? 1 : 0;
 }
 

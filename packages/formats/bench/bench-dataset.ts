@@ -15,8 +15,30 @@ import type { ExportSource, SplitCounts } from "../src/core/types";
 
 export const BOXES_PER_IMAGE = 10;
 
-const CLASS_NAMES = ["car", "person", "bicycle", "truck", "bus", "traffic light", "dog", "stop sign", "bench", "bird"];
-const PALETTE = ["#e6194b", "#3cb44b", "#ffe119", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c", "#fabebe"];
+const CLASS_NAMES = [
+  "car",
+  "person",
+  "bicycle",
+  "truck",
+  "bus",
+  "traffic light",
+  "dog",
+  "stop sign",
+  "bench",
+  "bird",
+];
+const PALETTE = [
+  "#e6194b",
+  "#3cb44b",
+  "#ffe119",
+  "#4363d8",
+  "#f58231",
+  "#911eb4",
+  "#46f0f0",
+  "#f032e6",
+  "#bcf60c",
+  "#fabebe",
+];
 const SIZES = [
   [1920, 1080],
   [1280, 720],

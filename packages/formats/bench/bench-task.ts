@@ -26,27 +26,66 @@ export type TaskResult = {
 };
 
 function statusMB(field: "VmHWM" | "VmRSS"): number {
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync("/proc/self/status", "utf8"));
-  return match ? Math.round(Number(match[1]) / 1024) : Math.round(process.memoryUsage.rss() / 1024 ** 2);
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+    readFileSync("/proc/self/status", "utf8"),
+  );
+  return match
+    ? Math.round(Number(match[1]) / 1024)
+    : Math.round(process.memoryUsage.rss() / 1024 ** 2);
 }
 
-async function measure(items: number, task: () => Promise<number | undefined>): Promise<TaskResult> {
+async function measure(
+  items: number,
+  task: () => Promise<number | undefined>,
+): Promise<TaskResult> {
   const baseRssMB = statusMB("VmRSS");
   const cpu = process.cpuUsage();
   const start = performance.now();
   const bytes = await task();
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  return { ms, cpuMs: (used.user + used.system) / 1000, baseRssMB, peakRssMB: statusMB("VmHWM"), bytes, items };
+  return {
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    baseRssMB,
+    peakRssMB: statusMB("VmHWM"),
+    bytes,
+    items,
+  };
 }
 
-async function exportFormat(format: Format, images: number): Promise<TaskResult> {
+function writerOf(format: Format) {
   const module = formatModules[format];
   if (!module) throw new Error(`${format} is not registered`);
+  return module.write;
+}
+
+async function exportFormat(format: Format, images: number, level: number): Promise<TaskResult> {
+  const write = writerOf(format);
   return measure(images, async () => {
-    const zip = writeExportZip(module.write, benchSource(images, format), { mtime: MTIME });
+    const zip = writeExportZip(write, benchSource(images, format), { mtime: MTIME, level });
     await pipeline(zip.stream, createWriteStream("/dev/null"));
     return (await zip.done).bytes;
+  });
+}
+
+/** The format writer alone: entries drained and their bodies encoded, no ZIP. Separates
+ * what the format costs from what the archive costs. */
+async function drainWriter(format: Format, images: number): Promise<TaskResult> {
+  const write = writerOf(format);
+  return measure(images, async () => {
+    let bytes = 0;
+    const entries = write(benchSource(images, format));
+    for (let next = await entries.next(); !next.done; next = await entries.next()) {
+      const entry = next.value;
+      if (entry.type === "image") continue;
+      if (typeof entry.body === "string") bytes += Buffer.byteLength(entry.body);
+      else if (entry.body instanceof Uint8Array) bytes += entry.body.byteLength;
+      else
+        for await (const chunk of entry.body)
+          bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.byteLength;
+    }
+    return bytes;
   });
 }
 
@@ -54,7 +93,8 @@ async function exportFormat(format: Format, images: number): Promise<TaskResult>
 async function iterateSource(images: number): Promise<TaskResult> {
   return measure(images, async () => {
     let boxes = 0;
-    for await (const image of benchSource(images, "coco").images()) boxes += image.annotations.length;
+    for await (const image of benchSource(images, "coco").images())
+      boxes += image.annotations.length;
     return boxes;
   });
 }
@@ -120,7 +160,13 @@ async function stringifyCoco(images: number, runs: number): Promise<TaskResult> 
       });
     }
   }
-  const coco = { info: { description: "bench" }, licenses: [], images: cocoImages, annotations, categories };
+  const coco = {
+    info: { description: "bench" },
+    licenses: [],
+    images: cocoImages,
+    annotations,
+    categories,
+  };
   const runsMs: number[] = [];
   let bytes = 0;
   const result = await measure(images, async () => {
@@ -136,10 +182,12 @@ async function stringifyCoco(images: number, runs: number): Promise<TaskResult> 
 
 async function run(args: string[]): Promise<TaskResult> {
   const [task, ...rest] = args;
-  const n = Number(rest.at(-1));
+  const n = Number(rest[0]);
   switch (task) {
     case "format":
-      return exportFormat(rest[0] as Format, Number(rest[1]));
+      return exportFormat(rest[0] as Format, Number(rest[1]), Number(rest[2] ?? 6));
+    case "writer":
+      return drainWriter(rest[0] as Format, Number(rest[1]));
     case "source":
       return iterateSource(n);
     case "zip-ours":

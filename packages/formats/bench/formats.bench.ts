@@ -111,12 +111,19 @@ async function measureInfoZip(images: number, runs: number) {
       rmSync(join(dir, "out.zip"), { force: true });
       const start = performance.now();
       // -D: no folder entries, as our writer; -6: the level we use.
-      const zip = spawnSync("zip", ["-r", "-q", "-D", "-6", join(dir, "out.zip"), "."], { cwd: tree });
+      const zip = spawnSync("zip", ["-r", "-q", "-D", "-6", join(dir, "out.zip"), "."], {
+        cwd: tree,
+      });
       times.push(performance.now() - start);
       if (zip.status !== 0) throw new Error(`zip failed: ${zip.stderr}`);
     }
     const medianMs = median(times);
-    return { runs, files, medianMs: Math.round(medianMs), perSecond: Math.round((files / medianMs) * 1000) };
+    return {
+      runs,
+      files,
+      medianMs: Math.round(medianMs),
+      perSecond: Math.round((files / medianMs) * 1000),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -145,10 +152,23 @@ async function main(): Promise<void> {
       try {
         formats.push({ format, images, ...measureTask(["format", format, String(images)], runs) });
       } catch (error) {
-        notes.push(`${format} at ${images} images failed: ${(error as Error).message.split("\n")[0]}`);
+        notes.push(
+          `${format} at ${images} images failed: ${(error as Error).message.split("\n")[0]}`,
+        );
         log((error as Error).message);
       }
     }
+  }
+
+  const writersAlone: Array<{ format: Format } & Measured> = [];
+  for (const { format } of formats.filter((f) => f.images === BIG)) {
+    log(`${format} writer alone: ${BIG} images × ${BIG_RUNS} runs`);
+    writersAlone.push({ format, ...measureTask(["writer", format, String(BIG)], BIG_RUNS) });
+  }
+  let cocoFastest: Measured | null = null;
+  if (formatModules.coco) {
+    log(`coco at level 1: ${BIG} images × ${BIG_RUNS} runs`);
+    cocoFastest = measureTask(["format", "coco", String(BIG), "1"], BIG_RUNS);
   }
 
   log(`source alone: ${BIG} images × ${RUNS}`);
@@ -170,13 +190,17 @@ async function main(): Promise<void> {
   const writers = [
     { writer: "ours (ZipWriter)", ...measureTask(["zip-ours", String(BIG)], RUNS) },
     { writer: "archiver 8, append all", ...measureTask(["zip-archiver", String(BIG)], BIG_RUNS) },
-    { writer: "archiver 8, ≤1000 in flight", ...measureTask(["zip-archiver-bounded", String(BIG)], BIG_RUNS) },
+    {
+      writer: "archiver 8, ≤1000 in flight",
+      ...measureTask(["zip-archiver-bounded", String(BIG)], BIG_RUNS),
+    },
   ];
 
   const big = formats.filter((f) => f.images === BIG);
   const coco = big.find((f) => f.format === "coco");
   const targets = big.map((f) => {
-    const small = BIG === SMALL ? undefined : formats.find((s) => s.format === f.format && s.images === SMALL);
+    const small =
+      BIG === SMALL ? undefined : formats.find((s) => s.format === f.format && s.images === SMALL);
     return {
       format: f.format,
       imagesPerSecond: f.perSecond >= TARGET_IMAGES_PER_SECOND,
@@ -185,7 +209,9 @@ async function main(): Promise<void> {
       flat: small ? f.peakRssMB - small.peakRssMB <= FLAT_RSS_DELTA_MB : null,
     };
   });
-  const cocoOverStringify = coco ? Math.round((coco.medianMs / stringify.medianMs) * 100) / 100 : null;
+  const cocoOverStringify = coco
+    ? Math.round((coco.medianMs / stringify.medianMs) * 100) / 100
+    : null;
 
   const machine = {
     cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
@@ -204,6 +230,22 @@ async function main(): Promise<void> {
       (f) =>
         `| ${f.format} | ${cell(f.images)} | ${cell(f.perSecond)} | ${cell(f.medianMs)} | ${cell(f.cpuMs)} | ${cell(f.peakRssMB)} | ${cell(f.baseRssMB)} | ${cell(f.bytes === null ? null : Math.round(f.bytes / 1e5) / 10)} |`,
     ),
+    "",
+    `Where the time goes at ${BIG.toLocaleString("en-US")} images: the format writer alone (entries drained, bodies encoded to bytes, no ZIP; medians of ${BIG_RUNS}) against the whole export above.`,
+    "",
+    "| format | writer alone images/s | writer alone ms | export ms | export / writer |",
+    "|---|---:|---:|---:|---:|",
+    ...writersAlone.map((w) => {
+      const exported = formats.find((f) => f.format === w.format && f.images === BIG);
+      const ratio = exported ? Math.round((exported.medianMs / w.medianMs) * 100) / 100 : null;
+      return `| ${w.format} | ${cell(w.perSecond)} | ${cell(w.medianMs)} | ${cell(exported?.medianMs)} | ${cell(ratio)} |`;
+    }),
+    ...(cocoFastest
+      ? [
+          "",
+          `COCO with the ZIP at deflate level 1 instead of ${ZIP_LEVEL}: ${cell(cocoFastest.perSecond)} images/s (median ${cell(cocoFastest.medianMs)} ms of ${cocoFastest.runs}), ZIP ${cell(cocoFastest.bytes === null ? null : Math.round(cocoFastest.bytes / 1e5) / 10)} MB.`,
+        ]
+      : []),
     "",
     `Floors (${BIG.toLocaleString("en-US")} images, same generated data):`,
     "",
@@ -247,8 +289,18 @@ async function main(): Promise<void> {
     title: "Formats: annotation-only export throughput and memory",
     date: startedAt.toISOString(),
     machine,
-    config: { small: SMALL, big: BIG, boxesPerImage: BOXES_PER_IMAGE, runs: RUNS, bigRuns: BIG_RUNS, level: ZIP_LEVEL, quick },
+    config: {
+      small: SMALL,
+      big: BIG,
+      boxesPerImage: BOXES_PER_IMAGE,
+      runs: RUNS,
+      bigRuns: BIG_RUNS,
+      level: ZIP_LEVEL,
+      quick,
+    },
     formats,
+    writersAlone,
+    cocoAtLevel1: cocoFastest,
     floors: { source, jsonStringify: stringify, infoZip },
     zipWriters: writers,
     targets: { perFormat: targets, cocoOverStringify },

@@ -49,12 +49,19 @@ describe("openDirectoryArchive", () => {
 
   it("never reads through a link or out of the tree, whatever path is asked for", async () => {
     const archive = await openDirectoryArchive(tree);
-    for (const path of ["labels/train/c.txt", "linked-folder/secret.txt", "../outside/secret.txt", "/etc/passwd"]) {
+    for (const path of [
+      "labels/train/c.txt",
+      "linked-folder/secret.txt",
+      "../outside/secret.txt",
+      "/etc/passwd",
+    ]) {
       expect(await archive.has(path), path).toBe(false);
       await expect(archive.read(path), path).rejects.toThrow("no such file in the archive");
     }
     expect(await archive.has("labels/train")).toBe(false);
-    expect(new TextDecoder().decode(await archive.read("labels/train/b.txt"))).toBe("0 0.5 0.5 0.1 0.1\n");
+    expect(new TextDecoder().decode(await archive.read("labels/train/b.txt"))).toBe(
+      "0 0.5 0.5 0.1 0.1\n",
+    );
   });
 
   it("streams a member and refuses to read one past the byte limit", async () => {
@@ -62,7 +69,9 @@ describe("openDirectoryArchive", () => {
     let streamed = 0;
     for await (const chunk of archive.open("images/a.jpg")) streamed += chunk.byteLength;
     expect(streamed).toBe(5000);
-    await expect(archive.read("images/a.jpg")).rejects.toThrow("images/a.jpg: larger than 4096 bytes");
+    await expect(archive.read("images/a.jpg")).rejects.toThrow(
+      "images/a.jpg: larger than 4096 bytes",
+    );
     expect((await archive.read("images/a.jpg", 5000)).byteLength).toBe(5000);
   });
 
@@ -72,7 +81,10 @@ describe("openDirectoryArchive", () => {
     const zipPath = join(dir, "dataset.zip");
     execFileSync("zip", ["-q", zipPath, "data.yaml", "labels/train/b.txt"], { cwd: tree });
     const fromZip = await openArchive(zipPath);
-    expect((await memberList(fromZip)).map((m) => m.path)).toEqual(["data.yaml", "labels/train/b.txt"]);
+    expect((await memberList(fromZip)).map((m) => m.path)).toEqual([
+      "data.yaml",
+      "labels/train/b.txt",
+    ]);
     await fromZip.close();
     await expect(openArchive(join(dir, "missing"))).rejects.toThrow(/ENOENT/);
   });

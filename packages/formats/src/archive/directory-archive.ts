@@ -72,7 +72,9 @@ export async function openDirectoryArchive(
         const chunks: Uint8Array[] = [];
         let count = 0;
         // Counted as read: the file may grow after the stat.
-        for await (const chunk of file.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+        for await (const chunk of file.createReadStream({
+          autoClose: false,
+        }) as AsyncIterable<Buffer>) {
           count += chunk.byteLength;
           if (count > maxBytes) throw new Error(`${path}: larger than ${maxBytes} bytes`);
           chunks.push(chunk);

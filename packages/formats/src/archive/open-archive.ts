@@ -8,5 +8,7 @@ export async function openArchive(
   limits: Partial<ArchiveLimits> = {},
 ): Promise<OpenedArchive> {
   const info = await stat(pathOrDir);
-  return info.isDirectory() ? openDirectoryArchive(pathOrDir, limits) : openZipArchive(pathOrDir, limits);
+  return info.isDirectory()
+    ? openDirectoryArchive(pathOrDir, limits)
+    : openZipArchive(pathOrDir, limits);
 }

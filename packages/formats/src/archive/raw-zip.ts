@@ -22,7 +22,8 @@ export function buildRawZip(members: RawMember[]): Buffer {
   let offset = 0;
   for (const member of members) {
     const name = Buffer.from(member.name, "utf8");
-    const data = typeof member.data === "string" ? Buffer.from(member.data, "utf8") : Buffer.from(member.data);
+    const data =
+      typeof member.data === "string" ? Buffer.from(member.data, "utf8") : Buffer.from(member.data);
     const packed = member.deflate ? zlib.deflateRawSync(data) : data;
     // Traditional encryption puts a 12-byte header before the data.
     const body = (member.flags ?? 0) & 1 ? Buffer.concat([Buffer.alloc(12, 0xaa), packed]) : packed;

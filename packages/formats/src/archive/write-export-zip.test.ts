@@ -20,7 +20,9 @@ let fileCount = 0;
  * to clean up. */
 function listFormat(options: { failAfterImages?: number } = {}) {
   const state = { closed: false };
-  const write: FormatWriter = async function* (source: ExportSource): AsyncGenerator<ExportEntry, ExportSummary> {
+  const write: FormatWriter = async function* (
+    source: ExportSource,
+  ): AsyncGenerator<ExportEntry, ExportSummary> {
     try {
       yield { type: "file", path: "README.txt", body: `Dataset ${source.dataset.name}\n` };
       let images = 0;
@@ -31,7 +33,8 @@ function listFormat(options: { failAfterImages?: number } = {}) {
         annotations += image.annotations.length;
         const stem = image.path.replace(/\.[^.]+$/, "");
         yield { type: "file", path: `labels/${stem}.txt`, body: `${image.annotations.length}\n` };
-        if (source.options.include_images) yield { type: "image", path: `images/${image.path}`, image };
+        if (source.options.include_images)
+          yield { type: "image", path: `images/${image.path}`, image };
       }
       async function* index() {
         yield '{"images":[';
@@ -58,7 +61,11 @@ function listFormat(options: { failAfterImages?: number } = {}) {
 
 const imageBytes = (path: string) => Buffer.from(`bytes of ${path}`.repeat(1000));
 
-async function exportToFile(write: FormatWriter, source: ExportSource, options: Partial<WriteExportZipOptions> = {}) {
+async function exportToFile(
+  write: FormatWriter,
+  source: ExportSource,
+  options: Partial<WriteExportZipOptions> = {},
+) {
   const path = join(dir, `export-${fileCount++}.zip`);
   const zip = writeExportZip(write, source, {
     mtime,
@@ -83,24 +90,35 @@ describe("writeExportZip", () => {
       bytes: statSync(path).size,
     });
     expect(state.closed).toBe(true);
-    expect(execFileSync("unzip", ["-t", path], { encoding: "utf8" })).toContain("No errors detected");
+    expect(execFileSync("unzip", ["-t", path], { encoding: "utf8" })).toContain(
+      "No errors detected",
+    );
     const archive = await openZipArchive(path);
-    expect(JSON.parse(new TextDecoder().decode(await archive.read("index.json"))).images).toHaveLength(5);
+    expect(
+      JSON.parse(new TextDecoder().decode(await archive.read("index.json"))).images,
+    ).toHaveLength(5);
     expect(new TextDecoder().decode(await archive.read("labels/batch2/street.txt"))).toBe("6\n");
     await archive.close();
   });
 
   it("writes image members from openImage, stored as they are", async () => {
     const { write } = listFormat();
-    const { path, stored, done } = await exportToFile(write, fixtureSource({ include_images: true }));
+    const { path, stored, done } = await exportToFile(
+      write,
+      fixtureSource({ include_images: true }),
+    );
     await stored;
     expect((await done).imageEntries).toBe(5);
     const archive = await openZipArchive(path);
-    expect(Buffer.from(await archive.read("images/batch1/street.jpg")).equals(imageBytes("batch1/street.jpg"))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from(await archive.read("images/batch1/street.jpg")).equals(
+        imageBytes("batch1/street.jpg"),
+      ),
+    ).toBe(true);
     await archive.close();
-    expect(execFileSync("zipinfo", [path], { encoding: "utf8" })).toMatch(/stor .*images\/empty\.png/);
+    expect(execFileSync("zipinfo", [path], { encoding: "utf8" })).toMatch(
+      /stor .*images\/empty\.png/,
+    );
   });
 
   it("errors the stream when an image cannot be read, and lets the writer clean up", async () => {

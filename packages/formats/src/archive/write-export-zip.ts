@@ -2,7 +2,13 @@
 // uploads the stream to storage) and the CLI's `convert` (which writes it to a file) both
 // build an export. A failure anywhere errors the stream; it never ends as if complete.
 import type { Readable } from "node:stream";
-import type { ExportEntry, ExportSource, ExportSummary, FormatWriter, ImageEntry } from "../core/types";
+import type {
+  ExportEntry,
+  ExportSource,
+  ExportSummary,
+  FormatWriter,
+  ImageEntry,
+} from "../core/types";
 import { ZipWriter } from "./zip-writer";
 
 export type ImageBytes = AsyncIterable<Uint8Array> | Readable;
@@ -79,7 +85,11 @@ async function driveWriter(
   }
 }
 
-async function addEntry(zip: ZipWriter, entry: ExportEntry, options: WriteExportZipOptions): Promise<void> {
+async function addEntry(
+  zip: ZipWriter,
+  entry: ExportEntry,
+  options: WriteExportZipOptions,
+): Promise<void> {
   if (entry.type === "image") {
     if (!options.openImage)
       throw new Error(`${entry.path}: the export includes images but no openImage was given`);

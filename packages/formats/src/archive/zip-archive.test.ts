@@ -1,5 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -52,7 +60,9 @@ describe("openZipArchive", () => {
       execFileSync("zip", ["-r", "-q", level, path, "."], { cwd: tree });
       const archive = await openZipArchive(path);
       expect((await memberPaths(archive)).sort()).toEqual(["data.yaml", "labels/train/straße.txt"]);
-      expect(await text(archive, "labels/train/straße.txt")).toBe("0 0.5 0.5 0.1 0.1\n".repeat(100));
+      expect(await text(archive, "labels/train/straße.txt")).toBe(
+        "0 0.5 0.5 0.1 0.1\n".repeat(100),
+      );
       expect(await archive.has("labels/train")).toBe(false);
       expect(archive.problems).toEqual([]);
       await archive.close();
@@ -103,7 +113,11 @@ describe("openZipArchive", () => {
       writeFileSync(out, await archive.read(member.path));
     }
     expect(readdirSync(extractRoot)).toEqual(["dataset"]);
-    expect(readdirSync(target, { recursive: true }).sort()).toEqual(["good.txt", "labels", "labels/windows.txt"]);
+    expect(readdirSync(target, { recursive: true }).sort()).toEqual([
+      "good.txt",
+      "labels",
+      "labels/windows.txt",
+    ]);
     await archive.close();
   });
 
@@ -128,14 +142,19 @@ describe("openZipArchive", () => {
       await zip.addBuffer("bomb.bin", Buffer.alloc(50 * 1024 * 1024));
       // Highly compressible but small: fine.
       await zip.addBuffer("small-zeros.bin", Buffer.alloc(512 * 1024));
-      for (const name of ["a.txt", "b.txt", "c.txt"]) await zip.addBuffer(name, "x".repeat(300_000));
+      for (const name of ["a.txt", "b.txt", "c.txt"])
+        await zip.addBuffer(name, "x".repeat(300_000));
     });
     const limits: Partial<ArchiveLimits> = { maxTotalBytes: 1024 * 1024 };
     const archive = await openZipArchive(path, limits);
     expect(await memberPaths(archive)).toEqual(["small-zeros.bin", "a.txt"]);
     expect(archive.problems.map((p) => p.file)).toEqual(["bomb.bin", "b.txt", "c.txt"]);
-    expect(archive.problems[0]!.reason).toMatch(/inflates \d+ times \(over 100\): refused as a ZIP bomb/);
-    expect(archive.problems[1]!.reason).toBe("the archive expands to more than 1048576 bytes; member refused");
+    expect(archive.problems[0]!.reason).toMatch(
+      /inflates \d+ times \(over 100\): refused as a ZIP bomb/,
+    );
+    expect(archive.problems[1]!.reason).toBe(
+      "the archive expands to more than 1048576 bytes; member refused",
+    );
     await archive.close();
   });
 
@@ -149,7 +168,9 @@ describe("openZipArchive", () => {
     );
     const archive = await openZipArchive(path);
     await expect(archive.read("liar.txt")).rejects.toThrow(/liar\.txt: damaged in the archive/);
-    await expect(archive.read("honest.txt", 1000)).rejects.toThrow("honest.txt: larger than 1000 bytes");
+    await expect(archive.read("honest.txt", 1000)).rejects.toThrow(
+      "honest.txt: larger than 1000 bytes",
+    );
     expect(await text(archive, "honest.txt")).toBe(real);
     await archive.close();
   });
@@ -158,7 +179,9 @@ describe("openZipArchive", () => {
     const bytes = buildRawZip([{ name: "a.txt", data: "hello world" }]);
     bytes[30 + "a.txt".length] = "j".charCodeAt(0);
     const archive = await openZipArchive(saveZip(bytes));
-    await expect(archive.read("a.txt")).rejects.toThrow("a.txt: damaged in the archive (CRC mismatch)");
+    await expect(archive.read("a.txt")).rejects.toThrow(
+      "a.txt: damaged in the archive (CRC mismatch)",
+    );
     await archive.close();
   });
 
@@ -217,7 +240,9 @@ describe("openZipArchive", () => {
         return;
       }
       for await (const member of archive.members()) {
-        await archive.read(member.path).catch((error: Error) => expect(error).toBeInstanceOf(Error));
+        await archive
+          .read(member.path)
+          .catch((error: Error) => expect(error).toBeInstanceOf(Error));
       }
       await archive.close();
     };

@@ -89,7 +89,10 @@ class MemberTable {
   }
 }
 
-export async function openZipArchive(path: string, limits: Partial<ArchiveLimits> = {}): Promise<OpenedArchive> {
+export async function openZipArchive(
+  path: string,
+  limits: Partial<ArchiveLimits> = {},
+): Promise<OpenedArchive> {
   const limit = { ...DEFAULT_ARCHIVE_LIMITS, ...limits };
   let zipfile: yauzl.ZipFile;
   try {
@@ -106,7 +109,8 @@ export async function openZipArchive(path: string, limits: Partial<ArchiveLimits
   let refused = 0;
   const refuse = (file: string, reason: string) => {
     refused++;
-    if (problems.length < limit.maxProblems) problems.push({ file, line: null, element: null, reason });
+    if (problems.length < limit.maxProblems)
+      problems.push({ file, line: null, element: null, reason });
   };
   const table = new MemberTable(Math.min(zipfile.entryCount, limit.maxEntries));
   try {
@@ -131,8 +135,14 @@ export async function openZipArchive(path: string, limits: Partial<ArchiveLimits
 function memberName(entry: yauzl.Entry): string {
   const flagged = (entry.generalPurposeBitFlag & 0x800) !== 0;
   const unicodeField = entry.extraFields.some((field) => field.id === 0x7075);
-  if (!flagged && !unicodeField && isUtf8(entry.fileNameRaw)) return entry.fileNameRaw.toString("utf8");
-  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+  if (!flagged && !unicodeField && isUtf8(entry.fileNameRaw))
+    return entry.fileNameRaw.toString("utf8");
+  return yauzl.getFileNameLowLevel(
+    entry.generalPurposeBitFlag,
+    entry.fileNameRaw,
+    entry.extraFields,
+    true,
+  );
 }
 
 async function listMembers(
@@ -151,7 +161,10 @@ async function listMembers(
   for await (const entry of zipfile.eachEntry()) {
     const raw = memberName(entry);
     const name = normaliseMemberPath(raw);
-    const mode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? (entry.externalFileAttributes >>> 16) & S_IFMT : 0;
+    const mode =
+      entry.versionMadeBy >> 8 === MADE_BY_UNIX
+        ? (entry.externalFileAttributes >>> 16) & S_IFMT
+        : 0;
     const size = entry.uncompressedSize;
     if (name.kind === "refused") refuse(raw, name.reason);
     else if (mode === S_IFLNK) refuse(raw, "symbolic link; not followed");
@@ -160,9 +173,16 @@ async function listMembers(
     } else if (mode !== 0 && mode !== S_IFREG) refuse(raw, "not a regular file");
     else if (entry.generalPurposeBitFlag & 1) refuse(raw, "encrypted; not supported");
     else if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
-      refuse(raw, `compression method ${entry.compressionMethod} is not supported (only stored and deflate)`);
-    else if (table.index.has(name.path)) refuse(raw, `duplicate member ${name.path}; the first one is used`);
-    else if (size > limit.ratioMinBytes && size / Math.max(entry.compressedSize, 1) > limit.maxRatio)
+      refuse(
+        raw,
+        `compression method ${entry.compressionMethod} is not supported (only stored and deflate)`,
+      );
+    else if (table.index.has(name.path))
+      refuse(raw, `duplicate member ${name.path}; the first one is used`);
+    else if (
+      size > limit.ratioMinBytes &&
+      size / Math.max(entry.compressedSize, 1) > limit.maxRatio
+    )
       refuse(
         raw,
         `inflates ${Math.round(size / Math.max(entry.compressedSize, 1))} times (over ${limit.maxRatio}): refused as a ZIP bomb`,

@@ -52,7 +52,10 @@ describe("DOS date and time", () => {
   });
 
   it("clamps dates outside 1980–2107 instead of wrapping", () => {
-    expect(toDosDateTime(new Date("1970-01-01T00:00:00Z"))).toEqual({ time: 0, date: (1 << 5) | 1 });
+    expect(toDosDateTime(new Date("1970-01-01T00:00:00Z"))).toEqual({
+      time: 0,
+      date: (1 << 5) | 1,
+    });
     expect(toDosDateTime(new Date("2200-01-01T00:00:00Z")).date >> 9).toBe(127);
     expect(() => toDosDateTime(new Date("nope"))).toThrow(/not a valid date/);
   });
@@ -60,7 +63,11 @@ describe("DOS date and time", () => {
 
 describe("central records", () => {
   it("carry no extra field while everything fits 32 bits", () => {
-    const record = encodeCentral({ offset: ZIP64_LIMIT - 1, size: ZIP64_LIMIT - 1, compressedSize: 5 });
+    const record = encodeCentral({
+      offset: ZIP64_LIMIT - 1,
+      size: ZIP64_LIMIT - 1,
+      compressedSize: 5,
+    });
     expect(zip64Extra(record)).toBeNull();
     expect(record.readUInt32LE(42)).toBe(ZIP64_LIMIT - 1);
     expect(record.readUInt16LE(6)).toBe(20);
@@ -94,7 +101,9 @@ describe("data descriptors", () => {
   it("use 4-byte sizes when they fit and 8-byte sizes when they do not", () => {
     const small = Buffer.alloc(24);
     expect(writeDataDescriptor(small, 0, 1, 2, 3)).toBe(16);
-    expect([small.readUInt32LE(0), small.readUInt32LE(8), small.readUInt32LE(12)]).toEqual([0x08074b50, 2, 3]);
+    expect([small.readUInt32LE(0), small.readUInt32LE(8), small.readUInt32LE(12)]).toEqual([
+      0x08074b50, 2, 3,
+    ]);
     const large = Buffer.alloc(24);
     expect(writeDataDescriptor(large, 0, 1, 5 * GiB, 5 * GiB)).toBe(24);
     expect([readUInt64(large, 8), readUInt64(large, 16)]).toEqual([5 * GiB, 5 * GiB]);
@@ -111,9 +120,12 @@ describe("end records", () => {
   it("are the classic 22 bytes for a small archive", () => {
     const end = encodeEnd({ entries: 3, offset: 1000, size: 150 });
     expect(end.length).toBe(22);
-    expect([end.readUInt32LE(0), end.readUInt16LE(10), end.readUInt32LE(12), end.readUInt32LE(16)]).toEqual([
-      0x06054b50, 3, 150, 1000,
-    ]);
+    expect([
+      end.readUInt32LE(0),
+      end.readUInt16LE(10),
+      end.readUInt32LE(12),
+      end.readUInt32LE(16),
+    ]).toEqual([0x06054b50, 3, 150, 1000]);
   });
 
   it("add the ZIP64 end record and locator past 65,534 entries", () => {

@@ -199,7 +199,11 @@ export function endRecordsLength(directory: DirectoryFields): number {
 
 /** End of central directory; preceded by the ZIP64 end record and its locator whenever the
  * entry count, the directory offset or its size overflows the classic 16/32-bit fields. */
-export function writeEndRecords(buffer: Buffer, position: number, directory: DirectoryFields): number {
+export function writeEndRecords(
+  buffer: Buffer,
+  position: number,
+  directory: DirectoryFields,
+): number {
   let next = position;
   if (needsZip64End(directory)) {
     const zip64EndOffset = directory.offset + directory.size;

@@ -1,6 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, createWriteStream, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
@@ -59,8 +68,14 @@ async function writeMixed(zip: ZipWriter): Promise<void> {
   await zip.addBuffer("labels/empty.txt", "");
   await zip.addBuffer("noise.bin", incompressible);
   await zip.addBuffer("labels/large.txt", largeText);
-  await zip.addStream("images/a.jpg", Readable.from([jpegLike.subarray(0, 100_000), jpegLike.subarray(100_000)]));
-  await zip.addStream("annotations.json", chunksOf('{"images":[', ...Array.from({ length: 5000 }, (_, i) => `${i},`), "0]}"));
+  await zip.addStream(
+    "images/a.jpg",
+    Readable.from([jpegLike.subarray(0, 100_000), jpegLike.subarray(100_000)]),
+  );
+  await zip.addStream(
+    "annotations.json",
+    chunksOf('{"images":[', ...Array.from({ length: 5000 }, (_, i) => `${i},`), "0]}"),
+  );
 }
 
 describe("ZipWriter", () => {
@@ -95,7 +110,8 @@ describe("ZipWriter", () => {
     const digest = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
     const many = async (zip: ZipWriter) => {
       await writeMixed(zip);
-      for (let i = 0; i < 600; i++) await zip.addBuffer(`labels/${i}.txt`, `${i % 7} 0.5 0.5 0.1 0.${i}\n`);
+      for (let i = 0; i < 600; i++)
+        await zip.addBuffer(`labels/${i}.txt`, `${i % 7} 0.5 0.5 0.1 0.${i}\n`);
     };
     const first = await writeZip(many);
     const again = await writeZip(many, { deflateThreads: 2 });
@@ -115,7 +131,8 @@ describe("ZipWriter", () => {
   it("switches to ZIP64 end records past 65,535 entries, as unzip and zipinfo confirm", async () => {
     const count = 66_000;
     const path = await writeZip(async (zip) => {
-      for (let i = 0; i < count; i++) await zip.addBuffer(`labels/${i}.txt`, `${i % 80} 0.5 0.5 0.1 0.1\n`);
+      for (let i = 0; i < count; i++)
+        await zip.addBuffer(`labels/${i}.txt`, `${i % 80} 0.5 0.5 0.1 0.1\n`);
     });
     expect(unzip("-tq", path)).toContain("No errors detected");
     const summary = execFileSync("zipinfo", ["-h", path], { encoding: "utf8" });
@@ -161,7 +178,9 @@ describe("ZipWriter", () => {
     expect(position).toBeGreaterThan(2 ** 32);
 
     const details = execFileSync("zipinfo", ["-v", path], { encoding: "utf8" });
-    expect(details).toContain(`uncompressed size:                              ${chunks * zeros.length} bytes`);
+    expect(details).toContain(
+      `uncompressed size:                              ${chunks * zeros.length} bytes`,
+    );
     expect(details).toMatch(/offset of local header from start of archive:\s+429601\d+/);
     // Info-ZIP finds the member that starts past 4 GiB through its ZIP64 offset and checks its CRC.
     expect(unzip("-p", path, "after.txt")).toBe("after\n");
@@ -178,7 +197,8 @@ describe("ZipWriter", () => {
     await archive.close();
 
     // Testing every byte with Info-ZIP takes about 30 s: opt in with PICTOGRAPH_SLOW_TESTS=1.
-    if (process.env.PICTOGRAPH_SLOW_TESTS === "1") expect(unzip("-tq", path)).toContain("No errors detected");
+    if (process.env.PICTOGRAPH_SLOW_TESTS === "1")
+      expect(unzip("-tq", path)).toContain("No errors detected");
   }, 60_000);
 
   it("makes add wait while the consumer is behind, and holds no more than it must", async () => {
@@ -253,7 +273,15 @@ describe("ZipWriter", () => {
   });
 
   it("refuses unsafe and duplicate member names", async () => {
-    for (const name of ["../evil.txt", "/etc/passwd", "C:/x.txt", "a\\b.txt", "a//b.txt", "dir/", ""]) {
+    for (const name of [
+      "../evil.txt",
+      "/etc/passwd",
+      "C:/x.txt",
+      "a\\b.txt",
+      "a//b.txt",
+      "dir/",
+      "",
+    ]) {
       const zip = new ZipWriter({ mtime });
       zip.stream.on("error", () => undefined);
       await expect(zip.addBuffer(name, "x"), name).rejects.toThrow(/ZIP member name/);

@@ -171,7 +171,8 @@ export class ZipWriter {
     return this.run(async () => {
       const nameLength = this.claimName(name);
       const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      if (bytes.byteLength >= ZIP64_LIMIT) throw new Error(`${name}: stream members of 4 GiB or more`);
+      if (bytes.byteLength >= ZIP64_LIMIT)
+        throw new Error(`${name}: stream members of 4 GiB or more`);
       const fields: EntryFields = {
         nameLength,
         flags: FLAG_UTF8,
@@ -231,7 +232,13 @@ export class ZipWriter {
       }
       const length = dataDescriptorLength(fields.size, fields.compressedSize);
       this.reserve(length);
-      this.used = writeDataDescriptor(this.chunk, this.used, fields.crc, fields.compressedSize, fields.size);
+      this.used = writeDataDescriptor(
+        this.chunk,
+        this.used,
+        fields.crc,
+        fields.compressedSize,
+        fields.size,
+      );
       this.offset += length;
       this.recordEntry(name, fields);
       await this.until(() => !this.blocked);
@@ -271,7 +278,8 @@ export class ZipWriter {
   private async run<T>(step: () => Promise<T>): Promise<T> {
     if (this.failure) throw this.failure;
     if (this.finished) throw new Error("the ZIP archive is already finished");
-    if (this.busy) throw new Error("ZIP entries must be added one at a time: await the previous add");
+    if (this.busy)
+      throw new Error("ZIP entries must be added one at a time: await the previous add");
     this.busy = true;
     try {
       return await step();
@@ -290,7 +298,8 @@ export class ZipWriter {
     if (problem) throw new Error(`ZIP member name ${JSON.stringify(name)} ${problem}`);
     const hash = hashMemberName(name);
     // A known hash is settled against the names themselves: about once per 100k members.
-    if (this.nameHashes.has(hash) && this.hasMember(name)) throw new Error(`duplicate ZIP member ${name}`);
+    if (this.nameHashes.has(hash) && this.hasMember(name))
+      throw new Error(`duplicate ZIP member ${name}`);
     this.nameHashes.add(hash);
     return length;
   }
@@ -299,11 +308,17 @@ export class ZipWriter {
   private hasMember(name: string): boolean {
     if (this.queue.some((entry) => entry.name === name)) return true;
     const wanted = Buffer.from(name, "utf8");
-    for (const page of [...this.directoryPages, this.directoryPage.subarray(0, this.directoryUsed)]) {
-      for (let at = 0; at < page.byteLength; ) {
+    for (const page of [
+      ...this.directoryPages,
+      this.directoryPage.subarray(0, this.directoryUsed),
+    ]) {
+      for (let at = 0; at < page.byteLength;) {
         const nameLength = page.readUInt16LE(at + 28);
         const start = at + CENTRAL_HEADER_SIZE;
-        if (nameLength === wanted.byteLength && page.compare(wanted, 0, nameLength, start, start + nameLength) === 0)
+        if (
+          nameLength === wanted.byteLength &&
+          page.compare(wanted, 0, nameLength, start, start + nameLength) === 0
+        )
           return true;
         at = start + nameLength + page.readUInt16LE(at + 30) + page.readUInt16LE(at + 32);
       }
@@ -406,7 +421,13 @@ export class ZipWriter {
       this.closeDirectoryPage();
       this.directoryPage = Buffer.allocUnsafe(Math.max(DIRECTORY_PAGE_SIZE, length));
     }
-    this.directoryUsed = writeCentralRecord(this.directoryPage, this.directoryUsed, name, fields, this.dos);
+    this.directoryUsed = writeCentralRecord(
+      this.directoryPage,
+      this.directoryUsed,
+      name,
+      fields,
+      this.dos,
+    );
     this.directorySize += length;
     this.entries++;
   }
@@ -481,12 +502,18 @@ async function* gatherBytes(body: AsyncIterable<string | Uint8Array>): AsyncGene
 }
 
 function joinPieces(pieces: (string | Uint8Array)[]): Uint8Array {
-  if (pieces.every((piece) => typeof piece === "string")) return Buffer.from(pieces.join(""), "utf8");
-  return Buffer.concat(pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece, "utf8") : piece)));
+  if (pieces.every((piece) => typeof piece === "string"))
+    return Buffer.from(pieces.join(""), "utf8");
+  return Buffer.concat(
+    pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece, "utf8") : piece)),
+  );
 }
 
 /** Passes chunks through, adding each one to the entry's CRC and uncompressed size. */
-async function* countBytes(chunks: AsyncIterable<Uint8Array>, entry: EntryFields): AsyncGenerator<Uint8Array> {
+async function* countBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  entry: EntryFields,
+): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {
     entry.crc = zlib.crc32(chunk, entry.crc);
     entry.size += chunk.byteLength;
@@ -495,7 +522,10 @@ async function* countBytes(chunks: AsyncIterable<Uint8Array>, entry: EntryFields
 }
 
 /** Raw deflate of a chunk stream on zlib's thread pool, pulled as the output is consumed. */
-async function* deflateChunks(chunks: AsyncIterable<Uint8Array>, level: number): AsyncGenerator<Uint8Array> {
+async function* deflateChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  level: number,
+): AsyncGenerator<Uint8Array> {
   const deflate = zlib.createDeflateRaw({ level, chunkSize: CHUNK_SIZE });
   // pipeline destroys both sides on an error in either, and the error reaches the loop below.
   pipeline(Readable.from(chunks), deflate, () => undefined);
