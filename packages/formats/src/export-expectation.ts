@@ -1,31 +1,37 @@
 // Test support: what each format must give back after write → read. For pictograph that is
 // the source's selected images with D1 (class_filter) and D4 (clipping) applied and nothing
-// else changed; for the others, that restricted to what the format holds.
+// else changed; for the others, that restricted to what the format holds. Never imported by
+// production code.
 import {
   DatasetImageSchema,
+  pathStem,
   type Annotation,
   type AnnotationInput,
+  type AttributeSpec,
+  type AttributeValue,
   type ClassDef,
   type DatasetImage,
   type DatasetImageInput,
   type ExportOptions,
+  type Format,
   type Split,
 } from "@pictograph/schema";
 import { memoryArchive } from "./archive/memory-archive";
-import { cocoFormat } from "./coco";
 import { exportClasses } from "./core/class-list";
 import { enclosingBox } from "./core/geometry";
 import { paletteColor } from "./core/palette";
 import { polygonRle } from "./core/rle";
 import { annotationSelector } from "./core/select-annotations";
+import { typedAttributeValue } from "./core/text-values";
 import type { FormatModule, ImportedImage, ReadResult } from "./core/types";
-import { csvFormat } from "./csv";
+import { xmlLegalText } from "./core/xml-writer";
 import { csvNumber } from "./csv/write";
+import { JOINT_ATTRIBUTE } from "./cvat/write";
 import { pngBytes } from "./image-stub";
-import { pictographFormat } from "./pictograph";
+import { vocBox } from "./pascal_voc/write";
+import { formatModules } from "./registry";
 import { collectExport } from "./test/collect";
 import { memorySource } from "./test/fixture";
-import { yoloFormat } from "./yolo";
 import { yoloFolders } from "./yolo/write";
 
 export function expectedAfterExport(
@@ -64,7 +70,7 @@ type Options = Pick<ExportOptions, "class_filter" | "status_filter" | "include_i
 /** What each format gives back after write → read: the dataset restricted to what the
  * format holds. This is the LOSSES table of README.md written as code. */
 export const roundTripExpectations: Record<
-  "pictograph" | "coco" | "yolo" | "csv",
+  Format,
   (images: DatasetImage[], classes: ClassDef[], options: Options) => Expectation
 > = {
   pictograph(images, classes, options) {
@@ -212,7 +218,193 @@ export const roundTripExpectations: Record<
       problems: [],
     };
   },
+
+  // Geometry at 2 decimals, attributes typed by the class's specs, joints; no split, status
+  // or confidence.
+  cvat(images, classes, options) {
+    const expected = expectedAfterExport(images, classes, options);
+    const r2 = (v: number) => Number(v.toFixed(2));
+    const specsOf = new Map(expected.classes.map((c) => [c.name, c.attributes]));
+    const problems: string[] = [];
+    // Values typed by the class's spec; one the spec cannot hold (a checkbox "") the reader
+    // drops and reports, so it is reported here only for shapes that are written.
+    const attributesOf = (a: Annotation) => {
+      const specs = specsOf.get(a.class_name) ?? [];
+      const values: Record<string, AttributeValue> = {};
+      const refused: string[] = [];
+      const declared = specs.map((s) => s.name).filter((name) => name in a.attributes);
+      const names = [
+        ...declared,
+        ...Object.keys(a.attributes).filter((n) => !declared.includes(n)),
+      ];
+      for (const name of names) {
+        if (a.type === "keypoint" && name === JOINT_ATTRIBUTE) continue;
+        const spec = specs.find((s) => s.name === name);
+        const text = xmlLegalText(String(a.attributes[name]));
+        const value = typedAttributeValue(text, spec);
+        if (value !== undefined) values[name] = value;
+        else
+          refused.push(
+            `attribute "${name}": "${text}" is not a valid ${spec!.kind} value; not imported`,
+          );
+      }
+      return { values, refused };
+    };
+    const shape = (a: Annotation): Annotation[] => {
+      const kept = shapeGeometry(a);
+      if (!kept) return [];
+      const { values, refused } = attributesOf(a);
+      problems.push(...refused);
+      return [{ ...kept, attributes: values, confidence: null }];
+    };
+    const shapeGeometry = (a: Annotation): Annotation | null => {
+      const at = (p: { x: number; y: number }) => ({ x: r2(p.x), y: r2(p.y) });
+      switch (a.type) {
+        case "bbox": {
+          const [x0, y0, x1, y1] = [
+            a.bbox.x,
+            a.bbox.y,
+            a.bbox.x + a.bbox.w,
+            a.bbox.y + a.bbox.h,
+          ].map(r2) as [number, number, number, number];
+          return x1 > x0 && y1 > y0
+            ? { ...a, bbox: { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } }
+            : null;
+        }
+        case "polygon":
+          return { ...a, polygon: { paths: [a.polygon.paths[0]!.map(at)] } };
+        case "polyline":
+          return { ...a, polyline: { path: a.polyline.path.map(at) } };
+        case "keypoint":
+          return { ...a, keypoint: at(a.keypoint) };
+      }
+    };
+    const specBack = (s: AttributeSpec): AttributeSpec =>
+      s.kind === "select" && s.default === null ? { ...s, default: s.options[0]! } : s;
+    return {
+      classes: expected.classes.map((c) => ({
+        ...c,
+        attributes: c.attributes
+          .filter((s) => !(c.keypoints && s.name === JOINT_ATTRIBUTE))
+          .map(specBack),
+      })),
+      images: expected.images.map((image) => ({
+        ...image,
+        status: "new",
+        split: null,
+        tags: [],
+        annotations: image.annotations.flatMap(shape),
+      })),
+      tolerance: 0,
+      problems,
+    };
+  },
+
+  // Boxes at devkit integers, polygons as boxes, no lines or points; images in path order.
+  pascal_voc(images, classes, options) {
+    const expected = expectedAfterExport(images, classes, options);
+    const attributesOf = (a: Annotation) => {
+      const out: Record<string, AttributeValue> = {};
+      for (const [name, value] of Object.entries(a.attributes)) {
+        if ((name === "difficult" || name === "truncated") && typeof value === "boolean") {
+          if (value) out[name] = true;
+        } else if (name === "pose" && typeof value === "string" && value) {
+          if (value !== "Unspecified") out[name] = value;
+        } else out[name] = typedAttributeValue(xmlLegalText(String(value)), undefined)!;
+      }
+      return out;
+    };
+    const shape = (a: Annotation, image: DatasetImage): Annotation[] => {
+      if (a.type !== "bbox" && a.type !== "polygon") return [];
+      const box = vocBox(
+        a.type === "bbox" ? a.bbox : enclosingBox(a.polygon.paths[0]!),
+        image.width,
+        image.height,
+      );
+      const bbox = {
+        x: box.xmin - 1,
+        y: box.ymin - 1,
+        w: box.xmax - box.xmin + 1,
+        h: box.ymax - box.ymin + 1,
+      };
+      return [
+        {
+          type: "bbox",
+          class_name: a.class_name,
+          bbox,
+          attributes: attributesOf(a),
+          confidence: null,
+          occluded: a.occluded,
+          z_order: 0,
+        },
+      ];
+    };
+    return {
+      classes: expected.classes.map((c) => ({ ...c, attributes: [], keypoints: null })),
+      images: expected.images
+        .map((image) => ({
+          ...image,
+          status: "new" as const,
+          tags: [],
+          annotations: image.annotations.flatMap((a) => shape(a, image)),
+        }))
+        .sort(byImagePath),
+      tolerance: 0,
+      problems: [],
+    };
+  },
+
+  // Shapes and their extras, but no class list, split, status or holes; images in the order
+  // of their JSON files.
+  labelme(images, classes, options) {
+    const expected = expectedAfterExport(images, classes, options);
+    const shape = (a: Annotation): Annotation => {
+      switch (a.type) {
+        case "bbox": {
+          // Written as two corners, read back as min/max: w = (x + w) - x in floats.
+          const { x, y, w, h } = a.bbox;
+          return { ...a, bbox: { x, y, w: x + w - x, h: y + h - y } };
+        }
+        case "polygon":
+          return { ...a, polygon: { paths: [a.polygon.paths[0]!] } };
+        default:
+          return a;
+      }
+    };
+    const sorted = expected.images
+      .map((image) => ({
+        ...image,
+        status: "new" as const,
+        split: null,
+        tags: [],
+        annotations: image.annotations.map(shape),
+      }))
+      .sort(byJsonFile);
+    const labels = [...new Set(sorted.flatMap((i) => i.annotations.map((a) => a.class_name)))];
+    return {
+      classes: labels.map((name, i) => ({
+        name,
+        color: paletteColor(i),
+        attributes: [],
+        keypoints: null,
+      })),
+      images: sorted,
+      tolerance: 0,
+      problems: [],
+    };
+  },
 };
+
+/** Path order: the pascal_voc tests sort what the reader gives back the same way. */
+function byImagePath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Orders images as the labelme reader yields them: by their JSON file's name. */
+function byJsonFile(a: { path: string }, b: { path: string }): number {
+  const [x, y] = [`${pathStem(a.path)}.json`, `${pathStem(b.path)}.json`];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 
 function imported(image: DatasetImageInput): DatasetImage {
   return DatasetImageSchema.parse(image);
@@ -277,16 +469,12 @@ function close(a: unknown, b: unknown, tolerance: number): boolean {
   return a === b;
 }
 
-export const roundTripFormats = {
-  pictograph: pictographFormat,
-  coco: cocoFormat,
-  yolo: yoloFormat,
-  csv: csvFormat,
-};
+/** Every format whose write → read has an expectation above: all of them. */
+export const roundTripFormats: Record<Format, FormatModule> = formatModules;
 
 /** Writes, reads back, and returns the reader's result with the expectation for it. */
 export async function roundTrip(
-  format: keyof typeof roundTripFormats,
+  format: Format,
   images: DatasetImage[],
   classes: ClassDef[],
   options: Partial<ExportOptions>,

@@ -198,6 +198,9 @@ const mainFiles: Record<(typeof formats)[number], string[]> = {
   coco: ["annotations/instances_train.json", "train/_annotations.coco.json"],
   yolo: ["data.yaml", "obj.names", "labels/train/x.txt"],
   csv: ["annotations.csv"],
+  cvat: ["annotations.xml"],
+  pascal_voc: ["Annotations/x.xml"],
+  labelme: ["x.json"],
 };
 
 const HOSTILE_JSON = [

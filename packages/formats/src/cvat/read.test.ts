@@ -1,105 +1,18 @@
 import fc from "fast-check";
-import {
-  type Annotation,
-  type AttributeSpec,
-  type AttributeValue,
-  type ClassDef,
-  type DatasetImage,
-  type ExportOptions,
-} from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
 import { memoryArchive } from "../archive/memory-archive";
 import { datasetArbitrary, exportOptionsArbitrary } from "../core/random-dataset";
-import { typedAttributeValue } from "../core/text-values";
-import { xmlLegalText } from "../core/xml-writer";
-import { expectedAfterExport, readAll } from "../export-expectation";
+import { readAll, roundTripExpectations } from "../export-expectation";
 import { pngBytes } from "../image-stub";
 import { collectExport, collectedFiles } from "../test/collect";
 import { fixtureClasses, fixtureImages, fixtureSource, memorySource } from "../test/fixture";
 import { readCvat } from "./read";
-import { JOINT_ATTRIBUTE, writeCvat } from "./write";
+import { writeCvat } from "./write";
 
 async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: number) {
   const result = await readCvat(memoryArchive(files), { maxJsonBytes });
   const images = await readAll(result);
   return { classes: result.classes, images, problems: result.problems };
-}
-
-/** What CVAT gives back of an export: D1/D4 applied, then the format's own losses. */
-function cvatExpectation(
-  images: DatasetImage[],
-  classes: ClassDef[],
-  options: Pick<ExportOptions, "class_filter" | "status_filter">,
-) {
-  const expected = expectedAfterExport(images, classes, options);
-  const r2 = (v: number) => Number(v.toFixed(2));
-  const specsOf = new Map(expected.classes.map((c) => [c.name, c.attributes]));
-  const attributesOf = (a: Annotation) => {
-    const specs = specsOf.get(a.class_name) ?? [];
-    const out: Record<string, AttributeValue> = {};
-    for (const [name, value] of Object.entries(a.attributes)) {
-      if (a.type === "keypoint" && name === JOINT_ATTRIBUTE) continue;
-      const spec = specs.find((s) => s.name === name);
-      out[name] = typedAttributeValue(xmlLegalText(String(value)), spec)!;
-    }
-    return out;
-  };
-  const shape = (a: Annotation): Annotation[] => {
-    const base = { ...a, attributes: attributesOf(a), confidence: null };
-    switch (a.type) {
-      case "bbox": {
-        const [x0, y0, x1, y1] = [a.bbox.x, a.bbox.y, a.bbox.x + a.bbox.w, a.bbox.y + a.bbox.h].map(
-          r2,
-        ) as number[];
-        return x1! > x0! && y1! > y0!
-          ? [{ ...base, type: "bbox", bbox: { x: x0!, y: y0!, w: x1! - x0!, h: y1! - y0! } }]
-          : [];
-      }
-      case "polygon":
-        return [
-          {
-            ...base,
-            type: "polygon",
-            polygon: { paths: [a.polygon.paths[0]!.map((p) => ({ x: r2(p.x), y: r2(p.y) }))] },
-          },
-        ];
-      case "polyline":
-        return [
-          {
-            ...base,
-            type: "polyline",
-            polyline: { path: a.polyline.path.map((p) => ({ x: r2(p.x), y: r2(p.y) })) },
-          },
-        ];
-      case "keypoint":
-        return [
-          {
-            ...base,
-            type: "keypoint",
-            keypoint: { x: r2(a.keypoint.x), y: r2(a.keypoint.y) },
-          } as Annotation,
-        ];
-    }
-  };
-  const specBack = (s: AttributeSpec): AttributeSpec =>
-    s.kind === "select" && s.default === null ? { ...s, default: s.options[0]! } : s;
-  return {
-    classes: expected.classes.map((c) => ({
-      ...c,
-      attributes: c.attributes
-        .filter((s) => !(c.keypoints && s.name === JOINT_ATTRIBUTE))
-        .map(specBack),
-    })),
-    images: expected.images.map((image) => ({
-      image: {
-        ...image,
-        status: "new",
-        split: null,
-        tags: [],
-        annotations: image.annotations.flatMap(shape),
-      },
-    })),
-  };
 }
 
 // Shaped like datumaro's tests/assets/cvat_dataset/for_images/export_task/train.xml: a task
@@ -199,13 +112,14 @@ describe("cvat reader", () => {
     const out = await collectExport(writeCvat, fixtureSource());
     const result = await read(collectedFiles(out));
     expect(result.problems).toEqual([]);
-    const expected = cvatExpectation(fixtureImages, fixtureClasses, {
-      class_filter: null,
-      status_filter: "all",
-    });
+    const expected = roundTripExpectations.cvat(
+      fixtureImages,
+      fixtureClasses,
+      fixtureSource().options,
+    );
     expect(result.classes).toEqual(expected.classes);
     expect(result.images).toEqual(
-      expected.images.map((e) => ({ image: e.image, file: `images/${e.image.path}` })),
+      expected.images.map((image) => ({ image, file: `images/${image.path}` })),
     );
     const person = result.classes.find((c) => c.name === "person");
     expect(person?.keypoints).toEqual(["head", "left_hand", "right_hand"]);
@@ -439,9 +353,9 @@ describe("cvat reader", () => {
           );
           const result = await read(collectedFiles(out));
           expect(result.problems).toEqual([]);
-          const expected = cvatExpectation(dataset.images, dataset.classes, options);
+          const expected = roundTripExpectations.cvat(dataset.images, dataset.classes, options);
           expect(result.classes).toEqual(expected.classes);
-          expect(result.images.map((i) => i.image)).toEqual(expected.images.map((e) => e.image));
+          expect(result.images.map((i) => i.image)).toEqual(expected.images);
         },
       ),
       { numRuns: 60 },

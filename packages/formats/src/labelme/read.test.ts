@@ -1,16 +1,8 @@
 import fc from "fast-check";
-import {
-  pathStem,
-  type Annotation,
-  type ClassDef,
-  type DatasetImage,
-  type ExportOptions,
-} from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
 import { memoryArchive } from "../archive/memory-archive";
-import { paletteColor } from "../core/palette";
 import { datasetArbitrary, exportOptionsArbitrary } from "../core/random-dataset";
-import { expectedAfterExport, readAll } from "../export-expectation";
+import { readAll, roundTripExpectations } from "../export-expectation";
 import { pngBytes } from "../image-stub";
 import { collectExport, collectedFiles } from "../test/collect";
 import { fixtureClasses, fixtureImages, fixtureSource, memorySource } from "../test/fixture";
@@ -21,52 +13,6 @@ async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: n
   const result = await readLabelme(memoryArchive(files), { maxJsonBytes });
   const images = await readAll(result);
   return { classes: result.classes, images, problems: result.problems };
-}
-
-const jsonOrder = (a: { path: string }, b: { path: string }) => {
-  const [x, y] = [`${pathStem(a.path)}.json`, `${pathStem(b.path)}.json`];
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
-/** What labelme gives back: shapes and their extras, but no class list, split, status or holes. */
-function labelmeExpectation(
-  images: DatasetImage[],
-  classes: ClassDef[],
-  options: Pick<ExportOptions, "class_filter" | "status_filter">,
-) {
-  const expected = expectedAfterExport(images, classes, options);
-  const shape = (a: Annotation): Annotation => {
-    switch (a.type) {
-      case "bbox": {
-        // Written as two corners, read back as min/max: w = (x + w) - x in floats.
-        const { x, y, w, h } = a.bbox;
-        return { ...a, bbox: { x, y, w: x + w - x, h: y + h - y } };
-      }
-      case "polygon":
-        return { ...a, polygon: { paths: [a.polygon.paths[0]!] } };
-      default:
-        return a;
-    }
-  };
-  const sorted = expected.images
-    .map((image) => ({
-      ...image,
-      status: "new" as const,
-      split: null,
-      tags: [],
-      annotations: image.annotations.map(shape),
-    }))
-    .sort(jsonOrder);
-  const labels = [...new Set(sorted.flatMap((i) => i.annotations.map((a) => a.class_name)))];
-  return {
-    classes: labels.map((name, i) => ({
-      name,
-      color: paletteColor(i),
-      attributes: [],
-      keypoints: null,
-    })),
-    images: sorted,
-  };
 }
 
 const shape = (
@@ -195,10 +141,11 @@ describe("labelme reader", () => {
     const out = await collectExport(writeLabelme, fixtureSource());
     const result = await read(collectedFiles(out));
     expect(result.problems).toEqual([]);
-    const expected = labelmeExpectation(fixtureImages, fixtureClasses, {
-      class_filter: null,
-      status_filter: "all",
-    });
+    const expected = roundTripExpectations.labelme(
+      fixtureImages,
+      fixtureClasses,
+      fixtureSource().options,
+    );
     expect(result.classes).toEqual(expected.classes);
     expect(result.images).toEqual(expected.images.map((image) => ({ image, file: image.path })));
   });
@@ -413,7 +360,7 @@ describe("labelme reader", () => {
           );
           const result = await read(collectedFiles(out));
           expect(result.problems).toEqual([]);
-          const expected = labelmeExpectation(dataset.images, dataset.classes, options);
+          const expected = roundTripExpectations.labelme(dataset.images, dataset.classes, options);
           expect(result.classes).toEqual(expected.classes);
           expect(result.images.map((i) => i.image)).toEqual(expected.images);
         },

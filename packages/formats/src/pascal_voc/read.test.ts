@@ -1,23 +1,13 @@
 import fc from "fast-check";
-import type {
-  Annotation,
-  AttributeValue,
-  ClassDef,
-  DatasetImage,
-  ExportOptions,
-} from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
 import { memoryArchive } from "../archive/memory-archive";
-import { enclosingBox } from "../core/geometry";
 import { datasetArbitrary, exportOptionsArbitrary } from "../core/random-dataset";
-import { typedAttributeValue } from "../core/text-values";
-import { xmlLegalText } from "../core/xml-writer";
-import { expectedAfterExport, readAll } from "../export-expectation";
+import { readAll, roundTripExpectations } from "../export-expectation";
 import { jpegBytes } from "../image-stub";
 import { collectExport, collectedFiles } from "../test/collect";
 import { fixtureClasses, fixtureImages, fixtureSource, memorySource } from "../test/fixture";
 import { readPascalVoc } from "./read";
-import { vocBox, writePascalVoc } from "./write";
+import { writePascalVoc } from "./write";
 
 async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: number) {
   const result = await readPascalVoc(memoryArchive(files), { maxJsonBytes });
@@ -27,62 +17,6 @@ async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: n
 
 const byPath = (a: { path: string }, b: { path: string }) =>
   a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-
-/** What VOC gives back of an export: boxes at devkit integers, polygons as boxes, no lines or points. */
-function vocExpectation(
-  images: DatasetImage[],
-  classes: ClassDef[],
-  options: Pick<ExportOptions, "class_filter" | "status_filter">,
-) {
-  const expected = expectedAfterExport(images, classes, options);
-  const attributesOf = (a: Annotation) => {
-    const out: Record<string, AttributeValue> = {};
-    for (const [name, value] of Object.entries(a.attributes)) {
-      if ((name === "difficult" || name === "truncated") && typeof value === "boolean") {
-        if (value) out[name] = true;
-      } else if (name === "pose" && typeof value === "string" && value) {
-        if (value !== "Unspecified") out[name] = value;
-      } else out[name] = typedAttributeValue(xmlLegalText(String(value)), undefined)!;
-    }
-    return out;
-  };
-  const shape = (a: Annotation, image: DatasetImage): Annotation[] => {
-    if (a.type !== "bbox" && a.type !== "polygon") return [];
-    const box = vocBox(
-      a.type === "bbox" ? a.bbox : enclosingBox(a.polygon.paths[0]!),
-      image.width,
-      image.height,
-    );
-    const bbox = {
-      x: box.xmin - 1,
-      y: box.ymin - 1,
-      w: box.xmax - box.xmin + 1,
-      h: box.ymax - box.ymin + 1,
-    };
-    return [
-      {
-        type: "bbox",
-        class_name: a.class_name,
-        bbox,
-        attributes: attributesOf(a),
-        confidence: null,
-        occluded: a.occluded,
-        z_order: 0,
-      },
-    ];
-  };
-  return {
-    classes: expected.classes.map((c) => ({ ...c, attributes: [], keypoints: null })),
-    images: expected.images
-      .map((image) => ({
-        ...image,
-        status: "new" as const,
-        tags: [],
-        annotations: image.annotations.flatMap((a) => shape(a, image)),
-      }))
-      .sort(byPath),
-  };
-}
 
 const voc = (body: string) => `<annotation>\n${body}\n</annotation>\n`;
 
@@ -146,10 +80,11 @@ describe("pascal_voc reader", () => {
     const out = await collectExport(writePascalVoc, fixtureSource());
     const result = await read(collectedFiles(out));
     expect(result.problems).toEqual([]);
-    const expected = vocExpectation(fixtureImages, fixtureClasses, {
-      class_filter: null,
-      status_filter: "all",
-    });
+    const expected = roundTripExpectations.pascal_voc(
+      fixtureImages,
+      fixtureClasses,
+      fixtureSource().options,
+    );
     expect(result.classes).toEqual(expected.classes);
     expect(result.images.map((i) => i.image).sort(byPath)).toEqual(expected.images);
     expect(result.images.every((i) => i.file === `JPEGImages/${i.image.path}`)).toBe(true);
@@ -317,7 +252,11 @@ describe("pascal_voc reader", () => {
           );
           const result = await read(collectedFiles(out));
           expect(result.problems).toEqual([]);
-          const expected = vocExpectation(dataset.images, dataset.classes, options);
+          const expected = roundTripExpectations.pascal_voc(
+            dataset.images,
+            dataset.classes,
+            options,
+          );
           expect(result.classes).toEqual(expected.classes);
           expect(result.images.map((i) => i.image).sort(byPath)).toEqual(expected.images);
         },
