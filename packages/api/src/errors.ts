@@ -1,6 +1,7 @@
 // One way to fail, whatever the surface: an ErrorCode from @pictograph/schema carried by a
 // TRPCError, turned into `{ error: { code, message, details } }` by every transport.
 import { ERROR_CODES, describeZodError, type ErrorBody, type ErrorCode } from "@pictograph/schema";
+import { DbConflictError, DbReferenceError } from "@pictograph/db";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
@@ -59,6 +60,8 @@ function resolveError(error: unknown): Resolved {
   if (error instanceof ApiError) return { code: error.errorCode, message: error.message, details: error.details };
   const cause = error instanceof TRPCError ? error.cause : error;
   if (cause instanceof ApiError) return resolveError(cause);
+  if (cause instanceof DbConflictError) return { code: "conflict", message: cause.message };
+  if (cause instanceof DbReferenceError) return { code: "validation_error", message: cause.message, details: cause.missing };
   if (cause instanceof ZodError) {
     const { message, issues } = describeZodError(cause);
     return { code: "validation_error", message, details: { issues } };

@@ -20,11 +20,17 @@ export type Caller = {
 export type ApiContext = {
   services: ApiServices;
   caller: Caller | null;
+  /** Why credentials that were sent were refused. */
+  authError: string | null;
   requestId: string;
   /** Sent by the SDK on create so that a retried create cannot make two exports. */
   idempotencyKey: string | null;
   /** Origin the client used, for absolute URLs (signed downloads). */
   origin: string;
+  /** Headers added to the response (session cookies). */
+  responseHeaders: Headers;
+  /** The raw session cookie, for sign-out and workspace switching. */
+  sessionToken: string | null;
 };
 
 // (2) initTRPC --------------------------------------------------------------------------
@@ -49,14 +55,21 @@ const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2 };
 
 export const publicProcedure = t.procedure;
 
+/** The caller, when it has at least the `minimum` role; otherwise a 401 or 403. */
+export function requireRole(ctx: ApiContext, minimum: Role): Caller {
+  const caller = ctx.caller;
+  if (!caller)
+    throw new ApiError(
+      "unauthorized",
+      ctx.authError ?? "authentication required: send an API key as X-API-Key or Authorization: Bearer, or sign in",
+    );
+  if (RANK[caller.role] < RANK[minimum])
+    throw new ApiError("forbidden", `this needs the ${minimum} role; your role is ${caller.role}`);
+  return caller;
+}
+
 function roleProcedure(minimum: Role) {
-  return t.procedure.use(({ ctx, next }) => {
-    const caller = ctx.caller;
-    if (!caller) throw new ApiError("unauthorized", "authentication required: send an API key as X-API-Key or Authorization: Bearer");
-    if (RANK[caller.role] < RANK[minimum])
-      throw new ApiError("forbidden", `this needs the ${minimum} role; your role is ${caller.role}`);
-    return next({ ctx: { ...ctx, caller } });
-  });
+  return t.procedure.use(({ ctx, next }) => next({ ctx: { ...ctx, caller: requireRole(ctx, minimum) } }));
 }
 
 /** Read and download. */

@@ -1,10 +1,11 @@
-// Export row queries, kept minimal for now: create, get, and the worker's status updates.
-// The exports issue extends them (listing, idempotent create, heartbeats).
+// Export row queries for the API: create, get, list, delete. The worker's side of a row
+// (claim, heartbeat, publish) is in export-builds.ts.
 import type { ExportStatus, Format, StatusFilter } from "@pictograph/schema";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { translateConflicts } from "../errors";
-import { datasetExports, type ExportRow } from "../schema";
+import { datasets, datasetExports, type ExportRow } from "../schema";
+import { pageOf, type KeysetPage } from "./keyset-page";
 
 export type NewExport = {
   workspaceId: string;
@@ -75,5 +76,73 @@ export async function updateExport(
 ): Promise<ExportRow | null> {
   const { exportId, ...changes } = params;
   const [row] = await db.update(datasetExports).set(changes).where(eq(datasetExports.id, exportId)).returning();
+  return row ?? null;
+}
+
+export async function getExportByIdempotencyKey(
+  db: DbOrTx,
+  params: { workspaceId: string; idempotencyKey: string },
+): Promise<ExportRow | null> {
+  const [row] = await db
+    .select()
+    .from(datasetExports)
+    .where(and(eq(datasetExports.workspaceId, params.workspaceId), eq(datasetExports.idempotencyKey, params.idempotencyKey)));
+  return row ?? null;
+}
+
+export type ExportListItem = ExportRow & { datasetName: string };
+
+/**
+ * The workspace's exports, newest first, across datasets or in one. The cursor is the last
+ * row's (created_at, id), with created_at as PostgreSQL's text so no microsecond is lost.
+ */
+export async function listExports(
+  db: DbOrTx,
+  params: { workspaceId: string; datasetId?: string; status?: ExportStatus; after?: string | null; limit: number },
+): Promise<KeysetPage<ExportListItem>> {
+  const cursor = params.after ? decodeCursor(params.after) : null;
+  const rows = await db
+    .select({ row: datasetExports, datasetName: datasets.name, createdAtText: sql<string>`${datasetExports.createdAt}::text` })
+    .from(datasetExports)
+    .innerJoin(datasets, eq(datasets.id, datasetExports.datasetId))
+    .where(
+      and(
+        eq(datasetExports.workspaceId, params.workspaceId),
+        params.datasetId ? eq(datasetExports.datasetId, params.datasetId) : undefined,
+        params.status ? eq(datasetExports.status, params.status) : undefined,
+        cursor
+          ? sql`(${datasetExports.createdAt}, ${datasetExports.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(datasetExports.createdAt), desc(datasetExports.id))
+    .limit(params.limit + 1);
+  const page = pageOf(rows, params.limit, (r) => encodeCursor(r.createdAtText, r.row.id));
+  return { items: page.items.map((r) => ({ ...r.row, datasetName: r.datasetName })), nextCursor: page.nextCursor };
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+}
+
+/** A cursor we did not make reads as "from the start" rather than failing the request. */
+function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+    if (typeof createdAt !== "string" || typeof id !== "string") return null;
+    if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d)?$/.test(createdAt)) return null;
+    if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+    return { createdAt, id };
+  } catch {
+    return null;
+  }
+}
+
+/** Deletes the row; a build in progress notices at its next heartbeat and stops. */
+export async function deleteExport(db: DbOrTx, params: { exportId: string }): Promise<{ blobKey: string | null } | null> {
+  const [row] = await db
+    .delete(datasetExports)
+    .where(eq(datasetExports.id, params.exportId))
+    .returning({ blobKey: datasetExports.blobKey });
   return row ?? null;
 }

@@ -5,6 +5,7 @@ import { and, asc, eq, exists, gt, isNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { translateConflicts } from "../errors";
 import { annotations, images } from "../schema";
+import { selectRows } from "../raw-sql";
 import { pageOf, type KeysetPage } from "./keyset-page";
 
 export type NewImage = {
@@ -54,7 +55,8 @@ const imageColumns = {
   updatedAt: images.updatedAt,
 };
 
-// At most 11 parameters a row: 5,000 rows stay under PostgreSQL's 65,535 per statement.
+// Rows travel as one JSON parameter (no 65,535-parameter limit), which PostgreSQL unpacks
+// with jsonb_to_recordset: several times faster than multi-row VALUES on both backends.
 export const IMAGE_ROWS_PER_STATEMENT = 5_000;
 
 /** The messages for both ways a new image path can collide (FORMATS.md D2). */
@@ -75,19 +77,36 @@ export async function insertImages(
 ): Promise<{ id: string; path: string }[]> {
   if (params.images.length === 0) return [];
   return db.transaction(async (tx) => {
-    const inserted: { id: string; path: string }[] = [];
+    const idByPath = new Map<string, string>();
     for (let start = 0; start < params.images.length; start += IMAGE_ROWS_PER_STATEMENT) {
-      const chunk = params.images.slice(start, start + IMAGE_ROWS_PER_STATEMENT);
+      const chunk = params.images.slice(start, start + IMAGE_ROWS_PER_STATEMENT).map((image) => ({
+        path: image.path,
+        width: image.width,
+        height: image.height,
+        status: image.status ?? "new",
+        split: image.split ?? null,
+        tags: image.tags ?? [],
+        sha256: image.sha256 ?? null,
+        size_bytes: image.sizeBytes ?? null,
+        mime: image.mime ?? null,
+        blob_key: image.blobKey ?? null,
+      }));
       const rows = await translateConflicts(
-        tx
-          .insert(images)
-          .values(chunk.map((image) => ({ ...image, datasetId: params.datasetId })))
-          .returning({ id: images.id, path: images.path }),
+        selectRows<{ id: string; path: string }>(
+          tx,
+          sql`
+          INSERT INTO images (dataset_id, path, width, height, status, split, tags, sha256, size_bytes, mime, blob_key)
+          SELECT ${params.datasetId}, r.path, r.width, r.height, r.status, r.split, r.tags, r.sha256, r.size_bytes, r.mime, r.blob_key
+          FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS r(
+            path text, width int, height int, status text, split text, tags text[],
+            sha256 text, size_bytes bigint, mime text, blob_key text)
+          RETURNING id, path`,
+        ),
         pathConflicts,
       );
-      inserted.push(...rows);
+      for (const row of rows) idByPath.set(row.path, row.id);
     }
-    return inserted;
+    return params.images.map((image) => ({ id: idByPath.get(image.path)!, path: image.path }));
   });
 }
 
@@ -165,4 +184,36 @@ export async function deleteImage(
 function keyValueOf(detail: string): string {
   const match = /^Key \([^)]*\)=\([^,]*, (.*)\) already exists\.?$/s.exec(detail);
   return match?.[1] ?? "?";
+}
+
+/** Points an existing image at a newly stored file (a re-upload); annotations stay. Returns
+ * the image and the file it had before, so the caller can delete that; null when no image. */
+export async function replaceImageFile(
+  db: DbOrTx,
+  params: {
+    datasetId: string;
+    path: string;
+    width: number;
+    height: number;
+    sha256: string;
+    sizeBytes: number;
+    mime: string;
+    blobKey: string;
+  },
+): Promise<{ image: ImageSummary; previousBlobKey: string | null } | null> {
+  const { datasetId, path, ...file } = params;
+  return db.transaction(async (tx) => {
+    const [previous] = await tx
+      .select({ blobKey: images.blobKey })
+      .from(images)
+      .where(and(eq(images.datasetId, datasetId), eq(images.path, path)))
+      .for("update");
+    if (!previous) return null;
+    const [image] = await tx
+      .update(images)
+      .set({ ...file, updatedAt: sql`now()` })
+      .where(and(eq(images.datasetId, datasetId), eq(images.path, path)))
+      .returning(imageColumns);
+    return { image: image!, previousBlobKey: previous.blobKey };
+  });
 }

@@ -1,6 +1,6 @@
 // Import row queries, kept minimal for now: create, get, and the worker's status updates.
 import type { Format } from "@pictograph/schema";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { datasetImports, type ImportRow } from "../schema";
 
@@ -37,4 +37,14 @@ export async function updateImport(
   const { importId, ...changes } = params;
   const [row] = await db.update(datasetImports).set(changes).where(eq(datasetImports.id, importId)).returning();
   return row ?? null;
+}
+
+/** A dataset's most recent imports, newest first. */
+export async function listImports(db: DbOrTx, params: { datasetId: string; limit: number }): Promise<ImportRow[]> {
+  return db
+    .select()
+    .from(datasetImports)
+    .where(eq(datasetImports.datasetId, params.datasetId))
+    .orderBy(desc(datasetImports.createdAt), desc(datasetImports.id))
+    .limit(params.limit);
 }

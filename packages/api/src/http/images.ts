@@ -1,0 +1,74 @@
+// Image bytes over HTTP: upload streams the request body to storage (never buffered whole)
+// while the probe reads the header; download streams the stored file with Range support.
+import { DbConflictError, getDataset, getImage, insertImages, replaceImageFile } from "@pictograph/db";
+import { DatasetNameSchema, ImagePathSchema, ImageStatusSchema, SplitSchema } from "@pictograph/schema";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { randomUUID } from "node:crypto";
+import { fail, notFound } from "../errors";
+import { ACCEPTED_IMAGE_TYPES, ImageProbe, UploadTooLargeError } from "../image-probe";
+import { requireRole, type ApiContext } from "../trpc";
+import { toImage } from "../wire";
+import { parseOrFail, streamBlob } from "./responses";
+
+export async function uploadImage(ctx: ApiContext, request: Request, datasetParam: string, pathParam: string) {
+  const caller = requireRole(ctx, "member");
+  const datasetName = parseOrFail(DatasetNameSchema, datasetParam);
+  const path = parseOrFail(ImagePathSchema, pathParam);
+  const query = new URL(request.url).searchParams;
+  const status = query.has("status") ? parseOrFail(ImageStatusSchema, query.get("status")) : undefined;
+  const split = query.has("split") ? parseOrFail(SplitSchema.nullable(), query.get("split") || null) : undefined;
+  const { db, storage, maxUploadBytes } = ctx.services;
+  const dataset = (await getDataset(db, { workspaceId: caller.workspaceId, name: datasetName })) ?? notFound(`dataset "${datasetName}"`);
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > maxUploadBytes) fail("payload_too_large", `image must be at most ${maxUploadBytes} bytes`);
+  if (!request.body) fail("bad_request", "send the image file as the request body");
+
+  const probe = new ImageProbe(maxUploadBytes);
+  const blobKey = `images/${dataset.id}/${randomUUID()}`;
+  const body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
+  body.on("error", (error) => probe.destroy(error));
+  let stored;
+  try {
+    stored = await storage.put(blobKey, body.pipe(probe));
+  } catch (error) {
+    if (error instanceof UploadTooLargeError) fail("payload_too_large", error.message);
+    throw error;
+  }
+  try {
+    const measured = probe.result();
+    if (!measured)
+      fail("unsupported_media_type", `the file is not a supported image (${ACCEPTED_IMAGE_TYPES.join(", ")})`);
+    const file = { ...measured!, sha256: stored.sha256, sizeBytes: stored.size, blobKey };
+    const replaced = await replaceImageFile(db, { datasetId: dataset.id, path, ...file });
+    if (replaced) {
+      if (replaced.previousBlobKey) await storage.delete(replaced.previousBlobKey).catch(() => undefined);
+      return Response.json(toImage(replaced.image, dataset.name), { status: 200 });
+    }
+    await insertImages(db, { datasetId: dataset.id, images: [{ path, ...file, status, split }] });
+    const image = (await getImage(db, { datasetId: dataset.id, path }))!;
+    return Response.json(toImage(image, dataset.name), { status: 201 });
+  } catch (error) {
+    // Nothing refers to the file: remove it, so a refused upload leaves no orphan.
+    await storage.delete(blobKey).catch(() => undefined);
+    if (error instanceof DbConflictError) fail("conflict", error.message);
+    throw error;
+  }
+}
+
+export async function downloadImage(ctx: ApiContext, request: Request, datasetParam: string, pathParam: string) {
+  const caller = requireRole(ctx, "viewer");
+  const datasetName = parseOrFail(DatasetNameSchema, datasetParam);
+  const path = parseOrFail(ImagePathSchema, pathParam);
+  const { db } = ctx.services;
+  const dataset = (await getDataset(db, { workspaceId: caller.workspaceId, name: datasetName })) ?? notFound(`dataset "${datasetName}"`);
+  const image = await getImage(db, { datasetId: dataset.id, path });
+  if (!image?.blobKey) return notFound(`image file "${path}"`);
+  return streamBlob(ctx.services.storage, request, {
+    key: image.blobKey,
+    size: image.sizeBytes ?? 0,
+    contentType: image.mime ?? "application/octet-stream",
+    etag: image.sha256,
+    cacheControl: "private, max-age=3600",
+  });
+}

@@ -1,0 +1,85 @@
+// Response helpers for the routes that move bytes rather than JSON.
+import { describeZodError } from "@pictograph/schema";
+import { formatAttachmentDisposition, InvalidRangeError, type BlobStore } from "@pictograph/storage";
+import { Readable } from "node:stream";
+import type { z } from "zod";
+import { fail } from "../errors";
+
+export function parseOrFail<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const { message, issues } = describeZodError(result.error);
+    return fail("validation_error", message, { issues });
+  }
+  return result.data;
+}
+
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n` against `size`; null when absent; throws 416-worthy. */
+export function parseRange(header: string | null, size: number): { start: number; end: number } | null | "invalid" {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return "invalid";
+  let start: number;
+  let end: number;
+  if (match[1] === "") {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return "invalid";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  return start > end || start >= size ? "invalid" : { start, end };
+}
+
+export type BlobResponse = {
+  key: string;
+  size: number;
+  contentType: string;
+  etag: string | null;
+  fileName?: string;
+  cacheControl: string;
+  /** Checked while streaming; when it resolves false the connection is cut mid-stream. */
+  stillValid?: () => Promise<boolean>;
+};
+
+export async function streamBlob(storage: BlobStore, request: Request, blob: BlobResponse): Promise<Response> {
+  const headers = new Headers({
+    "content-type": blob.contentType,
+    "accept-ranges": "bytes",
+    "cache-control": blob.cacheControl,
+  });
+  if (blob.etag) headers.set("etag", `"${blob.etag}"`);
+  if (blob.fileName) headers.set("content-disposition", formatAttachmentDisposition(blob.fileName));
+  if (blob.etag && request.headers.get("if-none-match") === `"${blob.etag}"`) return new Response(null, { status: 304, headers });
+
+  const range = parseRange(request.headers.get("range"), blob.size);
+  if (range === "invalid") {
+    headers.set("content-range", `bytes */${blob.size}`);
+    return new Response(null, { status: 416, headers });
+  }
+  let stream: Readable;
+  try {
+    stream = await storage.get(blob.key, range ?? undefined);
+  } catch (error) {
+    if (error instanceof InvalidRangeError) return new Response(null, { status: 416, headers });
+    throw error;
+  }
+  const length = range ? range.end - range.start + 1 : blob.size;
+  headers.set("content-length", String(length));
+  if (range) headers.set("content-range", `bytes ${range.start}-${range.end}/${blob.size}`);
+  if (blob.stillValid) cutOffWhenInvalid(stream, blob.stillValid);
+  return new Response(Readable.toWeb(stream) as ReadableStream, { status: range ? 206 : 200, headers });
+}
+
+/** Checks once a second; a deleted export's download errors instead of ending as if complete. */
+function cutOffWhenInvalid(stream: Readable, stillValid: () => Promise<boolean>) {
+  const timer = setInterval(() => {
+    stillValid().then(
+      (valid) => valid || stream.destroy(new Error("the export was deleted during the download")),
+      () => undefined,
+    );
+  }, 1000);
+  stream.once("close", () => clearInterval(timer));
+}

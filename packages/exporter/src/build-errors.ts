@@ -1,0 +1,48 @@
+// What can go wrong in a build, and the sentence a user reads for it (never a stack trace).
+import { UnknownClassError } from "@pictograph/formats";
+import { StorageUnavailableError } from "@pictograph/storage";
+
+/** The export row was deleted (or taken over) while building: stop and leave nothing. */
+export class ExportCancelledError extends Error {
+  constructor() {
+    super("the export was deleted while it was being built");
+  }
+}
+
+/** Worth another attempt: the job is retried with backoff. */
+export class RetryableExportError extends Error {}
+
+/** The built ZIP does not match what was selected: it is never published. */
+export class SelfCheckError extends Error {}
+
+// Connection-level failures of node-postgres and PostgreSQL's "server is going away" codes.
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08003",
+  "08006",
+  "53300",
+]);
+
+export function isTransient(error: unknown): boolean {
+  if (error instanceof StorageUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+export function describeBuildError(error: unknown): string {
+  if (error instanceof UnknownClassError) return error.message;
+  if (error instanceof SelfCheckError) return `self-check failed: ${error.message}`;
+  if (error instanceof StorageUnavailableError) return error.message;
+  if (isTransient(error)) return "the database could not be reached";
+  const message = error instanceof Error ? error.message : String(error);
+  return `export failed: ${message.split("\n")[0]!.slice(0, 500)}`;
+}

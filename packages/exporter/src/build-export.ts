@@ -1,0 +1,170 @@
+// Builds one export: claims its row, streams the dataset through the format writer into a
+// ZIP that is uploaded while it is written, self-checks, and publishes by pointing the row
+// at the stored ZIP in one UPDATE. A crashed or cancelled build leaves nothing visible.
+import {
+  claimExport,
+  completeExport,
+  countExportImages,
+  failExport,
+  getDatasetById,
+  heartbeatExport,
+  listClasses,
+  releaseExport,
+  type Db,
+  type ExportRow,
+} from "@pictograph/db";
+import { exportClasses, formatModules, writeExportZip, type SplitCounts } from "@pictograph/formats";
+import type { BlobStore } from "@pictograph/storage";
+import { ExportCancelledError, RetryableExportError, SelfCheckError, describeBuildError, isTransient } from "./build-errors";
+import { databaseExportSource } from "./export-source";
+import { exportBlobKey } from "./export-keys";
+
+export type ExporterDeps = {
+  db: Db;
+  storage: BlobStore;
+  /** Who builds: recorded on the row (a worker's host and pid). */
+  workerId: string;
+  now?: () => Date;
+  /** How long a completed ZIP is kept; default 7 days. */
+  retentionSeconds?: number;
+  /** How often progress is saved and cancellation checked; default 1 s. */
+  heartbeatMs?: number;
+  /** A `processing` row whose heartbeat is older than this belongs to a dead worker. */
+  staleAfterSeconds?: number;
+};
+
+export type BuildOutcome =
+  | { status: "completed"; row: ExportRow }
+  | { status: "failed"; message: string }
+  /** Nothing to do: deleted, already finished, or taken over by another worker. */
+  | { status: "skipped"; reason: string };
+
+const DAY = 24 * 60 * 60;
+
+export async function buildExport(
+  deps: ExporterDeps,
+  exportId: string,
+  options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
+): Promise<BuildOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const claim = await claimExport(deps.db, {
+    exportId,
+    workerId: deps.workerId,
+    staleAfterSeconds: deps.staleAfterSeconds ?? 30,
+  });
+  if (claim.state === "missing") return { status: "skipped", reason: "the export was deleted" };
+  if (claim.state === "finished") return { status: "skipped", reason: `the export is already ${claim.status}` };
+  if (claim.state === "busy") throw new RetryableExportError("the export is being built by another worker");
+
+  const row = claim.row;
+  const attempt = row.attempts;
+  const key = exportBlobKey(row.id, attempt);
+  const controller = new AbortController();
+  const abort = (reason: unknown) => controller.abort(reason);
+  options.signal?.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
+
+  let progress = 0;
+  const heartbeat = setInterval(() => {
+    heartbeatExport(deps.db, { exportId, attempt, progress }).then(
+      (alive) => alive || abort(new ExportCancelledError()),
+      () => undefined, // a missed heartbeat is not a failure; the next one tries again
+    );
+  }, deps.heartbeatMs ?? 1000);
+
+  try {
+    const dataset = await getDatasetById(deps.db, { datasetId: row.datasetId });
+    if (!dataset) throw new ExportCancelledError();
+    const format = formatModules[row.format];
+    if (!format) throw new Error(`format ${row.format} is not available`);
+    const classRows = await listClasses(deps.db, { datasetId: row.datasetId });
+    const classes = classRows.map(({ id: _id, position: _position, ...definition }) => definition);
+    const exported = exportClasses(classes, row.classFilter); // UnknownClassError: a filtered class was deleted
+    const classIds = row.classFilter
+      ? classRows.filter((c) => exported.indexOf(c.name) !== undefined).map((c) => c.id)
+      : null;
+    const options = {
+      format: row.format,
+      include_images: row.includeImages,
+      class_filter: row.classFilter,
+      status_filter: row.statusFilter,
+    };
+
+    const counts = await countExportImages(deps.db, { datasetId: row.datasetId, statusFilter: row.statusFilter, classIds });
+    const splitCounts: SplitCounts = { train: 0, val: 0, test: 0, none: 0 };
+    for (const c of counts) splitCounts[c.split ?? "none"] = c.images;
+    const selectedImages = counts.reduce((sum, c) => sum + c.images, 0);
+
+    const source = databaseExportSource({
+      db: deps.db,
+      datasetId: row.datasetId,
+      datasetName: dataset.name,
+      classes,
+      classIds,
+      options,
+      splitCounts,
+      exportedAt: row.createdAt,
+      signal: controller.signal,
+    });
+    const expectedYields = Math.max(1, selectedImages * format.passes(options));
+    const updateProgress = setInterval(() => {
+      progress = Math.min(99, Math.floor((100 * source.yielded) / expectedYields));
+    }, 250);
+
+    try {
+      const zip = writeExportZip(format.write, source, {
+        mtime: row.createdAt,
+        openImage: async (entry) => {
+          const file = source.storedFileOf(entry.image);
+          if (!file?.blobKey)
+            throw new SelfCheckError(`image ${entry.image.path} has no uploaded file; export it without images or upload the file`);
+          return deps.storage.get(file.blobKey);
+        },
+      });
+      controller.signal.addEventListener("abort", () => zip.stream.destroy(controller.signal.reason as Error), { once: true });
+      const [built, stored] = await Promise.all([
+        zip.done,
+        deps.storage.put(key, zip.stream, { contentType: "application/zip", signal: controller.signal }),
+      ]);
+
+      // Self-check before anyone can see the ZIP.
+      if (built.summary.images !== selectedImages)
+        throw new SelfCheckError(`wrote ${built.summary.images} images but ${selectedImages} were selected`);
+      if (built.imageEntries !== built.summary.imageMembers)
+        throw new SelfCheckError(`wrote ${built.imageEntries} image files but the annotations reference ${built.summary.imageMembers}`);
+      if (row.includeImages && built.imageEntries !== selectedImages)
+        throw new SelfCheckError(`wrote ${built.imageEntries} image files for ${selectedImages} images`);
+      if (stored.size !== built.bytes)
+        throw new SelfCheckError(`stored ${stored.size} bytes but the ZIP has ${built.bytes}`);
+
+      const completedAt = now();
+      const completed = await completeExport(deps.db, {
+        exportId,
+        attempt,
+        blobKey: key,
+        sizeBytes: stored.size,
+        sha256: stored.sha256,
+        imageCount: built.summary.images,
+        annotationCount: built.summary.annotations,
+        completedAt,
+        expiresAt: new Date(completedAt.getTime() + (deps.retentionSeconds ?? 7 * DAY) * 1000),
+      });
+      if (!completed) throw new ExportCancelledError();
+      return { status: "completed", row: completed };
+    } finally {
+      clearInterval(updateProgress);
+    }
+  } catch (error) {
+    await deps.storage.delete(key).catch(() => undefined);
+    const reason = controller.signal.aborted ? controller.signal.reason : error;
+    if (reason instanceof ExportCancelledError) return { status: "skipped", reason: "the export was deleted" };
+    const message = describeBuildError(reason);
+    if ((isTransient(reason) || reason instanceof RetryableExportError) && !options.finalAttempt) {
+      await releaseExport(deps.db, { exportId, attempt, errorMessage: `retrying: ${message}` }).catch(() => undefined);
+      throw new RetryableExportError(message, { cause: reason });
+    }
+    await failExport(deps.db, { exportId, attempt, errorMessage: message });
+    return { status: "failed", message };
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
