@@ -85,6 +85,8 @@ export class DeflatePool {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
       worker.on("message", (reply: Reply) => this.receive(reply));
       worker.on("error", (error) => this.close(error));
+      // A worker that stops without being told to would leave its batches owed forever.
+      worker.on("exit", (code) => this.close(new Error(`a deflate worker stopped (exit code ${code})`)));
       worker.unref();
       this.workers.push(worker);
       this.owed.push(0);

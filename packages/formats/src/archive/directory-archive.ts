@@ -1,6 +1,7 @@
 // An ArchiveSource over a directory tree (an unpacked export handed to `convert` or an
 // import). Members are relative POSIX paths in a stable, sorted order. Symbolic links are
 // reported and skipped, never followed: nothing outside the tree can be read through it.
+// Like all of src/archive/, it may use node:fs; format folders may not.
 import { constants } from "node:fs";
 import { lstat, open, opendir, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";

@@ -1,6 +1,7 @@
 // Drives a format writer into a ZIP byte stream: the one path by which the exporter (which
 // uploads the stream to storage) and the CLI's `convert` (which writes it to a file) both
 // build an export. A failure anywhere errors the stream; it never ends as if complete.
+// Like all of src/archive/, it may use node:stream; format folders may not.
 import type { Readable } from "node:stream";
 import type {
   ExportEntry,

@@ -2,6 +2,7 @@
 // what could hurt the reader — zip-slip and absolute names, symlinks, encrypted members,
 // duplicates, ZIP bombs — and reports each as a problem instead of throwing. It never trusts
 // a declared size: reads count the bytes they inflate and check the CRC. It never writes.
+// Like all of src/archive/, it may use node:fs and node:stream; format folders may not.
 import { isUtf8 } from "node:buffer";
 import { type Readable } from "node:stream";
 import zlib from "node:zlib";

@@ -143,7 +143,7 @@ describe("ZipWriter", () => {
     for await (const _ of archive.members()) members++;
     expect(members).toBe(count);
     await archive.close();
-  });
+  }, 30_000);
 
   it("writes ZIP64 sizes and offsets around a streamed entry of more than 4 GiB", async () => {
     // The 4 GiB of zeros are skipped on disk (a sparse file), so only the CRC costs time.
@@ -235,7 +235,7 @@ describe("ZipWriter", () => {
     // The archive is several MB; what waited in the stream stayed near the high-water mark.
     expect(bytes).toBeGreaterThan(4 * 1024 * 1024);
     expect(maxBuffered).toBeLessThan(256 * 1024 + 1024 * 1024);
-  });
+  }, 30_000);
 
   it("errors the stream, never ending it, when a streamed body fails", async () => {
     const zip = new ZipWriter({ mtime });
