@@ -19,8 +19,17 @@ program
   .addOption(new Option("--to <format>", "format of the output").makeOptionMandatory())
   .requiredOption("-o, --output <path>", "the ZIP to write")
   .option("--no-images", "write the annotations only, even when the input has the images")
-  .option("--class <name>", "keep only this class (repeatable)", (v: string, all: string[]) => [...all, v], [])
-  .option("--status <status>", "keep only images with this status: all, new, in_progress, complete", "all")
+  .option(
+    "--class <name>",
+    "keep only this class (repeatable)",
+    (v: string, all: string[]) => [...all, v],
+    [],
+  )
+  .option(
+    "--status <status>",
+    "keep only images with this status: all, new, in_progress, complete",
+    "all",
+  )
   .option("--lenient", "write the output even when the reader reports problems")
   .option("--json", "print the result as JSON on stdout")
   .addHelpText("after", `\nFormats: ${FORMATS.join(", ")}`)

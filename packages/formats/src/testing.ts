@@ -6,6 +6,7 @@ import type { ClassDef, DatasetImage, ExportOptions, Format } from "@pictograph/
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { writeExportZip, type ExportZipResult } from "./archive/write-export-zip";
+import type { FormatWriter } from "./core/types";
 import { jpegBytes, pngBytes } from "./image-stub";
 import { getFormat } from "./registry";
 import { FIXTURE_EXPORTED_AT, fixtureClasses, fixtureImages, memorySource } from "./test/fixture";
@@ -58,6 +59,21 @@ export async function writeFixtureZip(
       yield stubImageBytes(entry.image);
     },
   });
+  await pipeline(zip.stream, createWriteStream(path));
+  return zip.done;
+}
+
+/** Writes a real ZIP holding exactly `files`, in order: e.g. an export edited to be wrong. */
+export async function writeFilesZip(
+  path: string,
+  files: Record<string, string | Uint8Array>,
+): Promise<ExportZipResult> {
+  const source = memorySource([], [], {});
+  async function* members(): ReturnType<FormatWriter> {
+    for (const [member, body] of Object.entries(files)) yield { type: "file", path: member, body };
+    return { images: 0, annotations: 0, skipped: {}, imageMembers: 0 };
+  }
+  const zip = writeExportZip(members, source, { mtime: new Date(FIXTURE_EXPORTED_AT) });
   await pipeline(zip.stream, createWriteStream(path));
   return zip.done;
 }

@@ -10,7 +10,14 @@ import {
   type OpenedArchive,
   type SplitCounts,
 } from "@pictograph/formats";
-import { DatasetNameSchema, StatusFilterSchema, type ImportProblem, type Split } from "@pictograph/schema";
+import {
+  DatasetNameSchema,
+  STATUS_FILTERS,
+  StatusFilterSchema,
+  type DatasetImage,
+  type ImportProblem,
+  type Split,
+} from "@pictograph/schema";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, extname } from "node:path";
@@ -33,7 +40,11 @@ export async function convert(input: string, options: ConvertOptions): Promise<v
   const reader = formatOrUsageError(options.from);
   const writer = formatOrUsageError(options.to);
   const status = StatusFilterSchema.safeParse(options.status ?? "all");
-  if (!status.success) throw new CliError(status.error.issues[0]!.message, EXIT.usage);
+  if (!status.success)
+    throw new CliError(
+      `unknown status ${JSON.stringify(options.status)}: use one of ${STATUS_FILTERS.join(", ")}`,
+      EXIT.usage,
+    );
 
   let archive: OpenedArchive;
   try {
@@ -42,16 +53,30 @@ export async function convert(input: string, options: ConvertOptions): Promise<v
     throw new CliError(`cannot read ${input}: ${(error as Error).message}`);
   }
   try {
-    const scan = await scanInput(reader, archive);
+    const selected = (image: DatasetImage) => status.data === "all" || image.status === status.data;
+    const scan = await scanInput(reader, archive, selected);
     const problems = [...archive.problems, ...scan.problems];
     for (const problem of problems) log(`problem: ${describeProblem(problem)}`);
     if (problems.length && !options.lenient)
-      throw new CliError(`${problems.length} problem(s) reading ${input} as ${options.from}; fix them or pass --lenient`);
+      throw new CliError(
+        `${problems.length} problem(s) reading ${input} as ${options.from}; fix them or pass --lenient`,
+      );
+
+    // A misspelt --class is a usage error, not a failure to write (D1: unknown names refused).
+    const names = scan.classes.map((c) => c.name);
+    const unknown = options.class?.find((name) => !names.includes(name));
+    if (unknown !== undefined)
+      throw new CliError(
+        `--class ${JSON.stringify(unknown)} is not a class of ${input} (classes: ${names.map((n) => JSON.stringify(n)).join(", ")})`,
+        EXIT.usage,
+      );
 
     const withFiles = scan.files.size;
     const includeImages = options.images !== false && withFiles > 0;
     if (includeImages && withFiles < scan.images)
-      throw new CliError(`${scan.images - withFiles} of ${scan.images} images have no file in ${input}; pass --no-images to convert the annotations only`);
+      throw new CliError(
+        `${scan.images - withFiles} of ${scan.images} images have no file in ${input}; pass --no-images to convert the annotations only`,
+      );
 
     const source: ExportSource = {
       dataset: { name: datasetNameOf(input) },
@@ -67,7 +92,7 @@ export async function convert(input: string, options: ConvertOptions): Promise<v
       async *images(filter?: { split: Split | null }) {
         const again = await reader.read(archive);
         for await (const { image } of again.images) {
-          if (status.data !== "all" && image.status !== status.data) continue;
+          if (!selected(image)) continue;
           if (!filter || image.split === filter.split) yield image;
         }
       },
@@ -118,13 +143,19 @@ function formatOrUsageError(id: string): FormatModule {
   }
 }
 
-/** One pass over the input: classes, split counts, problems, and where each image's file is. */
-async function scanInput(reader: FormatModule, archive: OpenedArchive) {
+/** One pass over the input: classes, problems, and, of the selected images, the split
+ * counts (writers lay out folders and READMEs from them) and where each image's file is. */
+async function scanInput(
+  reader: FormatModule,
+  archive: OpenedArchive,
+  selected: (image: DatasetImage) => boolean,
+) {
   const result = await reader.read(archive);
   const splitCounts: SplitCounts = { train: 0, val: 0, test: 0, none: 0 };
   const files = new Map<string, string>();
   let images = 0;
   for await (const { image, file } of result.images) {
+    if (!selected(image)) continue;
     images++;
     splitCounts[image.split ?? "none"]++;
     if (file) files.set(image.path, file);
@@ -133,11 +164,16 @@ async function scanInput(reader: FormatModule, archive: OpenedArchive) {
 }
 
 function datasetNameOf(input: string): string {
-  const name = basename(input, extname(input)).replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "");
+  const name = basename(input, extname(input))
+    .replace(/[^A-Za-z0-9._-]/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "");
   return DatasetNameSchema.safeParse(name.slice(0, 64)).success ? name.slice(0, 64) : "dataset";
 }
 
 function describeProblem(problem: ImportProblem): string {
-  const where = [problem.file, problem.line ? `line ${problem.line}` : null, problem.element].filter(Boolean).join(" ");
-  return `${where}: ${problem.reason}`;
+  const where = [problem.file, problem.line ? `line ${problem.line}` : null, problem.element]
+    .filter(Boolean)
+    .join(" ");
+  // A problem about the whole input (no file found at all) has no place to name.
+  return where ? `${where}: ${problem.reason}` : problem.reason;
 }
