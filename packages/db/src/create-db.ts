@@ -35,6 +35,8 @@ export type CreateDbOptions = {
    * in `<dataDir>/pgdata` beside the lock file. `null`: an in-memory database (tests).
    */
   dataDir: string | null;
+  /** Starts an in-memory PGlite from this dump (`pglite.dumpDataDir()`); tests use it to skip initdb. */
+  initialData?: Blob;
   /** Maximum node-postgres connections. */
   poolMax?: number;
   /** Sees every statement drizzle sends (tests count round trips with it). */
@@ -46,7 +48,7 @@ const casing = "snake_case" as const;
 
 export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
   if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options);
-  return createPgliteDb(options.dataDir === null ? null : resolve(options.dataDir), options.logger);
+  return createPgliteDb(options.dataDir === null ? null : resolve(options.dataDir), options);
 }
 
 function createPostgresDb(databaseUrl: string, options: CreateDbOptions): PostgresHandle {
@@ -69,17 +71,18 @@ function createPostgresDb(databaseUrl: string, options: CreateDbOptions): Postgr
   };
 }
 
-async function createPgliteDb(dataDir: string | null, logger: Logger | undefined): Promise<PgliteHandle> {
+async function createPgliteDb(dataDir: string | null, options: CreateDbOptions): Promise<PgliteHandle> {
   const lock = dataDir === null ? null : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = dataDir === null ? new PGlite() : new PGlite(join(dataDir, "pgdata"));
+    pglite =
+      dataDir === null ? new PGlite({ loadDataDir: options.initialData }) : new PGlite(join(dataDir, "pgdata"));
     await pglite.waitReady;
   } catch (error) {
     lock?.release();
     throw error;
   }
-  const db = drizzlePglite({ client: pglite, casing, logger });
+  const db = drizzlePglite({ client: pglite, casing, logger: options.logger });
   return {
     kind: "pglite",
     db,
