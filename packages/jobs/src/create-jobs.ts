@@ -1,0 +1,123 @@
+// createJobs(): a started pg-boss 10 on the database createDb() opened (Postgres or PGlite),
+// with every declared queue created. enqueue() writes a job inside the caller's transaction,
+// so "insert the export row and queue its build" commits or rolls back as one.
+import type { DbHandle, DbOrTx } from "@pictograph/db";
+import PgBoss from "pg-boss";
+import { bossDbFor, transactionBossDb } from "./boss-db";
+import { allQueues, type Payload, type PayloadInput, type QueueDefinition } from "./definitions";
+
+export type CreateJobsOptions = {
+  /** The handle from createDb(); the queue's tables live in its database (schema `pgboss`). */
+  db: DbHandle;
+  /** Queues to create; default every queue in definitions.ts. */
+  queues?: readonly QueueDefinition[];
+  /** Attempt time limit for queues that set none (EXPORT_TIMEOUT_SECONDS). */
+  expireInSeconds?: number;
+  /** How often an idle worker looks for jobs (pg-boss's minimum is 0.5). */
+  pollingIntervalSeconds?: number;
+  /** pg-boss's background errors (maintenance, polling); default: written to stderr. */
+  onError?: (error: Error) => void;
+};
+
+/** What a handler knows about the attempt it runs. */
+export type JobContext = {
+  id: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** No retry follows if this attempt throws. */
+  isFinalAttempt: boolean;
+};
+
+export type JobHandler<Q extends QueueDefinition> = (payload: Payload<Q>, job: JobContext) => Promise<unknown>;
+
+export type Jobs = {
+  /** The started pg-boss, for what this module does not wrap (getJobById, getQueue…). */
+  boss: PgBoss;
+  /**
+   * Queues a job through `db`: pass the transaction that writes the job's row, and the job
+   * exists only if that transaction commits. Returns the job id.
+   */
+  enqueue<Q extends QueueDefinition>(
+    db: DbOrTx,
+    queue: Q,
+    payload: PayloadInput<Q>,
+    options?: Pick<PgBoss.SendOptions, "startAfter" | "priority" | "singletonKey">,
+  ): Promise<string>;
+  /** Runs `handler` for the queue's jobs, `concurrency` at a time in this process. A throw retries. */
+  work<Q extends QueueDefinition>(queue: Q, handler: JobHandler<Q>, options?: { concurrency?: number }): Promise<void>;
+  /** Stops fetching, waits up to `timeoutMs` for running handlers, then resolves. */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+};
+
+export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
+  const queues = options.queues ?? allQueues;
+  const expireInSeconds = options.expireInSeconds ?? 3600;
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+  const boss = new PgBoss({
+    db: bossDbFor(options.db),
+    schema: "pgboss",
+    // No cron schedules here; maintenance (expiry, archiving) stays on.
+    schedule: false,
+  });
+  boss.on("error", options.onError ?? ((error) => console.error("pg-boss:", error)));
+  await boss.start();
+  for (const queue of queues) await ensureQueue(boss, queue, expireInSeconds);
+
+  return {
+    boss,
+
+    async enqueue(db, queue, payload, sendOptions) {
+      const data = queue.payload.parse(payload) as object;
+      const id = await boss.send(queue.name, data, { ...sendOptions, db: transactionBossDb(db) });
+      // pg-boss answers null, without an error, for a queue that was never created.
+      if (id === null) throw new Error(`job for queue "${queue.name}" was not queued: is the queue created?`);
+      return id;
+    },
+
+    async work(queue, handler, workOptions) {
+      for (let i = 0; i < (workOptions?.concurrency ?? 1); i++) {
+        await boss.work<unknown>(
+          queue.name,
+          { batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
+          async ([job]) => {
+            if (!job) return;
+            const context = { id: job.id, attempt: job.retryCount + 1, isFinalAttempt: job.retryCount >= job.retryLimit };
+            // Record the outcome ourselves, awaited: pg-boss writes it without awaiting, so a
+            // stop() followed by closing the database could lose it and leave the job
+            // "active" until it expires. pg-boss's own later write then finds nothing to do.
+            let output: unknown;
+            try {
+              // Payloads come from outside this process: trust nothing before parsing.
+              const payload = queue.payload.parse(job.data) as Payload<typeof queue>;
+              output = await handler(payload, context);
+            } catch (error) {
+              await boss.fail(queue.name, job.id, error as object);
+              return;
+            }
+            await boss.complete(queue.name, job.id, output as object);
+          },
+        );
+      }
+    },
+
+    async stop(stopOptions) {
+      await boss.stop({ graceful: true, wait: true, close: true, timeout: stopOptions?.timeoutMs ?? 30_000 });
+    },
+  };
+}
+
+/** Creates the queue, or brings an existing one's settings up to date with its definition. */
+async function ensureQueue(boss: PgBoss, queue: QueueDefinition, defaultExpireInSeconds: number): Promise<void> {
+  const settings: PgBoss.Queue = {
+    name: queue.name,
+    policy: "standard",
+    retryLimit: queue.retryLimit,
+    retryDelay: queue.retryDelaySeconds,
+    retryBackoff: queue.retryBackoff,
+    expireInSeconds: queue.expireInSeconds ?? defaultExpireInSeconds,
+    // pg-boss rejects a deadLetter key that is present but undefined.
+    ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
+  };
+  if (await boss.getQueue(queue.name)) await boss.updateQueue(queue.name, settings);
+  else await boss.createQueue(queue.name, settings);
+}

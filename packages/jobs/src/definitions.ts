@@ -1,0 +1,49 @@
+// Every queue, declared once (STYLE.md item 9): dotted names, payloads that carry ids only,
+// and the retry policy pg-boss applies. Handlers zod-parse payloads with these schemas.
+import { z } from "zod";
+
+export type QueueDefinition<Payload extends z.ZodType = z.ZodType> = {
+  name: string;
+  payload: Payload;
+  /** Retries after the first attempt fails (so retryLimit + 1 attempts in all). */
+  retryLimit: number;
+  /** Seconds before a retry; doubled on each retry when retryBackoff is on. */
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  /**
+   * How long one attempt may run before pg-boss fails it (and retries, if any are left).
+   * Unset: createJobs' `expireInSeconds` (EXPORT_TIMEOUT_SECONDS, default 3600).
+   */
+  expireInSeconds?: number;
+  /** Queue that receives a job once its retries are used up. */
+  deadLetter?: string;
+};
+
+/** A payload as a sender gives it / as a handler receives it. */
+export type PayloadInput<Q extends QueueDefinition> = z.input<Q["payload"]>;
+export type Payload<Q extends QueueDefinition> = z.output<Q["payload"]>;
+
+function defineQueue<Schema extends z.ZodType>(definition: QueueDefinition<Schema>): QueueDefinition<Schema> {
+  return definition;
+}
+
+export const queues = {
+  /** Build one export's ZIP (packages/exporter). */
+  exportBuild: defineQueue({
+    name: "export.build",
+    payload: z.object({ exportId: z.uuid() }),
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+  }),
+  /** Read one uploaded archive into its dataset. */
+  importRun: defineQueue({
+    name: "import.run",
+    payload: z.object({ importId: z.uuid() }),
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+  }),
+} as const;
+
+export const allQueues: readonly QueueDefinition[] = Object.values(queues);
