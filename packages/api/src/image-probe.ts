@@ -1,24 +1,10 @@
 // Recognises an uploaded image from its bytes while they stream to storage: the type from
 // the magic number of the first bytes (never the file name or Content-Type), the upright
 // size (EXIF orientation applied) from the header. Holds at most the header in memory.
-import { sizeOf } from "@pictograph/formats";
+import { sizeOf, sniffImageType } from "@pictograph/formats";
 import { Transform, type TransformCallback } from "node:stream";
 
 export const ACCEPTED_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff"];
-
-const startsWith = (head: Uint8Array, bytes: number[], offset = 0) =>
-  head.byteLength >= offset + bytes.length && bytes.every((b, i) => head[offset + i] === b);
-
-/** The image MIME type the first bytes announce, or null for anything else. */
-export function sniffImageType(head: Uint8Array): string | null {
-  if (startsWith(head, [0xff, 0xd8, 0xff])) return "image/jpeg";
-  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "image/png";
-  if (startsWith(head, [0x52, 0x49, 0x46, 0x46]) && startsWith(head, [0x57, 0x45, 0x42, 0x50], 8)) return "image/webp";
-  if (startsWith(head, [0x47, 0x49, 0x46, 0x38])) return "image/gif";
-  if (startsWith(head, [0x42, 0x4d])) return "image/bmp";
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return "image/tiff";
-  return null;
-}
 
 /** Headers sit at the start; a JPEG's size can follow a large EXIF thumbnail. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;

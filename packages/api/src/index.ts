@@ -6,3 +6,4 @@ export type { ApiServices, JobPayloads } from "./services";
 export type { ApiContext, Caller } from "./trpc";
 export { generateApiKey, hashPassword, hashToken } from "./auth/secrets";
 export { errorResponseBody } from "./errors";
+export { runAdminCommand, issueApiKey, AdminCommandSchema, type AdminCommand } from "./admin";

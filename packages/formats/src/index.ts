@@ -10,7 +10,7 @@ export { csvFormat } from "./csv";
 export { cvatFormat } from "./cvat";
 export { pascalVocFormat } from "./pascal_voc";
 export { labelmeFormat } from "./labelme";
-export { sizeOf, measureImage, IMAGE_EXTENSIONS } from "./core/image-dimensions";
+export { sizeOf, measureImage, sniffImageType, IMAGE_EXTENSIONS } from "./core/image-dimensions";
 export { writeExportZip, type ExportZip, type ExportZipResult, type ImageBytes } from "./archive/write-export-zip";
 export { openArchive } from "./archive/open-archive";
 export { openZipArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type OpenedArchive } from "./archive/zip-archive";

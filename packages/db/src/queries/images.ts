@@ -1,7 +1,7 @@
 // Image queries, by dataset id. The dataset id must come from a workspace-scoped lookup
 // (getDataset), which is how these stay inside the caller's workspace.
 import type { ImageStatus, Split } from "@pictograph/schema";
-import { and, asc, eq, exists, gt, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, exists, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { translateConflicts } from "../errors";
 import { annotations, images } from "../schema";
@@ -216,4 +216,16 @@ export async function replaceImageFile(
       .returning(imageColumns);
     return { image: image!, previousBlobKey: previous.blobKey };
   });
+}
+
+/** Which of `paths` already exist in the dataset, with their stored file (if any). */
+export async function findImagesByPath(
+  db: DbOrTx,
+  params: { datasetId: string; paths: string[] },
+): Promise<{ path: string; blobKey: string | null }[]> {
+  if (params.paths.length === 0) return [];
+  return db
+    .select({ path: images.path, blobKey: images.blobKey })
+    .from(images)
+    .where(and(eq(images.datasetId, params.datasetId), inArray(images.path, params.paths)));
 }

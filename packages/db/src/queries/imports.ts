@@ -1,6 +1,6 @@
 // Import row queries, kept minimal for now: create, get, and the worker's status updates.
 import type { Format } from "@pictograph/schema";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { datasetImports, type ImportRow } from "../schema";
 
@@ -47,4 +47,15 @@ export async function listImports(db: DbOrTx, params: { datasetId: string; limit
     .where(eq(datasetImports.datasetId, params.datasetId))
     .orderBy(desc(datasetImports.createdAt), desc(datasetImports.id))
     .limit(params.limit);
+}
+
+/** Takes a pending import for a worker (status processing, attempts + 1); null when it is
+ * gone or already finished. Imports are not fenced like exports: one job runs an import. */
+export async function claimImport(db: DbOrTx, params: { importId: string }): Promise<ImportRow | null> {
+  const [row] = await db
+    .update(datasetImports)
+    .set({ status: "processing", attempts: sql`${datasetImports.attempts} + 1`, startedAt: sql`now()`, progress: 0 })
+    .where(and(eq(datasetImports.id, params.importId), inArray(datasetImports.status, ["pending", "processing"])))
+    .returning();
+  return row ?? null;
 }

@@ -55,3 +55,17 @@ export function sizeOf(bytes: Uint8Array): MeasuredSize {
     return { error: errorMessage(error) };
   }
 }
+
+const startsWith = (head: Uint8Array, bytes: number[], offset = 0) =>
+  head.byteLength >= offset + bytes.length && bytes.every((b, i) => head[offset + i] === b);
+
+/** The image MIME type the first bytes announce (never the name), or null for anything else. */
+export function sniffImageType(head: Uint8Array): string | null {
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return "image/jpeg";
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "image/png";
+  if (startsWith(head, [0x52, 0x49, 0x46, 0x46]) && startsWith(head, [0x57, 0x45, 0x42, 0x50], 8)) return "image/webp";
+  if (startsWith(head, [0x47, 0x49, 0x46, 0x38])) return "image/gif";
+  if (startsWith(head, [0x42, 0x4d])) return "image/bmp";
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return "image/tiff";
+  return null;
+}
