@@ -77,7 +77,9 @@ describe.runIf(postgresUrl)("migrate on a shared Postgres", () => {
     await admin.query(`CREATE DATABASE "${name}"`);
     const url = new URL(postgresUrl!);
     url.pathname = `/${name}`;
-    const handles = await Promise.all([1, 2, 3].map(() => createDb({ databaseUrl: url.toString(), dataDir: null })));
+    const handles = await Promise.all(
+      [1, 2, 3].map(() => createDb({ databaseUrl: url.toString(), dataDir: null })),
+    );
     try {
       await Promise.all(handles.map((h) => migrate(h)));
       const [row] = await selectRows<{ applied: number }>(

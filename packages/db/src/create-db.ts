@@ -71,12 +71,17 @@ function createPostgresDb(databaseUrl: string, options: CreateDbOptions): Postgr
   };
 }
 
-async function createPgliteDb(dataDir: string | null, options: CreateDbOptions): Promise<PgliteHandle> {
+async function createPgliteDb(
+  dataDir: string | null,
+  options: CreateDbOptions,
+): Promise<PgliteHandle> {
   const lock = dataDir === null ? null : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
     pglite =
-      dataDir === null ? new PGlite({ loadDataDir: options.initialData }) : new PGlite(join(dataDir, "pgdata"));
+      dataDir === null
+        ? new PGlite({ loadDataDir: options.initialData })
+        : new PGlite(join(dataDir, "pgdata"));
     await pglite.waitReady;
   } catch (error) {
     lock?.release();

@@ -32,7 +32,11 @@ type PgErrorFields = { code: string; constraint?: string; detail?: string };
  * `code`, `constraint` and `detail`.
  */
 export function postgresErrorOf(error: unknown): PgErrorFields | null {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return e as PgErrorFields;
   }
@@ -54,10 +58,17 @@ export async function translateConflicts<T>(
     return await write;
   } catch (error) {
     const pg = postgresErrorOf(error);
-    if (pg && (pg.code === UNIQUE_VIOLATION || pg.code === FOREIGN_KEY_VIOLATION) && pg.constraint) {
+    if (
+      pg &&
+      (pg.code === UNIQUE_VIOLATION || pg.code === FOREIGN_KEY_VIOLATION) &&
+      pg.constraint
+    ) {
       const message = messages[pg.constraint];
       if (message !== undefined) {
-        throw new DbConflictError(typeof message === "string" ? message : message(pg.detail ?? ""), pg.constraint);
+        throw new DbConflictError(
+          typeof message === "string" ? message : message(pg.detail ?? ""),
+          pg.constraint,
+        );
       }
     }
     throw error;

@@ -17,14 +17,18 @@ const MIGRATION_LOCK_KEY = 715_274_301;
 export async function migrate(handle: DbHandle): Promise<void> {
   if (handle.kind === "pglite") {
     // One process owns a PGlite directory (the lock file), so there is no one to wait for.
-    await migratePglite(drizzlePglite({ client: handle.pglite }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(drizzlePglite({ client: handle.pglite }), {
+      migrationsFolder: MIGRATIONS_FOLDER,
+    });
     return;
   }
   const client = await handle.pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     try {
-      await migrateNodePostgres(drizzleNodePostgres({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrateNodePostgres(drizzleNodePostgres({ client }), {
+        migrationsFolder: MIGRATIONS_FOLDER,
+      });
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
     }

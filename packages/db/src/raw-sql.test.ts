@@ -7,7 +7,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("executeSqlText on $n
   let handle: DbHandle;
   beforeAll(async () => {
     handle = await backend.open();
-    await executeSqlText(handle.db, "CREATE TABLE notes (id int PRIMARY KEY, body text, at timestamptz, data jsonb)");
+    await executeSqlText(
+      handle.db,
+      "CREATE TABLE notes (id int PRIMARY KEY, body text, at timestamptz, data jsonb)",
+    );
   });
   afterAll(() => handle?.close());
 
@@ -20,7 +23,12 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("executeSqlText on $n
       [1, 41, "2024-05-06T07:08:09.000Z", { tags: ["a", "b"] }, undefined],
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ sum: 42, twice: "41-41", data: { tags: ["a", "b"] }, missing: true });
+    expect(rows[0]).toMatchObject({
+      sum: 42,
+      twice: "41-41",
+      data: { tags: ["a", "b"] },
+      missing: true,
+    });
   });
 
   it("commits and rolls back with the caller's transaction", async () => {

@@ -25,6 +25,9 @@ export async function executeSqlText(
   values: readonly unknown[] = [],
 ): Promise<{ rows: Record<string, unknown>[] }> {
   const params = values.map((value) => sql.param(value === undefined ? null : value));
-  const query = params.length === 0 ? sql.raw(text) : sql`${sql.raw(text)}\n/* ${sql.join(params, sql.raw(", "))} */`;
+  const query =
+    params.length === 0
+      ? sql.raw(text)
+      : sql`${sql.raw(text)}\n/* ${sql.join(params, sql.raw(", "))} */`;
   return { rows: await selectRows<Record<string, unknown>>(db, query) };
 }

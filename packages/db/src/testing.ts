@@ -3,7 +3,14 @@
 // URL is given, e.g. TEST_DATABASE_URL), and leaves nothing behind. For tests only.
 import type { Logger } from "drizzle-orm";
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -23,12 +30,19 @@ export type TestBackend = {
  */
 export function testBackends(postgresUrl: string | undefined): TestBackend[] {
   const backends: TestBackend[] = [{ name: "pglite", open: openPgliteTestDb }];
-  if (postgresUrl) backends.push({ name: "postgres", open: (options) => openPostgresTestDb(postgresUrl, options) });
+  if (postgresUrl)
+    backends.push({
+      name: "postgres",
+      open: (options) => openPostgresTestDb(postgresUrl, options),
+    });
   return backends;
 }
 
 /** Runs `fn` with a fresh database on `backend` and discards the database afterwards. */
-export async function withTestDb<T>(backend: TestBackend, fn: (handle: DbHandle) => Promise<T>): Promise<T> {
+export async function withTestDb<T>(
+  backend: TestBackend,
+  fn: (handle: DbHandle) => Promise<T>,
+): Promise<T> {
   const handle = await backend.open();
   try {
     return await fn(handle);
@@ -75,14 +89,22 @@ function migrationsHash(): string {
 }
 
 /** A database of its own per call, so test files can run in parallel; dropped on close(). */
-async function openPostgresTestDb(serverUrl: string, options?: { logger?: Logger }): Promise<DbHandle> {
+async function openPostgresTestDb(
+  serverUrl: string,
+  options?: { logger?: Logger },
+): Promise<DbHandle> {
   const name = `pictograph_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
   await runOnServer(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let handle: DbHandle;
   try {
-    handle = await createDb({ databaseUrl: url.toString(), dataDir: null, poolMax: 4, logger: options?.logger });
+    handle = await createDb({
+      databaseUrl: url.toString(),
+      dataDir: null,
+      poolMax: 4,
+      logger: options?.logger,
+    });
     await migrate(handle);
   } catch (error) {
     await runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

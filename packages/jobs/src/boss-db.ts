@@ -5,7 +5,9 @@ import { executeSqlText, type DbHandle, type DbOrTx } from "@pictograph/db";
 import type PgBoss from "pg-boss";
 
 export function bossDbFor(handle: DbHandle): PgBoss.Db {
-  return handle.kind === "pglite" ? pgliteBossDb(handle.pglite) : { executeSql: (text, values) => handle.pool.query(text, values) };
+  return handle.kind === "pglite"
+    ? pgliteBossDb(handle.pglite)
+    : { executeSql: (text, values) => handle.pool.query(text, values) };
 }
 
 /**

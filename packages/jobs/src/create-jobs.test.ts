@@ -1,4 +1,10 @@
-import { createTestWorkspace, executeSqlText, getWorkspaceByName, testBackends, type DbHandle } from "@pictograph/db";
+import {
+  createTestWorkspace,
+  executeSqlText,
+  getWorkspaceByName,
+  testBackends,
+  type DbHandle,
+} from "@pictograph/db";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -22,7 +28,11 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
 
   beforeAll(async () => {
     handle = await backend.open();
-    jobs = await createJobs({ db: handle, queues: [...allQueues, flakyQueue], pollingIntervalSeconds: 0.5 });
+    jobs = await createJobs({
+      db: handle,
+      queues: [...allQueues, flakyQueue],
+      pollingIntervalSeconds: 0.5,
+    });
     await jobs.work(queues.exportBuild, async (payload, job) => {
       built.set(payload.exportId, { payload, job });
       return { built: payload.exportId };
@@ -106,7 +116,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
   });
 
   it("refuses a payload that does not match its queue, queueing nothing", async () => {
-    await expect(jobs.enqueue(handle.db, queues.exportBuild, { exportId: "not-a-uuid" })).rejects.toThrow(z.ZodError);
+    await expect(
+      jobs.enqueue(handle.db, queues.exportBuild, { exportId: "not-a-uuid" }),
+    ).rejects.toThrow(z.ZodError);
     await expect(
       // @ts-expect-error: the payload type is checked at compile time too
       jobs.enqueue(handle.db, queues.importRun, { exportId: randomUUID() }),
@@ -119,7 +131,11 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
   });
 
   it("stops gracefully: a running handler finishes and its job completes", async () => {
-    const slowQueue = { ...flakyQueue, name: "test.slow", payload: z.object({}) } satisfies QueueDefinition;
+    const slowQueue = {
+      ...flakyQueue,
+      name: "test.slow",
+      payload: z.object({}),
+    } satisfies QueueDefinition;
     const own = await createJobs({ db: handle, queues: [slowQueue], pollingIntervalSeconds: 0.5 });
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
@@ -147,12 +163,19 @@ async function jobsFor(handle: DbHandle, exportId: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function waitForState(jobs: Jobs, queue: string, id: string, states: string[], timeoutMs = 20_000) {
+async function waitForState(
+  jobs: Jobs,
+  queue: string,
+  id: string,
+  states: string[],
+  timeoutMs = 20_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await jobs.boss.getJobById(queue, id);
     if (job && states.includes(job.state)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} is ${job?.state ?? "missing"}, not ${states.join("/")}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} is ${job?.state ?? "missing"}, not ${states.join("/")}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -28,7 +28,10 @@ export type JobContext = {
   isFinalAttempt: boolean;
 };
 
-export type JobHandler<Q extends QueueDefinition> = (payload: Payload<Q>, job: JobContext) => Promise<unknown>;
+export type JobHandler<Q extends QueueDefinition> = (
+  payload: Payload<Q>,
+  job: JobContext,
+) => Promise<unknown>;
 
 export type Jobs = {
   /** The started pg-boss, for what this module does not wrap (getJobById, getQueue…). */
@@ -44,7 +47,11 @@ export type Jobs = {
     options?: Pick<PgBoss.SendOptions, "startAfter" | "priority" | "singletonKey">,
   ): Promise<string>;
   /** Runs `handler` for the queue's jobs, `concurrency` at a time in this process. A throw retries. */
-  work<Q extends QueueDefinition>(queue: Q, handler: JobHandler<Q>, options?: { concurrency?: number }): Promise<void>;
+  work<Q extends QueueDefinition>(
+    queue: Q,
+    handler: JobHandler<Q>,
+    options?: { concurrency?: number },
+  ): Promise<void>;
   /** Stops fetching, waits up to `timeoutMs` for running handlers, then resolves. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 };
@@ -70,7 +77,8 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
       const data = queue.payload.parse(payload) as object;
       const id = await boss.send(queue.name, data, { ...sendOptions, db: transactionBossDb(db) });
       // pg-boss answers null, without an error, for a queue that was never created.
-      if (id === null) throw new Error(`job for queue "${queue.name}" was not queued: is the queue created?`);
+      if (id === null)
+        throw new Error(`job for queue "${queue.name}" was not queued: is the queue created?`);
       return id;
     },
 
@@ -81,7 +89,11 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
           { batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
           async ([job]) => {
             if (!job) return;
-            const context = { id: job.id, attempt: job.retryCount + 1, isFinalAttempt: job.retryCount >= job.retryLimit };
+            const context = {
+              id: job.id,
+              attempt: job.retryCount + 1,
+              isFinalAttempt: job.retryCount >= job.retryLimit,
+            };
             // Record the outcome ourselves, awaited: pg-boss writes it without awaiting, so a
             // stop() followed by closing the database could lose it and leave the job
             // "active" until it expires. pg-boss's own later write then finds nothing to do.
@@ -101,13 +113,22 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
     },
 
     async stop(stopOptions) {
-      await boss.stop({ graceful: true, wait: true, close: true, timeout: stopOptions?.timeoutMs ?? 30_000 });
+      await boss.stop({
+        graceful: true,
+        wait: true,
+        close: true,
+        timeout: stopOptions?.timeoutMs ?? 30_000,
+      });
     },
   };
 }
 
 /** Creates the queue, or brings an existing one's settings up to date with its definition. */
-async function ensureQueue(boss: PgBoss, queue: QueueDefinition, defaultExpireInSeconds: number): Promise<void> {
+async function ensureQueue(
+  boss: PgBoss,
+  queue: QueueDefinition,
+  defaultExpireInSeconds: number,
+): Promise<void> {
   const settings: PgBoss.Queue = {
     name: queue.name,
     policy: "standard",

@@ -23,7 +23,9 @@ export type QueueDefinition<Payload extends z.ZodType = z.ZodType> = {
 export type PayloadInput<Q extends QueueDefinition> = z.input<Q["payload"]>;
 export type Payload<Q extends QueueDefinition> = z.output<Q["payload"]>;
 
-function defineQueue<Schema extends z.ZodType>(definition: QueueDefinition<Schema>): QueueDefinition<Schema> {
+function defineQueue<Schema extends z.ZodType>(
+  definition: QueueDefinition<Schema>,
+): QueueDefinition<Schema> {
   return definition;
 }
 

@@ -79,7 +79,11 @@ export async function insertAnnotations(
   });
 }
 
-async function appendAnnotations(tx: DbOrTx, datasetId: string, list: ImageAnnotations[]): Promise<number> {
+async function appendAnnotations(
+  tx: DbOrTx,
+  datasetId: string,
+  list: ImageAnnotations[],
+): Promise<number> {
   let total = 0;
   for (const chunk of annotationRowChunks(list)) {
     const [row] = await selectRows<{ inserted: number }>(
@@ -108,7 +112,8 @@ async function appendAnnotations(tx: DbOrTx, datasetId: string, list: ImageAnnot
     );
     const inserted = Number(row?.inserted ?? 0);
     // assertReferencesExist ran in this transaction, so every row must have found its image and class.
-    if (inserted !== chunk.length) throw new Error(`inserted ${inserted} of ${chunk.length} annotations`);
+    if (inserted !== chunk.length)
+      throw new Error(`inserted ${inserted} of ${chunk.length} annotations`);
     total += inserted;
   }
   return total;
@@ -167,12 +172,21 @@ function annotationRecord(path: string, ord: number, a: Annotation): AnnotationR
     case "polyline":
       return { ...common, geometry: a.polyline, instance_id: null, joint: null };
     case "keypoint":
-      return { ...common, geometry: a.keypoint, instance_id: a.instance_id ?? null, joint: a.joint ?? null };
+      return {
+        ...common,
+        geometry: a.keypoint,
+        instance_id: a.instance_id ?? null,
+        joint: a.joint ?? null,
+      };
   }
 }
 
 /** Fails with DbReferenceError naming (up to 20 of) the paths and class names that do not exist. */
-async function assertReferencesExist(tx: DbOrTx, datasetId: string, list: ImageAnnotations[]): Promise<void> {
+async function assertReferencesExist(
+  tx: DbOrTx,
+  datasetId: string,
+  list: ImageAnnotations[],
+): Promise<void> {
   const paths = [...new Set(list.map((i) => i.path))];
   const classNames = [...new Set(list.flatMap((i) => i.annotations.map((a) => a.class_name)))];
   const missing = await selectRows<{ kind: "image" | "class"; name: string }>(
@@ -191,5 +205,8 @@ async function assertReferencesExist(tx: DbOrTx, datasetId: string, list: ImageA
     imagePaths.length > 0 ? `no image ${imagePaths.map((p) => `"${p}"`).join(", ")}` : null,
     names.length > 0 ? `no class ${names.map((n) => `"${n}"`).join(", ")}` : null,
   ].filter(Boolean);
-  throw new DbReferenceError(`the dataset has ${parts.join(" and ")}`, { imagePaths, classNames: names });
+  throw new DbReferenceError(`the dataset has ${parts.join(" and ")}`, {
+    imagePaths,
+    classNames: names,
+  });
 }

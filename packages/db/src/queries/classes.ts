@@ -18,8 +18,15 @@ const classColumns = {
 };
 
 /** The dataset's classes in list order. */
-export async function listClasses(db: DbOrTx, params: { datasetId: string }): Promise<DatasetClass[]> {
-  return db.select(classColumns).from(classes).where(eq(classes.datasetId, params.datasetId)).orderBy(asc(classes.position));
+export async function listClasses(
+  db: DbOrTx,
+  params: { datasetId: string },
+): Promise<DatasetClass[]> {
+  return db
+    .select(classColumns)
+    .from(classes)
+    .where(eq(classes.datasetId, params.datasetId))
+    .orderBy(asc(classes.position));
 }
 
 /**

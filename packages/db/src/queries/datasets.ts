@@ -38,7 +38,9 @@ const imageCounts = sql<ImageCounts>`(
     'complete', count(*) FILTER (WHERE i.status = 'complete'))
   FROM images i WHERE i.dataset_id = datasets.id)`;
 
-const duplicateName = (name: string) => ({ datasets_workspace_id_name_key: `dataset "${name}" already exists` });
+const duplicateName = (name: string) => ({
+  datasets_workspace_id_name_key: `dataset "${name}" already exists`,
+});
 
 export async function createDataset(
   db: DbOrTx,
@@ -47,7 +49,11 @@ export async function createDataset(
   const [row] = await translateConflicts(
     db
       .insert(datasets)
-      .values({ workspaceId: params.workspaceId, name: params.name, description: params.description ?? "" })
+      .values({
+        workspaceId: params.workspaceId,
+        name: params.name,
+        description: params.description ?? "",
+      })
       .returning(datasetColumns),
     duplicateName(params.name),
   );
@@ -63,7 +69,10 @@ export async function listDatasets(
     .select({ ...datasetColumns, imageCounts })
     .from(datasets)
     .where(
-      and(eq(datasets.workspaceId, params.workspaceId), params.after ? gt(datasets.name, params.after) : undefined),
+      and(
+        eq(datasets.workspaceId, params.workspaceId),
+        params.after ? gt(datasets.name, params.after) : undefined,
+      ),
     )
     .orderBy(asc(datasets.name))
     .limit(params.limit + 1);
@@ -82,8 +91,14 @@ export async function getDataset(
 }
 
 /** By id alone, for workers: a job's export or import row carries only the dataset id. */
-export async function getDatasetById(db: DbOrTx, params: { datasetId: string }): Promise<DatasetSummary | null> {
-  const [row] = await db.select(datasetColumns).from(datasets).where(eq(datasets.id, params.datasetId));
+export async function getDatasetById(
+  db: DbOrTx,
+  params: { datasetId: string },
+): Promise<DatasetSummary | null> {
+  const [row] = await db
+    .select(datasetColumns)
+    .from(datasets)
+    .where(eq(datasets.id, params.datasetId));
   return row ?? null;
 }
 

@@ -11,7 +11,12 @@ import { insertImages } from "./images";
 const IMAGES = 1_234;
 const STATUSES: ImageStatus[] = ["new", "in_progress", "complete"];
 const SPLITS: (Split | null)[] = ["train", "val", "test", null];
-const classDef = (name: string): ClassDef => ({ name, color: "#123456", attributes: [], keypoints: null });
+const classDef = (name: string): ClassDef => ({
+  name,
+  color: "#123456",
+  attributes: [],
+  keypoints: null,
+});
 
 // Mixed case, digits, unicode and folders: the order must be byte order on every server.
 function pathOf(i: number): string {
@@ -47,8 +52,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     db = handle.db;
     const ws = await createTestWorkspace(db);
     datasetId = (await createDataset(db, { workspaceId: ws.id, name: "big" })).id;
-    await replaceClasses(db, { datasetId, classes: [classDef("car"), classDef("bus"), classDef("unused")] });
-    classIds = Object.fromEntries((await listClasses(db, { datasetId })).map((c) => [c.name, c.id]));
+    await replaceClasses(db, {
+      datasetId,
+      classes: [classDef("car"), classDef("bus"), classDef("unused")],
+    });
+    classIds = Object.fromEntries(
+      (await listClasses(db, { datasetId })).map((c) => [c.name, c.id]),
+    );
     for (let i = 0; i < IMAGES; i++) {
       expected.set(pathOf(i), {
         path: pathOf(i),
@@ -62,11 +72,17 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     }
     await insertImages(db, {
       datasetId,
-      images: [...expected.values()].map(({ annotations: _, ...image }) => ({ ...image, blobKey: `blob/${image.path}` })),
+      images: [...expected.values()].map(({ annotations: _, ...image }) => ({
+        ...image,
+        blobKey: `blob/${image.path}`,
+      })),
     });
     await insertAnnotations(db, {
       datasetId,
-      images: [...expected.values()].map((image) => ({ path: image.path, annotations: image.annotations })),
+      images: [...expected.values()].map((image) => ({
+        path: image.path,
+        annotations: image.annotations,
+      })),
     });
   });
   afterAll(() => handle?.close());
@@ -97,18 +113,27 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     expect(new Set(paths).size).toBe(IMAGES);
     expect(paths).toEqual([...expected.keys()].sort(byteOrder));
     for (const item of items) expect(item.image).toEqual(expected.get(item.image.path));
-    expect(items[0]).toMatchObject({ blobKey: `blob/${items[0]!.image.path}`, sha256: null, sizeBytes: null });
+    expect(items[0]).toMatchObject({
+      blobKey: `blob/${items[0]!.image.path}`,
+      sha256: null,
+      sizeBytes: null,
+    });
   });
 
   it("selects by status and split, and pages end exactly at the last image", async () => {
     const filter: ExportImageFilter = { datasetId, statusFilter: "complete", split: "train" };
     const { items } = await readAll(filter, 7);
-    const want = [...expected.values()].filter((i) => i.status === "complete" && i.split === "train");
+    const want = [...expected.values()].filter(
+      (i) => i.status === "complete" && i.split === "train",
+    );
     expect(items.map((i) => i.image.path)).toEqual(want.map((i) => i.path).sort(byteOrder));
 
     const unsplit = await readAll({ datasetId, statusFilter: "new", split: null }, 50);
     expect(unsplit.items.map((i) => i.image.path).sort(byteOrder)).toEqual(
-      [...expected.values()].filter((i) => i.status === "new" && i.split === null).map((i) => i.path).sort(byteOrder),
+      [...expected.values()]
+        .filter((i) => i.status === "new" && i.split === null)
+        .map((i) => i.path)
+        .sort(byteOrder),
     );
 
     // A page size that divides the selection exactly: no empty trailing page.
@@ -117,21 +142,35 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
   });
 
   it("keeps only the filtered classes' annotations, and images left with none", async () => {
-    const { items } = await readAll({ datasetId, statusFilter: "all", classIds: [classIds.bus!] }, 500);
+    const { items } = await readAll(
+      { datasetId, statusFilter: "all", classIds: [classIds.bus!] },
+      500,
+    );
     expect(items).toHaveLength(IMAGES);
     for (const item of items) {
-      expect(item.image.annotations).toEqual(expected.get(item.image.path)!.annotations.filter((a) => a.class_name === "bus"));
+      expect(item.image.annotations).toEqual(
+        expected.get(item.image.path)!.annotations.filter((a) => a.class_name === "bus"),
+      );
     }
   });
 
   it("counts images and surviving annotations per split", async () => {
-    const counts = await countExportImages(db, { datasetId, statusFilter: "in_progress", classIds: [classIds.car!] });
+    const counts = await countExportImages(db, {
+      datasetId,
+      statusFilter: "in_progress",
+      classIds: [classIds.car!],
+    });
     const want = SPLITS.map((split) => {
-      const chosen = [...expected.values()].filter((i) => i.status === "in_progress" && i.split === split);
+      const chosen = [...expected.values()].filter(
+        (i) => i.status === "in_progress" && i.split === split,
+      );
       return {
         split,
         images: chosen.length,
-        annotations: chosen.reduce((n, i) => n + i.annotations.filter((a) => a.class_name === "car").length, 0),
+        annotations: chosen.reduce(
+          (n, i) => n + i.annotations.filter((a) => a.class_name === "car").length,
+          0,
+        ),
       };
     });
     expect(counts).toEqual(expect.arrayContaining(want));

@@ -48,14 +48,20 @@ export async function pageExportImages(
     LIMIT ${params.limit + 1}`,
   );
   // bigint arrives as a string from node-postgres and as a number from PGlite.
-  const items = rows.map((row) => ({ ...row, sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes) }));
+  const items = rows.map((row) => ({
+    ...row,
+    sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes),
+  }));
   return pageOf(items, params.limit, (item) => item.image.path);
 }
 
 export type ExportImageCount = { split: Split | null; images: number; annotations: number };
 
 /** How many images and (surviving) annotations an export will hold, per split. */
-export async function countExportImages(db: DbOrTx, params: ExportImageFilter): Promise<ExportImageCount[]> {
+export async function countExportImages(
+  db: DbOrTx,
+  params: ExportImageFilter,
+): Promise<ExportImageCount[]> {
   const perImage = params.classIds
     ? sql`(SELECT count(*) FROM annotations a WHERE a.image_id = i.id AND a.class_id = ANY(${sql.param(params.classIds)}::uuid[]))`
     : sql`i.annotation_count`;
@@ -68,12 +74,20 @@ export async function countExportImages(db: DbOrTx, params: ExportImageFilter): 
     GROUP BY i.split
     ORDER BY i.split NULLS FIRST`,
   );
-  return rows.map((r) => ({ split: r.split, images: Number(r.images), annotations: Number(r.annotations) }));
+  return rows.map((r) => ({
+    split: r.split,
+    images: Number(r.images),
+    annotations: Number(r.annotations),
+  }));
 }
 
 function selectedImages(params: ExportImageFilter): SQL {
   const status = params.statusFilter === "all" ? sql`` : sql`AND i.status = ${params.statusFilter}`;
   const split =
-    params.split === undefined ? sql`` : params.split === null ? sql`AND i.split IS NULL` : sql`AND i.split = ${params.split}`;
+    params.split === undefined
+      ? sql``
+      : params.split === null
+        ? sql`AND i.split IS NULL`
+        : sql`AND i.split = ${params.split}`;
   return sql`i.dataset_id = ${params.datasetId} ${status} ${split}`;
 }

@@ -94,7 +94,10 @@ export const images = pgTable(
     height: integer().notNull(),
     status: text({ enum: IMAGE_STATUSES }).notNull().default("new"),
     split: text({ enum: SPLITS }),
-    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** File facts; null while an image has no stored file (e.g. imported annotations only). */
     sha256: text(),
     sizeBytes: bigint({ mode: "number" }),
@@ -148,9 +151,11 @@ export const annotations = pgTable(
     // blocked by its own annotations. Dropping a class that annotations still use is refused
     // by replaceClasses (ClassInUseError), under a row lock that makes concurrent annotation
     // writes to that class wait, rather than by this key.
-    foreignKey({ name: "annotations_class_id_fkey", columns: [t.classId], foreignColumns: [classes.id] }).onDelete(
-      "cascade",
-    ),
+    foreignKey({
+      name: "annotations_class_id_fkey",
+      columns: [t.classId],
+      foreignColumns: [classes.id],
+    }).onDelete("cascade"),
     unique("annotations_image_id_position_key").on(t.imageId, t.position),
     // Serves the foreign key check when a class is deleted, and per-class filters.
     index("annotations_class_id_idx").on(t.classId),

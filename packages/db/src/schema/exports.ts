@@ -1,6 +1,12 @@
 // Export and import jobs as rows: what was asked for, where it stands, and what it produced.
 // The table constant is `datasetExports`, never `exports` (STYLE.md item 7).
-import { EXPORT_STATUSES, FORMATS, IMPORT_STATUSES, STATUS_FILTERS, type ImportReport } from "@pictograph/schema";
+import {
+  EXPORT_STATUSES,
+  FORMATS,
+  IMPORT_STATUSES,
+  STATUS_FILTERS,
+  type ImportReport,
+} from "@pictograph/schema";
 import { desc, sql } from "drizzle-orm";
 import {
   bigint,
@@ -66,7 +72,11 @@ export const datasetExports = pgTable(
     unique("exports_dataset_id_name_key").on(t.datasetId, t.name),
     // NULLs are distinct, so only keys that were given must be unique.
     unique("exports_workspace_id_idempotency_key_key").on(t.workspaceId, t.idempotencyKey),
-    index("exports_workspace_id_created_at_id_idx").on(t.workspaceId, desc(t.createdAt), desc(t.id)),
+    index("exports_workspace_id_created_at_id_idx").on(
+      t.workspaceId,
+      desc(t.createdAt),
+      desc(t.id),
+    ),
     index("exports_dataset_id_created_at_id_idx").on(t.datasetId, desc(t.createdAt), desc(t.id)),
     checkOneOf("exports_format_check", t.format, FORMATS),
     checkOneOf("exports_status_filter_check", t.statusFilter, STATUS_FILTERS),

@@ -1,7 +1,16 @@
 // Tenancy and access: workspaces, the people and keys that act in them, and web sessions.
 import { ROLES } from "@pictograph/schema";
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, primaryKey, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { checkOneOf, createdAt, optionalTimestamp, uuidPrimaryKey } from "./columns";
 
 export const workspaces = pgTable(
