@@ -29,7 +29,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
   beforeAll(async () => {
     handle = await backend.open();
     jobs = await createJobs({
-      db: handle,
+      handle,
       queues: [...allQueues, flakyQueue],
       pollingIntervalSeconds: 0.5,
     });
@@ -68,6 +68,17 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
       payload: { exportId },
       job: { id, attempt: 1, isFinalAttempt: false },
     });
+  });
+
+  it("takes a declared queue by name too, and refuses a name that was never declared", async () => {
+    const exportId = randomUUID();
+    const id = await jobs.enqueue(handle.db, "export.build", { exportId });
+    await waitForState(jobs, "export.build", id, ["completed"]);
+    expect(built.get(exportId)?.payload).toEqual({ exportId });
+    await expect(
+      // @ts-expect-error: not a declared queue
+      jobs.enqueue(handle.db, "export.nope", { exportId }),
+    ).rejects.toThrow('no queue named "export.nope" was created');
   });
 
   it("retries a failing job until its retries run out, then fails it", async () => {
@@ -136,7 +147,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
       name: "test.slow",
       payload: z.object({}),
     } satisfies QueueDefinition;
-    const own = await createJobs({ db: handle, queues: [slowQueue], pollingIntervalSeconds: 0.5 });
+    const own = await createJobs({ handle, queues: [slowQueue], pollingIntervalSeconds: 0.5 });
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
     let finished = false;

@@ -4,11 +4,18 @@
 import type { DbHandle, DbOrTx } from "@pictograph/db";
 import PgBoss from "pg-boss";
 import { bossDbFor, transactionBossDb } from "./boss-db";
-import { allQueues, type Payload, type PayloadInput, type QueueDefinition } from "./definitions";
+import {
+  allQueues,
+  type JobPayloads,
+  type Payload,
+  type PayloadInput,
+  type QueueDefinition,
+  type QueueName,
+} from "./definitions";
 
 export type CreateJobsOptions = {
   /** The handle from createDb(); the queue's tables live in its database (schema `pgboss`). */
-  db: DbHandle;
+  handle: DbHandle;
   /** Queues to create; default every queue in definitions.ts. */
   queues?: readonly QueueDefinition[];
   /** Attempt time limit for queues that set none (EXPORT_TIMEOUT_SECONDS). */
@@ -33,6 +40,8 @@ export type JobHandler<Q extends QueueDefinition> = (
   job: JobContext,
 ) => Promise<unknown>;
 
+export type EnqueueOptions = Pick<PgBoss.SendOptions, "startAfter" | "priority" | "singletonKey">;
+
 export type Jobs = {
   /** The started pg-boss, for what this module does not wrap (getJobById, getQueue…). */
   boss: PgBoss;
@@ -40,11 +49,17 @@ export type Jobs = {
    * Queues a job through `db`: pass the transaction that writes the job's row, and the job
    * exists only if that transaction commits. Returns the job id.
    */
+  enqueue<Name extends QueueName>(
+    db: DbOrTx,
+    queue: Name,
+    payload: JobPayloads[Name],
+    options?: EnqueueOptions,
+  ): Promise<string>;
   enqueue<Q extends QueueDefinition>(
     db: DbOrTx,
     queue: Q,
     payload: PayloadInput<Q>,
-    options?: Pick<PgBoss.SendOptions, "startAfter" | "priority" | "singletonKey">,
+    options?: EnqueueOptions,
   ): Promise<string>;
   /** Runs `handler` for the queue's jobs, `concurrency` at a time in this process. A throw retries. */
   work<Q extends QueueDefinition>(
@@ -61,7 +76,7 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
   const expireInSeconds = options.expireInSeconds ?? 3600;
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
   const boss = new PgBoss({
-    db: bossDbFor(options.db),
+    db: bossDbFor(options.handle),
     schema: "pgboss",
     // No cron schedules here; maintenance (expiry, archiving) stays on.
     schedule: false,
@@ -73,7 +88,15 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
   return {
     boss,
 
-    async enqueue(db, queue, payload, sendOptions) {
+    async enqueue(
+      db: DbOrTx,
+      queueOrName: QueueDefinition | string,
+      payload: unknown,
+      sendOptions?: EnqueueOptions,
+    ) {
+      const queue =
+        typeof queueOrName === "string" ? queues.find((q) => q.name === queueOrName) : queueOrName;
+      if (!queue) throw new Error(`no queue named "${String(queueOrName)}" was created`);
       const data = queue.payload.parse(payload) as object;
       const id = await boss.send(queue.name, data, { ...sendOptions, db: transactionBossDb(db) });
       // pg-boss answers null, without an error, for a queue that was never created.

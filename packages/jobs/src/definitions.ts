@@ -2,8 +2,8 @@
 // and the retry policy pg-boss applies. Handlers zod-parse payloads with these schemas.
 import { z } from "zod";
 
-export type QueueDefinition<Payload extends z.ZodType = z.ZodType> = {
-  name: string;
+export type QueueDefinition<Payload extends z.ZodType = z.ZodType, Name extends string = string> = {
+  name: Name;
   payload: Payload;
   /** Retries after the first attempt fails (so retryLimit + 1 attempts in all). */
   retryLimit: number;
@@ -23,9 +23,9 @@ export type QueueDefinition<Payload extends z.ZodType = z.ZodType> = {
 export type PayloadInput<Q extends QueueDefinition> = z.input<Q["payload"]>;
 export type Payload<Q extends QueueDefinition> = z.output<Q["payload"]>;
 
-function defineQueue<Schema extends z.ZodType>(
-  definition: QueueDefinition<Schema>,
-): QueueDefinition<Schema> {
+function defineQueue<Schema extends z.ZodType, const Name extends string>(
+  definition: QueueDefinition<Schema, Name>,
+): QueueDefinition<Schema, Name> {
   return definition;
 }
 
@@ -49,3 +49,11 @@ export const queues = {
 } as const;
 
 export const allQueues: readonly QueueDefinition[] = Object.values(queues);
+
+type DeclaredQueue = (typeof queues)[keyof typeof queues];
+/** `"export.build" | "import.run"` */
+export type QueueName = DeclaredQueue["name"];
+/** What a sender gives each declared queue, by name. */
+export type JobPayloads = {
+  [Name in QueueName]: PayloadInput<Extract<DeclaredQueue, { name: Name }>>;
+};
