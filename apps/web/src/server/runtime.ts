@@ -31,7 +31,9 @@ async function createRuntime(): Promise<Runtime> {
   const services: ApiServices = {
     db: handle.db,
     storage,
-    enqueue: (tx, queue, payload) => jobs.enqueue(tx, queue, payload),
+    enqueue: async (tx, queue, payload) => {
+      await jobs.enqueue(tx, queue, payload);
+    },
     secret: env.PICTOGRAPH_SECRET ?? embeddedSecret(env.dataDir),
     now: () => new Date(),
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
