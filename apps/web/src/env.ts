@@ -13,6 +13,7 @@ const EnvSchema = z
     DATABASE_URL: optional,
     PICTOGRAPH_DATA_DIR: z.string().default(".pictograph"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
     STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
     STORAGE_DIR: optional,
     S3_ENDPOINT: optional,
@@ -21,6 +22,8 @@ const EnvSchema = z
     S3_ACCESS_KEY_ID: optional,
     S3_SECRET_ACCESS_KEY: optional,
     PICTOGRAPH_SECRET: optional,
+    /** Serve the web UI; `false` serves the API alone (tests, headless installs). */
+    PICTOGRAPH_UI: z.enum(["true", "false"]).default("true"),
     /** Build exports inside the web process; default: only in embedded mode. */
     PICTOGRAPH_RUN_WORKER: z.enum(["true", "false"]).optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -49,6 +52,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ...env,
     dataDir,
     embedded: !env.DATABASE_URL,
+    serveUi: env.PICTOGRAPH_UI === "true",
     runWorker: env.PICTOGRAPH_RUN_WORKER ? env.PICTOGRAPH_RUN_WORKER === "true" : !env.DATABASE_URL,
     storage:
       env.STORAGE_DRIVER === "s3"

@@ -15,7 +15,5 @@ export * from "./queries/annotations";
 export * from "./queries/export-images";
 export * from "./queries/exports";
 export * from "./queries/imports";
-// Test databases for other packages' tests (there is no ./testing subpath export yet).
-export * from "./testing";
 export * from "./queries/access";
 export * from "./queries/export-builds";

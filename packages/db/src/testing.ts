@@ -5,17 +5,16 @@ import type { Logger } from "drizzle-orm";
 import { createHash, randomUUID } from "node:crypto";
 import {
   existsSync,
-  readdirSync,
   readFileSync,
   renameSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { createDb, type DbHandle, type DbOrTx } from "./create-db";
-import { migrate, MIGRATIONS_FOLDER } from "./migrate";
+import { migrate } from "./migrate";
+import { MIGRATIONS } from "./migrations.generated";
 import { createWorkspace } from "./queries/workspaces";
 
 export type TestBackend = {
@@ -80,11 +79,7 @@ async function openPgliteTestDb(options?: { logger?: Logger }): Promise<DbHandle
 
 function migrationsHash(): string {
   const hash = createHash("sha256");
-  const files = readdirSync(MIGRATIONS_FOLDER, { recursive: true, encoding: "utf8" }).sort();
-  for (const file of files) {
-    const path = join(MIGRATIONS_FOLDER, file);
-    if (statSync(path).isFile()) hash.update(file).update(readFileSync(path));
-  }
+  for (const migration of MIGRATIONS) hash.update(migration.tag).update(migration.sql);
   return hash.digest("hex").slice(0, 16);
 }
 

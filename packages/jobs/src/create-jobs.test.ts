@@ -1,10 +1,5 @@
-import {
-  createTestWorkspace,
-  executeSqlText,
-  getWorkspaceByName,
-  testBackends,
-  type DbHandle,
-} from "@pictograph/db";
+import { executeSqlText, getWorkspaceByName, type DbHandle } from "@pictograph/db";
+import { createTestWorkspace, testBackends } from "@pictograph/db/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";

@@ -15,7 +15,8 @@ import { firstStart } from "./first-start";
 
 export type Runtime = {
   api: ReturnType<typeof createApiHandler>;
-  health(): Promise<{ database: "ok"; storage: "ok" }>;
+  /** GET /api/health: 200 when the database answers and storage is reachable, else 503. */
+  healthResponse(): Promise<Response>;
   close(): Promise<void>;
 };
 
@@ -58,10 +59,14 @@ async function createRuntime(): Promise<Runtime> {
   const api = createApiHandler(services, { onInternalError: (error) => console.error("[pictograph] internal error", error) });
   return {
     api,
-    async health() {
-      await handle.db.execute("select 1");
-      await storage.healthCheck();
-      return { database: "ok", storage: "ok" };
+    async healthResponse() {
+      try {
+        await handle.db.execute("select 1");
+        await storage.healthCheck();
+        return Response.json({ status: "ok", mode: env.embedded ? "embedded" : "postgres", worker: env.runWorker });
+      } catch (error) {
+        return Response.json({ status: "unavailable", error: (error as Error).message }, { status: 503 });
+      }
     },
     async close() {
       await workers?.stop();

@@ -43,7 +43,7 @@ export async function openDirectoryArchive(
     const full = await resolveMember(path);
     if (!full) throw new Error(`${path}: no such file in the archive`);
     // O_NOFOLLOW: a link swapped in after the check is refused, not followed.
-    return open(full, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return open(/*turbopackIgnore: true*/ full, constants.O_RDONLY | constants.O_NOFOLLOW);
   }
 
   async function* walk(dirPath: string, prefix: string): AsyncGenerator<ArchiveMember> {

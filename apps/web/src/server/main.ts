@@ -1,0 +1,59 @@
+// The Pictograph web process: one HTTP server for the API (/api/...) and the Next.js UI.
+// In embedded mode it also holds the database and runs the workers (see runtime.ts).
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { parseEnv } from "../env";
+import { sendWebResponse, toWebRequest } from "./node-http";
+import { getRuntime } from "./runtime";
+
+const env = parseEnv();
+const dev = process.argv.includes("--dev");
+const webRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+const runtime = await getRuntime();
+const handleUi = env.serveUi ? await startUi() : null;
+
+async function startUi() {
+  const ui = next({ dev, dir: webRoot, hostname: env.HOST, port: env.PORT });
+  await ui.prepare();
+  return ui.getRequestHandler();
+}
+
+const server = createServer((req, res) => {
+  const path = req.url ?? "/";
+  if (!path.startsWith("/api/")) {
+    if (handleUi) void handleUi(req, res);
+    else res.writeHead(404, { "content-type": "text/plain" }).end("this server runs the API only (PICTOGRAPH_UI=false)\n");
+    return;
+  }
+  const request = toWebRequest(req, `http://${req.headers.host ?? `localhost:${env.PORT}`}`);
+  const respond = path.startsWith("/api/trpc/")
+    ? runtime.api.handleTrpc(request)
+    : path === "/api/health" || path.startsWith("/api/health?")
+      ? runtime.healthResponse()
+      : runtime.api.handleRest(request);
+  respond.then(
+    (response) => sendWebResponse(response, res, req.method ?? "GET"),
+    (error: unknown) => {
+      console.error("[pictograph] request failed", error);
+      res.destroy();
+    },
+  );
+});
+
+server.listen(env.PORT, env.HOST, () => {
+  console.log(`[pictograph] ready on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${env.PORT}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[pictograph] ${signal}: finishing running work, then stopping`);
+  server.close();
+  await runtime.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
