@@ -67,3 +67,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         : { driver: "local" as const, dir: env.STORAGE_DIR ? resolve(env.STORAGE_DIR) : resolve(dataDir, "storage") },
   };
 }
+
+/** `pnpm admin` needs only where the database is (and the secret, to ask a running server). */
+export function parseAdminEnv(source: Record<string, string | undefined> = process.env) {
+  const databaseUrl = source.DATABASE_URL?.trim() || undefined;
+  return {
+    DATABASE_URL: databaseUrl,
+    PICTOGRAPH_SECRET: source.PICTOGRAPH_SECRET?.trim() || undefined,
+    dataDir: resolve(source.PICTOGRAPH_DATA_DIR?.trim() || ".pictograph"),
+  };
+}

@@ -1,11 +1,14 @@
 // The Pictograph web process: one HTTP server for the API (/api/...) and the Next.js UI.
 // In embedded mode it also holds the database and runs the workers (see runtime.ts).
+import { rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { parseEnv } from "../env";
 import { sendWebResponse, toWebRequest } from "./node-http";
 import { getRuntime } from "./runtime";
+import { SERVER_FILE } from "./server-file";
 
 const env = parseEnv();
 const dev = process.argv.includes("--dev");
@@ -42,8 +45,11 @@ const server = createServer((req, res) => {
   );
 });
 
+const serverFile = join(env.dataDir, SERVER_FILE);
 server.listen(env.PORT, env.HOST, () => {
-  console.log(`[pictograph] ready on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${env.PORT}`);
+  const url = `http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${env.PORT}`;
+  if (env.embedded) writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid }), { mode: 0o600 });
+  console.log(`[pictograph] ready on ${url}`);
 });
 
 let stopping = false;
@@ -52,6 +58,7 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`[pictograph] ${signal}: finishing running work, then stopping`);
   server.close();
+  if (env.embedded) rmSync(serverFile, { force: true });
   await runtime.close();
   process.exit(0);
 }

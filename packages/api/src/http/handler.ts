@@ -7,6 +7,7 @@ import { createRestHandler, jsonResponse } from "../rest";
 import { appRouter } from "../root";
 import type { ApiServices } from "../services";
 import type { ApiContext } from "../trpc";
+import { runAdminRequest } from "./admin";
 import { createApiContext } from "./context";
 import { downloadExportFile } from "./files";
 import { downloadImage, uploadImage } from "./images";
@@ -23,6 +24,11 @@ type ByteRoute = {
 
 // Routes that move bytes, not JSON: matched before the generated REST routes.
 const byteRoutes: ByteRoute[] = [
+  {
+    method: "POST",
+    pattern: /^\/admin$/,
+    run: (ctx, request) => runAdminRequest(ctx, request),
+  },
   {
     method: "GET",
     pattern: /^\/files\/exports\/([^/]+)$/,
