@@ -42,6 +42,7 @@ export async function startTestServer(
   const child = spawn(TSX, [SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: {
+      // eslint-disable-next-line no-restricted-properties -- the server inherits the test's environment
       ...process.env,
       NODE_ENV: "production",
       PORT: String(port),
