@@ -17,3 +17,4 @@ export * from "./queries/exports";
 export * from "./queries/imports";
 export * from "./queries/access";
 export * from "./queries/export-builds";
+export * from "./queries/blob-references";
