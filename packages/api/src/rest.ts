@@ -76,11 +76,20 @@ export function matchRoute(routes: RestRoute[], method: string, path: string) {
     if (route.method !== method) continue;
     const params: Record<string, string> = {};
     route.params.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1]!);
+      params[name] = decodePathParam(match[i + 1]!);
     });
     return { route, params, pathMatched };
   }
   return { route: null, params: {}, pathMatched };
+}
+
+/** A path segment as sent; a malformed escape (`%E0%A4%A`) is the client's mistake, a 400. */
+export function decodePathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return fail("bad_request", `the URL path is not valid percent-encoding: ${raw.slice(0, 200)}`);
+  }
 }
 
 const MAX_JSON_BODY = 64 * 1024 * 1024;
@@ -154,7 +163,14 @@ export function createRestHandler<Ctx extends { requestId: string }>(options: Re
   return async function handle(request: Request): Promise<Response | null> {
     const url = new URL(request.url);
     const path = url.pathname.slice(options.basePath.length) || "/";
-    const { route, params, pathMatched } = matchRoute(routes, request.method, path);
+    let matched: ReturnType<typeof matchRoute>;
+    try {
+      matched = matchRoute(routes, request.method, path);
+    } catch (error) {
+      const { status, body } = errorResponseBody(error);
+      return jsonResponse(status, body);
+    }
+    const { route, params, pathMatched } = matched;
     if (!route) {
       if (!pathMatched) return null;
       return jsonResponse(405, {

@@ -3,7 +3,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { errorResponseBody, isInternal } from "../errors";
 import { buildOpenApiDocument } from "../openapi";
-import { createRestHandler, jsonResponse } from "../rest";
+import { createRestHandler, decodePathParam, jsonResponse } from "../rest";
 import { appRouter } from "../root";
 import type { ApiServices } from "../services";
 import type { ApiContext } from "../trpc";
@@ -16,35 +16,42 @@ import { uploadImport } from "./imports";
 export const REST_BASE = "/api/v1";
 export const TRPC_BASE = "/api/trpc";
 
-type ByteRoute = {
+export type ByteRoute = {
+  /** What the route does, for logs and tests. */
+  name: string;
   method: string;
   pattern: RegExp;
   run(ctx: ApiContext, request: Request, params: string[]): Promise<Response>;
 };
 
 // Routes that move bytes, not JSON: matched before the generated REST routes.
-const byteRoutes: ByteRoute[] = [
+export const byteRoutes: ByteRoute[] = [
   {
+    name: "admin.run",
     method: "POST",
     pattern: /^\/admin$/,
     run: (ctx, request) => runAdminRequest(ctx, request),
   },
   {
+    name: "exports.file",
     method: "GET",
     pattern: /^\/files\/exports\/([^/]+)$/,
     run: (ctx, request, [id]) => downloadExportFile(ctx, request, id!),
   },
   {
+    name: "images.upload",
     method: "PUT",
     pattern: /^\/datasets\/([^/]+)\/images\/(.+)$/,
     run: (ctx, request, [dataset, path]) => uploadImage(ctx, request, dataset!, path!),
   },
   {
+    name: "images.file",
     method: "GET",
     pattern: /^\/datasets\/([^/]+)\/image-files\/(.+)$/,
     run: (ctx, request, [dataset, path]) => downloadImage(ctx, request, dataset!, path!),
   },
   {
+    name: "imports.upload",
     method: "POST",
     pattern: /^\/datasets\/([^/]+)\/imports$/,
     run: (ctx, request, [dataset]) => uploadImport(ctx, request, dataset!),
@@ -74,7 +81,7 @@ export function createApiHandler(services: ApiServices, options: { onInternalErr
       try {
         const ctx = await createApiContext(services, request);
         requestId = ctx.requestId;
-        const response = await route.run(ctx, request, match.slice(1).map(decodeURIComponent));
+        const response = await route.run(ctx, request, match.slice(1).map(decodePathParam));
         response.headers.set("x-request-id", requestId);
         return response;
       } catch (error) {
