@@ -2,37 +2,69 @@
 // the magic number of the first bytes (never the file name or Content-Type), the upright
 // size (EXIF orientation applied) from the header. Holds at most the header in memory.
 import { sizeOf, sniffImageType } from "@pictograph/formats";
-import { Transform, type TransformCallback } from "node:stream";
 
 export const ACCEPTED_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff"];
 
 /** Headers sit at the start; a JPEG's size can follow a large EXIF thumbnail. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 
-/** A pass-through stream that keeps the header and refuses bodies over `maxBytes`. */
-export class ImageProbe extends Transform {
+/** Watches a body on its way to storage; refuses bodies over `maxBytes`. */
+export class ImageProbe {
   private head: Buffer[] = [];
   private headBytes = 0;
   private total = 0;
   private measured: { width: number; height: number } | null = null;
 
-  constructor(private readonly maxBytes: number) {
-    super();
+  constructor(private readonly maxBytes: number) {}
+
+  /**
+   * The body's chunks, unchanged. Throws UploadTooLargeError past the limit and
+   * UploadInterruptedError when the body itself fails (the client went away), so a caller
+   * can tell both from a storage failure. Plain iteration, no stream piping: every error
+   * reaches the one consumer, and none is left unhandled.
+   */
+  async *read(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+    const source = body[Symbol.asyncIterator]();
+    let done = false;
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await source.next();
+        } catch (error) {
+          throw new UploadInterruptedError(error);
+        }
+        if (next.done) {
+          done = true;
+          return;
+        }
+        this.inspect(next.value);
+        yield next.value;
+      }
+    } finally {
+      // Stop reading a body nobody will consume (a refused or failed upload).
+      if (!done) void Promise.resolve(source.return?.()).catch(() => undefined);
+    }
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  private inspect(chunk: Uint8Array): void {
     this.total += chunk.byteLength;
-    if (this.total > this.maxBytes) return done(new UploadTooLargeError(this.maxBytes));
+    if (this.total > this.maxBytes) throw new UploadTooLargeError(this.maxBytes);
     if (!this.measured && this.headBytes < MAX_HEADER_BYTES) {
-      this.head.push(chunk);
+      this.head.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.headBytes += chunk.byteLength;
-      const size = sizeOf(Buffer.concat(this.head));
+      const head = Buffer.concat(this.head);
+      // A copy with an ArrayBuffer of its own: image-size reads through DataViews bounded by
+      // the buffer, not the view, so on a pooled Buffer a short header would be "measured"
+      // from whatever bytes follow it in the pool.
+      const size = sizeOf(new Uint8Array(head));
       if ("width" in size) {
         this.measured = size;
-        this.head = [Buffer.concat(this.head).subarray(0, 64)];
+        this.head = [Buffer.from(head.subarray(0, 64))];
+      } else {
+        this.head = [head];
       }
     }
-    done(null, chunk);
   }
 
   /** Type and upright size, once the body has been read; null when it is not an image we take. */
@@ -47,5 +79,12 @@ export class ImageProbe extends Transform {
 export class UploadTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`image must be at most ${maxBytes} bytes`);
+  }
+}
+
+/** The request body failed before its end: the client disconnected or the proxy cut it. */
+export class UploadInterruptedError extends Error {
+  constructor(cause: unknown) {
+    super("the upload was cut off before the end of the file; nothing was stored", { cause });
   }
 }

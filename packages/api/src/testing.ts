@@ -7,7 +7,7 @@ import type { Db, DbHandle } from "@pictograph/db";
 import { buildExport, runImport } from "@pictograph/exporter";
 import { writeFixtureZip } from "@pictograph/formats/testing";
 import type { TestBackend } from "@pictograph/db/testing";
-import { createJobs, type Jobs } from "@pictograph/jobs";
+import { createJobs, type JobPayloads as QueuePayloads, type Jobs } from "@pictograph/jobs";
 import { ErrorBodySchema, ROLES, type ErrorCode, type Role } from "@pictograph/schema";
 import { createBlobStore, type LocalBlobStore } from "@pictograph/storage";
 import { randomUUID } from "node:crypto";
@@ -51,7 +51,7 @@ export async function openTestApi(backend: TestBackend, options: TestApiOptions 
     db: handle.db,
     storage,
     enqueue: async (tx, queue, payload) => {
-      await jobs.enqueue(tx, queue, payload);
+      await jobs.enqueue(tx, queue, payload as QueuePayloads[typeof queue]);
     },
     secret: "test-secret-0123456789abcdef",
     now: options.now ?? (() => new Date()),
@@ -100,7 +100,7 @@ export type CallOptions = {
   headers?: Record<string, string>;
 };
 
-export type ApiResponse = { status: number; headers: Headers; body: unknown; text: string };
+export type ApiResponse = { status: number; headers: Headers; body: unknown; text: string; bytes: Uint8Array };
 
 /** `path` is under /api/v1 (e.g. `/datasets`); the JSON body is parsed when there is one. */
 export async function callRest(api: TestApi["api"], method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
@@ -114,10 +114,11 @@ export async function callRest(api: TestApi["api"], method: string, path: string
   const init: RequestInit & { duplex?: "half" } = { method, headers, body };
   if (body instanceof ReadableStream) init.duplex = "half";
   const response = await api.handleRest(new Request(`http://pictograph.test${REST_BASE}${path}`, init));
-  const text = await response.text();
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
   let parsed: unknown = null;
   if (response.headers.get("content-type")?.includes("json") && text) parsed = JSON.parse(text);
-  return { status: response.status, headers: response.headers, body: parsed, text };
+  return { status: response.status, headers: response.headers, body: parsed, text, bytes };
 }
 
 /** Asserts a refusal: the status, the error code and the one error body shape. Returns the message. */

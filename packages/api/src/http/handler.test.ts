@@ -247,7 +247,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
     const image = await callRest(t.api, "GET", `/datasets/${ofB.dataset}/image-files/${ofB.imagePath}`, { key: b.keys.viewer });
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/png");
-    expect(Buffer.from(image.text, "latin1").subarray(1, 4).toString()).toBe("PNG");
+    expect(Buffer.from(image.bytes.subarray(1, 4)).toString()).toBe("PNG");
 
     const download = expectOk<{ url: string; size_bytes: number }>(
       await callRest(t.api, "GET", `/datasets/${ofB.dataset}/exports/${ofB.exportName}/download`, { key: b.keys.viewer }),

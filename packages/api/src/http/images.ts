@@ -1,15 +1,15 @@
 // Image bytes over HTTP: upload streams the request body to storage (never buffered whole)
 // while the probe reads the header; download streams the stored file with Range support.
-import { DbConflictError, getDataset, getImage, insertImages, replaceImageFile } from "@pictograph/db";
-import { DatasetNameSchema, ImagePathSchema, ImageStatusSchema, SplitSchema } from "@pictograph/schema";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { DbConflictError, getDataset, getImage, insertImages, replaceImageFile, updateImage } from "@pictograph/db";
+import { DatasetNameSchema, ImagePathSchema, ImageRecordSchema, ImageStatusSchema, SplitSchema } from "@pictograph/schema";
 import { randomUUID } from "node:crypto";
 import { fail, notFound } from "../errors";
-import { ACCEPTED_IMAGE_TYPES, ImageProbe, UploadTooLargeError } from "../image-probe";
+import { ACCEPTED_IMAGE_TYPES, ImageProbe, UploadInterruptedError, UploadTooLargeError } from "../image-probe";
 import { requireRole, type ApiContext } from "../trpc";
 import { toImage } from "../wire";
 import { parseOrFail, streamBlob } from "./responses";
+
+const ImageSizeSchema = ImageRecordSchema.pick({ width: true, height: true });
 
 export async function uploadImage(ctx: ApiContext, request: Request, datasetParam: string, pathParam: string) {
   const caller = requireRole(ctx, "member");
@@ -26,24 +26,30 @@ export async function uploadImage(ctx: ApiContext, request: Request, datasetPara
 
   const probe = new ImageProbe(maxUploadBytes);
   const blobKey = `images/${dataset.id}/${randomUUID()}`;
-  const body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
-  body.on("error", (error) => probe.destroy(error));
   let stored;
   try {
-    stored = await storage.put(blobKey, body.pipe(probe));
+    stored = await storage.put(blobKey, probe.read(request.body as unknown as AsyncIterable<Uint8Array>));
   } catch (error) {
     if (error instanceof UploadTooLargeError) fail("payload_too_large", error.message);
+    if (error instanceof UploadInterruptedError) fail("bad_request", error.message);
     throw error;
   }
   try {
     const measured = probe.result();
     if (!measured)
       fail("unsupported_media_type", `the file is not a supported image (${ACCEPTED_IMAGE_TYPES.join(", ")})`);
+    // A header may claim any size; the model holds sides up to MAX_IMAGE_SIDE.
+    parseOrFail(ImageSizeSchema, { width: measured!.width, height: measured!.height });
     const file = { ...measured!, sha256: stored.sha256, sizeBytes: stored.size, blobKey };
     const replaced = await replaceImageFile(db, { datasetId: dataset.id, path, ...file });
     if (replaced) {
       if (replaced.previousBlobKey) await storage.delete(replaced.previousBlobKey).catch(() => undefined);
-      return Response.json(toImage(replaced.image, dataset.name), { status: 200 });
+      // A re-upload that names a status or split sets them, as a first upload does.
+      const image =
+        status !== undefined || split !== undefined
+          ? (await updateImage(db, { datasetId: dataset.id, path, status, split }))!
+          : replaced.image;
+      return Response.json(toImage(image, dataset.name), { status: 200 });
     }
     await insertImages(db, { datasetId: dataset.id, images: [{ path, ...file, status, split }] });
     const image = (await getImage(db, { datasetId: dataset.id, path }))!;
