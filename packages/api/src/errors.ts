@@ -62,7 +62,10 @@ function resolveError(error: unknown): Resolved {
   if (cause instanceof ApiError) return resolveError(cause);
   if (cause instanceof DbConflictError) return { code: "conflict", message: cause.message };
   if (cause instanceof DbReferenceError) return { code: "validation_error", message: cause.message, details: cause.missing };
-  if (cause instanceof ZodError) {
+  // tRPC reports a response that fails its .output() schema as INTERNAL_SERVER_ERROR caused
+  // by a ZodError: that is the server's fault, never a 422 about the caller's input.
+  const serverFault = error instanceof TRPCError && error.code === "INTERNAL_SERVER_ERROR";
+  if (cause instanceof ZodError && !serverFault) {
     const { message, issues } = describeZodError(cause);
     return { code: "validation_error", message, details: { issues } };
   }
