@@ -1,0 +1,213 @@
+// `docker compose up` without a Docker engine: the exact commands of docker-compose.yml's
+// migrate, web and worker services (three workers, as `--scale worker=3`), with the
+// environment the containers would get, as plain processes against a real PostgreSQL and a
+// real S3-compatible server. Then an export of every format through the REST API, and the
+// proof that the workers shared the builds and built each exactly once.
+// Runs only when TEST_DATABASE_URL is set; creates and drops its own database.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FORMATS } from "../../../packages/schema/src/resources";
+import { createBlobStore } from "../../../packages/storage/src/index";
+import { startS3TestServer, TEST_BUCKET, type S3TestServer } from "../../../packages/storage/test/s3-test-server";
+import { freePort } from "@pictograph/test-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadCompose } from "./compose-file";
+import { readDockerfile } from "./dockerfile";
+import { noisePng } from "./noise-png";
+import { sampleDotEnv } from "./sample-dot-env";
+import { createScratchDatabase, type ScratchDatabase } from "./scratch-database";
+import {
+  runServiceToCompletion,
+  serviceProcessSpec,
+  startServiceProcess,
+  type ProcessSpec,
+  type ServiceProcess,
+} from "./service-process";
+
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+const WORKERS = 3;
+const IMAGES = 12;
+
+type ExportWire = { id: string; name: string; format: string; status: string; image_count: number | null; size_bytes: number | null; error_message: string | null };
+
+describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain processes", () => {
+  let database: ScratchDatabase;
+  let s3: S3TestServer;
+  let dataDir: string;
+  const running: ServiceProcess[] = [];
+  let web: ServiceProcess;
+  let webUrl = "";
+  const workerHealthPorts: number[] = [];
+  let migrateOutput = "";
+  let apiKey = "";
+
+  /** The operator's .env: .env.example with secrets filled, pointing at this host's services. */
+  let dotEnv: Record<string, string>;
+  const spec = (service: string, hostDifferences: Record<string, string>): ProcessSpec =>
+    serviceProcessSpec({
+      compose: loadCompose(dotEnv),
+      dockerfile: readDockerfile(),
+      service,
+      dotEnv,
+      hostDifferences: { PICTOGRAPH_DATA_DIR: dataDir, HOST: "127.0.0.1", ...hostDifferences },
+      host: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir() },
+    });
+
+  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${webUrl}/api/v1${path}`, {
+      method,
+      headers: { "x-api-key": apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "pictograph-compose-"));
+    [database, s3] = await Promise.all([createScratchDatabase(TEST_DATABASE_URL!, "pictograph_compose"), startS3TestServer()]);
+    const s3Config = s3.config();
+    dotEnv = {
+      ...sampleDotEnv(),
+      // An external PostgreSQL and S3, as the guide's configuration reference describes.
+      DATABASE_URL: database.url,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: TEST_BUCKET,
+      S3_ACCESS_KEY_ID: s3Config.accessKeyId!,
+      S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey!,
+      // The image has a production build of the UI; this checkout need not.
+      PICTOGRAPH_UI: "false",
+    };
+
+    const migrate = await runServiceToCompletion("migrate", spec("migrate", {}), 60_000);
+    migrateOutput = migrate.output;
+    expect(migrate.code, migrate.output).toBe(0);
+
+    const webPort = await freePort();
+    webUrl = `http://127.0.0.1:${webPort}`;
+    web = startServiceProcess("web", spec("web", { PORT: String(webPort) }));
+    running.push(web);
+    for (let i = 1; i <= WORKERS; i++) {
+      const port = await freePort();
+      workerHealthPorts.push(port);
+      running.push(startServiceProcess(`worker-${i}`, spec("worker", { WORKER_ID: `worker-${i}`, WORKER_HEALTH_PORT: String(port) })));
+    }
+    await Promise.all([
+      web.waitFor(/\[pictograph\] ready on/, 60_000),
+      ...running.slice(1).map((worker) => worker.waitFor(/ready: \d+ at a time/, 60_000)),
+    ]);
+
+    // `docker compose exec web node --import tsx src/admin.ts …`, as the guide says.
+    const admin = async (...args: string[]) => {
+      const base = spec("web", {});
+      const result = await runServiceToCompletion("admin", { ...base, argv: ["node", "--import", "tsx", "src/admin.ts", ...args] }, 60_000);
+      expect(result.code, result.output).toBe(0);
+      return result.output;
+    };
+    await admin("create-workspace", "selfhost");
+    apiKey = /^(pg_\S+)$/m.exec(await admin("create-api-key", "--workspace", "selfhost", "--role", "admin", "--name", "compose-test"))![1]!;
+  }, 150_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all(running.map((service) => service.stop()));
+    // Every service stops cleanly on SIGTERM, as `docker compose down` asks it to.
+    expect(codes).toEqual(running.map(() => 0));
+    await Promise.all([database?.drop(), s3?.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("migrate applies the migrations and the queue schema, then exits 0", async () => {
+    expect(migrateOutput).toContain("[migrate] database and queues are up to date");
+    const queues = (await database.query("SELECT name FROM pgboss.queue ORDER BY name")).map(([name]) => name);
+    expect(queues).toEqual(expect.arrayContaining(["export.build", "import.run"]));
+  });
+
+  it("every long-running service answers its health endpoint", async () => {
+    const webHealth = await fetch(`${webUrl}/api/health`);
+    expect(webHealth.status).toBe(200);
+    expect(await webHealth.json()).toEqual({ status: "ok", mode: "postgres", worker: false });
+    for (const [i, port] of workerHealthPorts.entries()) {
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status, `worker-${i + 1}`).toBe(200);
+      expect(await health.json()).toMatchObject({ status: "ok", worker: `worker-${i + 1}` });
+    }
+  });
+
+  it("builds an export of every format, spread over the workers, each exactly once", async () => {
+    // REST through fetch: @pictograph/sdk has no client yet (packages/sdk/src is empty).
+    await api("POST", "/datasets", {
+      name: "streets",
+      classes: [
+        { name: "car", color: "#e6194b" },
+        { name: "road", color: "#3cb44b" },
+        { name: "lane", color: "#ffe119" },
+      ],
+    });
+    for (let i = 0; i < IMAGES; i++) {
+      const path = `frames/frame-${String(i).padStart(3, "0")}.png`;
+      const response = await fetch(`${webUrl}/api/v1/datasets/streets/images/${path}?status=complete&split=train`, {
+        method: "PUT",
+        headers: { "x-api-key": apiKey, "content-type": "image/png" },
+        body: noisePng(320, 240, i + 1),
+      });
+      expect(response.status, await response.clone().text()).toBe(201);
+    }
+    await api("PUT", "/datasets/streets/annotations", {
+      images: Array.from({ length: IMAGES }, (_, i) => ({
+        path: `frames/frame-${String(i).padStart(3, "0")}.png`,
+        annotations: [
+          { type: "bbox", class_name: "car", bbox: { x: 10 + i, y: 20, w: 60, h: 40 } },
+          { type: "polygon", class_name: "road", polygon: { paths: [[{ x: 0, y: 200 }, { x: 320, y: 200 }, { x: 320, y: 240 }, { x: 0, y: 240 }]] } },
+          { type: "polyline", class_name: "lane", polyline: { path: [{ x: 160, y: 240 }, { x: 150, y: 120 }] } },
+        ],
+      })),
+    });
+
+    const created = await Promise.all(
+      FORMATS.map((format) => api<ExportWire>("POST", "/datasets/streets/exports", { name: `all-${format}`, format, status_filter: "all" })),
+    );
+    expect(created.map((e) => e.status).every((s) => s === "pending" || s === "processing")).toBe(true);
+
+    const deadline = Date.now() + 90_000;
+    let exports: ExportWire[] = created;
+    while (exports.some((e) => e.status === "pending" || e.status === "processing")) {
+      if (Date.now() > deadline) throw new Error(`exports still building: ${JSON.stringify(exports.map((e) => [e.name, e.status]))}\n${running.map((s) => s.output()).join("\n")}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      exports = await Promise.all(created.map((e) => api<ExportWire>("GET", `/datasets/streets/exports/${e.name}`)));
+    }
+    for (const e of exports) {
+      expect(e, e.format).toMatchObject({ status: "completed", error_message: null, image_count: IMAGES });
+      // The ZIP downloads from storage through its signed URL, whole.
+      const { url, size_bytes } = await api<{ url: string; size_bytes: number }>("GET", `/datasets/streets/exports/${e.name}/download`);
+      const zip = Buffer.from(await (await fetch(url)).arrayBuffer());
+      expect(zip.length, e.format).toBe(size_bytes);
+      expect(zip.subarray(0, 4).toString("latin1"), e.format).toBe("PK\x03\x04");
+    }
+
+    // From the database: who built what, and how many times.
+    const rows = await database.query("SELECT id, format, worker_id, attempts FROM exports ORDER BY format");
+    expect(rows.map(([, format]) => format).sort()).toEqual([...FORMATS].sort());
+    for (const [, format, workerId, attempts] of rows) {
+      expect(attempts, format).toBe("1");
+      expect(workerId, format).toMatch(/^worker-[1-3]$/);
+    }
+    const builders = new Set(rows.map(([, , workerId]) => workerId));
+    expect(builders.size, `every export was built by ${[...builders].join(", ")}`).toBeGreaterThan(1);
+
+    // From the workers' logs: each export finished once, by the worker the row names.
+    const workers = running.slice(1);
+    for (const [id, format, workerId] of rows) {
+      const finishedBy = workers.filter((worker) => worker.output().includes(`export ${id}: completed`));
+      expect(finishedBy.map((worker) => worker.name), format).toEqual([workerId]);
+      expect(finishedBy[0]!.output().split(`export ${id}:`).length - 1, format).toBe(1);
+    }
+
+    // From storage: one ZIP per export, the first attempt's.
+    const storage = createBlobStore(s3.config());
+    const keys: string[] = [];
+    for await (const blob of storage.list("exports/")) keys.push(blob.key);
+    expect(keys.sort()).toEqual(rows.map(([id]) => `exports/${id}/1.zip`).sort());
+  }, 150_000);
+});
