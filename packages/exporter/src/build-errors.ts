@@ -12,6 +12,22 @@ export class ExportCancelledError extends Error {
 /** Worth another attempt: the job is retried with backoff. */
 export class RetryableExportError extends Error {}
 
+/** The worker is stopping: the build is handed back (pending) for another worker, never failed. */
+export class WorkerShutdownError extends Error {
+  constructor() {
+    super("the worker stopped during the build");
+  }
+}
+
+/** An included image has no file to put in the ZIP: the user must upload it or leave images out. */
+export class MissingImageFileError extends Error {
+  constructor(path: string, reason: "never uploaded" | "missing from storage") {
+    super(
+      `image ${JSON.stringify(path)} ${reason === "never uploaded" ? "has no uploaded file" : "has lost its file in storage"}: upload it again, or export without images`,
+    );
+  }
+}
+
 /** The built ZIP does not match what was selected: it is never published. */
 export class SelfCheckError extends Error {}
 
@@ -39,7 +55,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 export function describeBuildError(error: unknown): string {
-  if (error instanceof UnknownClassError) return error.message;
+  if (error instanceof UnknownClassError || error instanceof MissingImageFileError) return error.message;
   if (error instanceof SelfCheckError) return `self-check failed: ${error.message}`;
   if (error instanceof StorageUnavailableError) return error.message;
   if (isTransient(error)) return "the database could not be reached";

@@ -14,10 +14,18 @@ import {
   type ExportRow,
 } from "@pictograph/db";
 import { exportClasses, formatModules, writeExportZip, type SplitCounts } from "@pictograph/formats";
-import type { BlobStore } from "@pictograph/storage";
-import { ExportCancelledError, RetryableExportError, SelfCheckError, describeBuildError, isTransient } from "./build-errors";
+import { BlobNotFoundError, type BlobStore } from "@pictograph/storage";
+import {
+  ExportCancelledError,
+  MissingImageFileError,
+  RetryableExportError,
+  SelfCheckError,
+  WorkerShutdownError,
+  describeBuildError,
+  isTransient,
+} from "./build-errors";
 import { databaseExportSource } from "./export-source";
-import { exportBlobKey } from "./export-keys";
+import { exportBlobKey, exportBlobPrefix } from "./export-keys";
 
 export type ExporterDeps = {
   db: Db;
@@ -61,7 +69,8 @@ export async function buildExport(
   const key = exportBlobKey(row.id, attempt);
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
-  options.signal?.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
+  if (options.signal?.aborted) abort(options.signal.reason);
+  else options.signal?.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
 
   let progress = 0;
   const heartbeat = setInterval(() => {
@@ -115,11 +124,18 @@ export async function buildExport(
         mtime: row.createdAt,
         openImage: async (entry) => {
           const file = source.storedFileOf(entry.image);
-          if (!file?.blobKey)
-            throw new SelfCheckError(`image ${entry.image.path} has no uploaded file; export it without images or upload the file`);
-          return deps.storage.get(file.blobKey);
+          if (!file?.blobKey) throw new MissingImageFileError(entry.image.path, "never uploaded");
+          try {
+            return await deps.storage.get(file.blobKey);
+          } catch (error) {
+            if (error instanceof BlobNotFoundError) throw new MissingImageFileError(entry.image.path, "missing from storage");
+            throw error;
+          }
         },
       });
+      // The ZIP's failure is read from zip.done and put(); an aborted put stops listening to
+      // the stream first, and an 'error' nobody listens to would crash the process.
+      zip.stream.on("error", () => undefined);
       controller.signal.addEventListener("abort", () => zip.stream.destroy(controller.signal.reason as Error), { once: true });
       const [built, stored] = await Promise.all([
         zip.done,
@@ -149,6 +165,7 @@ export async function buildExport(
         expiresAt: new Date(completedAt.getTime() + (deps.retentionSeconds ?? 7 * DAY) * 1000),
       });
       if (!completed) throw new ExportCancelledError();
+      await removeOtherAttempts(deps.storage, exportId, key);
       return { status: "completed", row: completed };
     } finally {
       clearInterval(updateProgress);
@@ -156,15 +173,35 @@ export async function buildExport(
   } catch (error) {
     await deps.storage.delete(key).catch(() => undefined);
     const reason = controller.signal.aborted ? controller.signal.reason : error;
-    if (reason instanceof ExportCancelledError) return { status: "skipped", reason: "the export was deleted" };
-    const message = describeBuildError(reason);
-    if ((isTransient(reason) || reason instanceof RetryableExportError) && !options.finalAttempt) {
+    if (reason instanceof ExportCancelledError) {
+      await removeOtherAttempts(deps.storage, exportId, null);
+      return { status: "skipped", reason: "the export was deleted" };
+    }
+    const message = reason instanceof WorkerShutdownError ? reason.message : describeBuildError(reason);
+    // A stopping worker hands the build back even on the last attempt: the job expires and
+    // is retried (or dead-lettered), so the row never stays in processing.
+    const retry = reason instanceof WorkerShutdownError || ((isTransient(reason) || reason instanceof RetryableExportError) && !options.finalAttempt);
+    if (retry) {
       await releaseExport(deps.db, { exportId, attempt, errorMessage: `retrying: ${message}` }).catch(() => undefined);
       throw new RetryableExportError(message, { cause: reason });
     }
     await failExport(deps.db, { exportId, attempt, errorMessage: message });
+    await removeOtherAttempts(deps.storage, exportId, null);
     return { status: "failed", message };
   } finally {
     clearInterval(heartbeat);
+  }
+}
+
+/**
+ * Deletes what earlier attempts of this export left in storage (a worker killed after its
+ * upload, before publishing), keeping `keep`. Best effort: storage may be what failed.
+ */
+async function removeOtherAttempts(storage: BlobStore, exportId: string, keep: string | null): Promise<void> {
+  try {
+    for await (const item of storage.list(exportBlobPrefix(exportId)))
+      if (item.key !== keep) await storage.delete(item.key);
+  } catch {
+    // Left for the next build of this export, or for an operator.
   }
 }

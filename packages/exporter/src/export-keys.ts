@@ -4,5 +4,10 @@
 export const EXPORTS_PREFIX = "exports/";
 
 export function exportBlobKey(exportId: string, attempt: number): string {
-  return `${EXPORTS_PREFIX}${exportId}/${attempt}.zip`;
+  return `${exportBlobPrefix(exportId)}${attempt}.zip`;
+}
+
+/** Where every attempt of one export writes. */
+export function exportBlobPrefix(exportId: string): string {
+  return `${EXPORTS_PREFIX}${exportId}/`;
 }

@@ -1,4 +1,4 @@
 export { buildExport, type BuildOutcome, type ExporterDeps } from "./build-export";
 export { runImport, type ImportOutcome } from "./run-import";
 export { startWorkers, type Workers, type WorkerOptions } from "./start-workers";
-export { exportBlobKey, EXPORTS_PREFIX } from "./export-keys";
+export { exportBlobKey, exportBlobPrefix, EXPORTS_PREFIX } from "./export-keys";

@@ -1,8 +1,10 @@
 // The background workers of a process: export builds and imports, on the declared queues.
-// Used by apps/worker (production) and by the web process in embedded mode.
-import type { Db } from "@pictograph/db";
+// Used by apps/worker (production) and by the web process in embedded mode. Stopping hands
+// running builds back to the queue; it never marks them failed.
+import { failExport, getExportById, type Db } from "@pictograph/db";
 import { queues, type Jobs } from "@pictograph/jobs";
 import type { BlobStore } from "@pictograph/storage";
+import { WorkerShutdownError } from "./build-errors";
 import { buildExport } from "./build-export";
 import { runImport } from "./run-import";
 
@@ -15,14 +17,26 @@ export type WorkerOptions = {
   /** Exports built at once in this process. */
   concurrency: number;
   retentionSeconds?: number;
+  /** A `processing` export whose builder has not beaten its heartbeat for this long may be
+   * taken over by a retry; default 30. */
+  staleAfterSeconds?: number;
+  /**
+   * Temp files (local) or unfinished multipart uploads (S3) older than this were left by a
+   * crashed writer: removed at start and then every half of it. Default 1 hour; keep it
+   * above the longest upload or build (EXPORT_TIMEOUT_SECONDS).
+   */
+  staleTempAfterMs?: number;
   log?: (line: string) => void;
 };
 
 export type Workers = {
   /** Exports this process has finished (any outcome), for health reporting. */
   readonly finished: number;
+  /** Takes no more jobs and aborts builds still running: they go back to pending for another worker. */
   stop(): Promise<void>;
 };
+
+const HOUR_MS = 60 * 60 * 1000;
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const log = options.log ?? ((line: string) => console.log(`[worker ${options.workerId}] ${line}`));
@@ -31,9 +45,23 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     storage: options.storage,
     workerId: options.workerId,
     retentionSeconds: options.retentionSeconds,
+    staleAfterSeconds: options.staleAfterSeconds,
   };
   const controller = new AbortController();
   let finished = 0;
+
+  const staleTempAfterMs = options.staleTempAfterMs ?? HOUR_MS;
+  const removeStaleTemp = async () => {
+    try {
+      const removed = await options.storage.removeStaleTemp(staleTempAfterMs);
+      if (removed) log(`removed ${removed} temporary upload${removed === 1 ? "" : "s"} left by a crashed writer`);
+    } catch (error) {
+      log(`could not clean temporary uploads: ${(error as Error).message}`);
+    }
+  };
+  await removeStaleTemp();
+  const tempSweep = setInterval(() => void removeStaleTemp(), Math.max(1000, staleTempAfterMs / 2));
+  tempSweep.unref();
 
   await options.jobs.work(
     queues.exportBuild,
@@ -48,6 +76,13 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     },
     { concurrency: options.concurrency },
   );
+  // A build job that used up its attempts without ending the row (its worker died, or it
+  // ran out of time): no build will run again, so the export must not stay pending.
+  await options.jobs.work(queues.exportBuildDead, async ({ exportId }) => {
+    const message = await failAbandonedExport(options.db, exportId);
+    if (message) log(`export ${exportId}: failed: ${message}`);
+    return { failed: message !== null };
+  });
   await options.jobs.work(
     queues.importRun,
     async ({ importId }, job) => {
@@ -62,7 +97,24 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       return finished;
     },
     async stop() {
-      controller.abort(new Error("the worker is shutting down"));
+      clearInterval(tempSweep);
+      // Take no new job, then hand the running builds back.
+      for (const queue of [queues.exportBuild, queues.exportBuildDead, queues.importRun]) await options.jobs.boss.offWork(queue.name);
+      controller.abort(new WorkerShutdownError());
     },
   };
+}
+
+/** Fails a pending or processing export for good; the message it was failed with, or null. */
+async function failAbandonedExport(db: Db, exportId: string): Promise<string | null> {
+  const row = await getExportById(db, { exportId });
+  if (!row || (row.status !== "pending" && row.status !== "processing")) return null;
+  const attempts = `${row.attempts} attempt${row.attempts === 1 ? "" : "s"}`;
+  const why =
+    row.status === "processing"
+      ? "the last one did not finish in time or its worker stopped"
+      : (row.errorMessage?.replace(/^retrying: /, "") ?? "no worker took it");
+  const message = `the export could not be built after ${attempts}: ${why}`;
+  await failExport(db, { exportId, errorMessage: message });
+  return message;
 }

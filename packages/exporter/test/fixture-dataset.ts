@@ -8,6 +8,7 @@ import {
   insertImages,
   replaceClasses,
   type Db,
+  type DbOrTx,
   type ExportRow,
   type NewExport,
 } from "@pictograph/db";
@@ -79,7 +80,7 @@ export async function storeDataset(
 
 /** An export row as the API creates it (defaults: pictograph, images, every status). */
 export async function createExportRow(
-  db: Db,
+  db: DbOrTx,
   dataset: Pick<StoredDataset, "workspaceId" | "datasetId">,
   options: Partial<Omit<NewExport, "workspaceId" | "datasetId">> = {},
 ): Promise<ExportRow> {

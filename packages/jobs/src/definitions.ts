@@ -30,6 +30,18 @@ function defineQueue<Schema extends z.ZodType, const Name extends string>(
 }
 
 export const queues = {
+  // Declared before export.build: a queue's dead letter must exist when the queue is created.
+  /**
+   * An export.build job whose attempts are all used up, including one that expired because
+   * its worker died: no build handler will run again, so this marks the export failed.
+   */
+  exportBuildDead: defineQueue({
+    name: "export.build.dead",
+    payload: z.object({ exportId: z.uuid() }),
+    retryLimit: 5,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+  }),
   /** Build one export's ZIP (packages/exporter). */
   exportBuild: defineQueue({
     name: "export.build",
@@ -37,6 +49,7 @@ export const queues = {
     retryLimit: 3,
     retryDelaySeconds: 5,
     retryBackoff: true,
+    deadLetter: "export.build.dead",
   }),
   /** Read one uploaded archive into its dataset. */
   importRun: defineQueue({

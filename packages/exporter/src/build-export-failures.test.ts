@@ -1,0 +1,153 @@
+// How a build ends when it cannot succeed: a message a user understands, a retry when the
+// failure is transient, never a row left in `processing`, never a ZIP (or a temp file) left
+// behind. And a build whose export is deleted stops and leaves nothing.
+import { deleteExport, getExportById, replaceClasses, type Db, type DbHandle } from "@pictograph/db";
+import { testBackends } from "@pictograph/db/testing";
+import { fixtureClasses } from "@pictograph/formats/testing";
+import { createBlobStore, createLocalBlobStore, type BlobStore, type LocalBlobStore } from "@pictograph/storage";
+import { mkdtemp, open, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startS3TestServer } from "../test/s3-server";
+import { createExportRow, listKeys, storeDataset, type StoredDataset } from "../test/fixture-dataset";
+import { GatedStore } from "../test/gated-store";
+import { waitFor } from "../test/wait-for";
+import { RetryableExportError } from "./build-errors";
+import { buildExport } from "./build-export";
+
+describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $name", (backend) => {
+  let handle: DbHandle;
+  let db: Db;
+  let dir: string;
+  let storage: LocalBlobStore;
+  let dataset: StoredDataset;
+
+  beforeAll(async () => {
+    handle = await backend.open();
+    db = handle.db;
+    dir = await mkdtemp(join(tmpdir(), "pictograph-exporter-failures-"));
+    storage = createLocalBlobStore({ dir });
+    dataset = await storeDataset(db, storage);
+  });
+
+  afterAll(async () => {
+    await handle?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  // Whatever happened, nothing is left under exports/ and no put left a temp file.
+  afterEach(async () => {
+    expect(await listKeys(storage, "exports/")).toEqual([]);
+    expect(await readdir(join(dir, ".tmp")).catch(() => [])).toEqual([]);
+  });
+
+  const rowOf = async (id: string) => getExportById(db, { exportId: id });
+
+  it("fails naming a filtered class that was deleted before the build", async () => {
+    const own = await storeDataset(db, storage, { name: "classes-change" });
+    const created = await createExportRow(db, own, { classFilter: ["car", "unused"] });
+    await replaceClasses(db, { datasetId: own.datasetId, classes: fixtureClasses.filter((c) => c.name !== "unused") });
+    const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
+    expect(outcome).toMatchObject({ status: "failed" });
+    const row = await rowOf(created.id);
+    expect(row).toMatchObject({ status: "failed", blobKey: null });
+    expect(row!.errorMessage).toContain('"unused"');
+    expect(row!.errorMessage).not.toMatch(/\n\s+at /);
+  });
+
+  it("fails clearly when an image has no stored file", async () => {
+    const own = await storeDataset(db, storage, { name: "no-file", withoutFile: ["drafts/raw.png"] });
+    const created = await createExportRow(db, own, { includeImages: true });
+    const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
+    expect(outcome).toMatchObject({ status: "failed" });
+    const row = await rowOf(created.id);
+    expect(row).toMatchObject({ status: "failed", blobKey: null });
+    expect(row!.errorMessage).toMatch(/drafts\/raw\.png/);
+    expect(row!.errorMessage).toMatch(/upload|without images/);
+    // The same dataset exports fine without images.
+    const withoutImages = await createExportRow(db, own, { includeImages: false });
+    expect(await buildExport({ db, storage, workerId: "test" }, withoutImages.id)).toMatchObject({ status: "completed" });
+    await storage.delete((await rowOf(withoutImages.id))!.blobKey!);
+  });
+
+  it("fails clearly when an image's stored file has gone missing", async () => {
+    const own = await storeDataset(db, storage, { name: "file-gone" });
+    const [gone] = await listKeys(storage, `images/${own.datasetId}/`);
+    await storage.delete(gone!);
+    const created = await createExportRow(db, own, { includeImages: true });
+    const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
+    expect(outcome).toMatchObject({ status: "failed" });
+    const row = await rowOf(created.id);
+    expect(row).toMatchObject({ status: "failed", blobKey: null });
+    // Names the image (the fixture's first one is batch1/street.jpg), not a storage key.
+    expect(row!.errorMessage).toMatch(/batch1\/street\.jpg/);
+    expect(row!.errorMessage).not.toContain(gone);
+  });
+
+  it("retries while storage is full, and fails with a clear message on the last attempt", async () => {
+    // The same directory, but every file a put opens is /dev/full: writes fail with ENOSPC.
+    const full = createLocalBlobStore({ dir, openTempFile: () => open("/dev/full", "w") });
+    const created = await createExportRow(db, dataset, { includeImages: true });
+    const deps = { db, storage: full, workerId: "test" };
+
+    const first = buildExport(deps, created.id, { finalAttempt: false });
+    await expect(first).rejects.toBeInstanceOf(RetryableExportError);
+    const released = await rowOf(created.id);
+    expect(released).toMatchObject({ status: "pending", attempts: 1, blobKey: null });
+    expect(released!.errorMessage).toMatch(/^retrying: storage unavailable: disk is full/);
+
+    const last = await buildExport(deps, created.id, { finalAttempt: true });
+    expect(last).toMatchObject({ status: "failed" });
+    const failed = await rowOf(created.id);
+    expect(failed).toMatchObject({ status: "failed", attempts: 2, blobKey: null });
+    expect(failed!.errorMessage).toMatch(/^storage unavailable: disk is full/);
+  });
+
+  it("retries while S3 is unreachable, and fails with a clear message on the last attempt", async () => {
+    const server = await startS3TestServer();
+    const config = server.config();
+    await server.stop(); // nothing listens on its port any more
+    const unreachable: BlobStore = createBlobStore(config);
+    const created = await createExportRow(db, dataset, { includeImages: false });
+    const deps = { db, storage: unreachable, workerId: "test" };
+
+    await expect(buildExport(deps, created.id)).rejects.toBeInstanceOf(RetryableExportError);
+    expect(await rowOf(created.id)).toMatchObject({ status: "pending", errorMessage: expect.stringMatching(/^retrying: storage unavailable/) });
+    expect(await buildExport(deps, created.id, { finalAttempt: true })).toMatchObject({ status: "failed" });
+    const row = await rowOf(created.id);
+    expect(row).toMatchObject({ status: "failed", errorMessage: expect.stringMatching(/^storage unavailable: /) });
+    expect(row!.errorMessage).toContain(config.endpoint!);
+  });
+
+  it("stops and leaves nothing when its export is deleted mid-build", async () => {
+    const gated = new GatedStore(storage, { reads: (key) => key.startsWith("images/") });
+    const created = await createExportRow(db, dataset, { includeImages: true });
+    const building = buildExport({ db, storage: gated, workerId: "test", heartbeatMs: 100 }, created.id);
+    await waitFor("the build to wait for an image", () => gated.waiting > 0);
+    expect(await rowOf(created.id)).toMatchObject({ status: "processing" });
+    await deleteExport(db, { exportId: created.id });
+    const outcome = await building;
+    gated.open();
+    expect(outcome).toEqual({ status: "skipped", reason: "the export was deleted" });
+    expect(await rowOf(created.id)).toBeNull();
+  });
+
+  it("stops and leaves nothing when its export is deleted while the ZIP is being stored", async () => {
+    // Images pass, but the build cannot publish until the gate opens: delete in between.
+    const created = await createExportRow(db, dataset, { includeImages: false });
+    const slowPut = new GatedStore(storage, { storedPuts: (key) => key.startsWith("exports/") });
+    const building = buildExport({ db, storage: slowPut, workerId: "test", heartbeatMs: 60_000 }, created.id);
+    await waitFor("the ZIP to be stored", () => slowPut.waiting > 0);
+    expect(await listKeys(storage, "exports/")).toHaveLength(1);
+    await deleteExport(db, { exportId: created.id });
+    slowPut.open();
+    expect(await building).toEqual({ status: "skipped", reason: "the export was deleted" });
+  });
+
+  it("is skipped when the export was deleted before it started", async () => {
+    const created = await createExportRow(db, dataset);
+    await deleteExport(db, { exportId: created.id });
+    expect(await buildExport({ db, storage, workerId: "test" }, created.id)).toMatchObject({ status: "skipped" });
+  });
+});
