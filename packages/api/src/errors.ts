@@ -61,7 +61,13 @@ function resolveError(error: unknown): Resolved {
   const cause = error instanceof TRPCError ? error.cause : error;
   if (cause instanceof ApiError) return resolveError(cause);
   if (cause instanceof DbConflictError) return { code: "conflict", message: cause.message };
-  if (cause instanceof DbReferenceError) return { code: "validation_error", message: cause.message, details: cause.missing };
+  if (cause instanceof DbReferenceError)
+    return {
+      code: "validation_error",
+      message: cause.message,
+      // Wire objects are snake_case, details too.
+      details: { image_paths: cause.missing.imagePaths, class_names: cause.missing.classNames },
+    };
   // tRPC reports a response that fails its .output() schema as INTERNAL_SERVER_ERROR caused
   // by a ZodError: that is the server's fault, never a 422 about the caller's input.
   const serverFault = error instanceof TRPCError && error.code === "INTERNAL_SERVER_ERROR";

@@ -1,4 +1,4 @@
-import { getImageAnnotations, replaceAnnotations } from "@pictograph/db";
+import { DbReferenceError, getImageAnnotations, replaceAnnotations } from "@pictograph/db";
 import {
   AnnotationsBulkReplaceSchema,
   AnnotationsReplaceSchema,
@@ -40,7 +40,13 @@ export const annotationsRouter = {
     .mutation(async ({ ctx, input }) => {
       const dataset = await requireDataset(ctx, input.dataset);
       const db = ctx.services.db;
-      await replaceAnnotations(db, { datasetId: dataset.id, images: [{ path: input.path, annotations: input.annotations }] });
+      try {
+        await replaceAnnotations(db, { datasetId: dataset.id, images: [{ path: input.path, annotations: input.annotations }] });
+      } catch (error) {
+        // The image is named by the URL: a missing one is a missing resource, not bad input.
+        if (error instanceof DbReferenceError && error.missing.imagePaths.length) return notFound(`image "${input.path}"`);
+        throw error;
+      }
       return { path: input.path, annotations: (await getImageAnnotations(db, { datasetId: dataset.id, path: input.path }))! };
     }),
 
