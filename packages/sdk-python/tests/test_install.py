@@ -33,7 +33,10 @@ class InstallTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         cls.directory = tempfile.TemporaryDirectory(prefix="pictograph-venv-")
         venv = Path(cls.directory.name) / "venv"
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        created = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+        if created.returncode != 0:
+            # Debian and Ubuntu ship venv's pip bootstrap separately.
+            raise AssertionError(f"python3 -m venv failed (Debian/Ubuntu: apt-get install python3-venv):\n{created.stderr}")
         cls.python = venv / "bin" / "python"
         install = [str(cls.python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         result = subprocess.run([*install, "--no-build-isolation", "--no-index", str(PACKAGE_DIR)], capture_output=True, text=True)

@@ -19,6 +19,7 @@ from pictograph import (
     Client,
     ConflictError,
     NotFoundError,
+    PictographError,
     RateLimitError,
     ServerError,
 )
@@ -180,6 +181,14 @@ class WireTest(unittest.TestCase):
             export = client_for(server).exports.get("my-dataset", "for-yolov8")
         self.assertEqual(export.status, "completed")
         self.assertEqual(export.extra, {"shard_count": 3, "storage_class": "cold"})
+
+    def test_an_answer_that_is_not_the_api_says_so(self) -> None:
+        html = Answer(200, "<!doctype html><title>Some other app</title>", {"Content-Type": "text/html"})
+        with ScriptedServer([html]) as server:
+            with self.assertRaisesRegex(PictographError, "is the URL a Pictograph server"):
+                client_for(server).exports.get("d", "e")
+            with self.assertRaisesRegex(PictographError, "page of Export"):
+                client_for(server).exports.list()
 
     def test_names_are_escaped_as_one_path_segment(self) -> None:
         with ScriptedServer([Answer(200, export_json())]) as server:

@@ -41,12 +41,12 @@ class Client:
     ) -> None:
         key = _setting(api_key) or read_env(ENV_API_KEY)
         url = _setting(base_url) or read_env(ENV_URL)
-        missing: List[str] = []
-        if not url:
-            missing.append(f"no server URL: pass Client(base_url=...) or set {ENV_URL} (e.g. http://localhost:3000)")
-        if not key:
-            missing.append(f"no API key: pass Client(api_key=...) or set {ENV_API_KEY}")
-        if missing or not url or not key:
+        if not url or not key:
+            missing: List[str] = []
+            if not url:
+                missing.append(f"no server URL: pass Client(base_url=...) or set {ENV_URL} (e.g. http://localhost:3000)")
+            if not key:
+                missing.append(f"no API key: pass Client(api_key=...) or set {ENV_API_KEY}")
             raise ConfigurationError("the Pictograph client is not configured: " + "; ".join(missing))
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"the server URL must start with http:// or https://, got {url!r}")
@@ -69,7 +69,7 @@ class Client:
 
 def _setting(value: Optional[str]) -> Optional[str]:
     """An argument counts like the environment: trimmed, and empty means unset."""
-    return value.strip() or None if value is not None else None
+    return (value.strip() or None) if value is not None else None
 
 
 def _normalise_url(url: str) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Dict, Generic, Iterator, List, Mapping, Optional, Type, TypeVar
 
+from .errors import PictographError
+
 T = TypeVar("T")
 W = TypeVar("W", bound="_WireObject")
 
@@ -16,6 +18,8 @@ class _WireObject:
 
     @classmethod
     def from_dict(cls: Type[W], data: Mapping[str, Any]) -> W:
+        if not isinstance(data, Mapping):
+            raise PictographError(f"expected a {cls.__name__} object from the server, got {str(data)[:200]!r}: is the URL a Pictograph server?")
         known = {f.name for f in fields(cls)} - {"extra"}  # type: ignore[arg-type]
         values = {key: value for key, value in data.items() if key in known}
         extra = {key: value for key, value in data.items() if key not in known}

@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Sequence
 
 from .._transport import Transport
 from ..types import Dataset, Page
-from ._pages import iterate_pages
+from ._pages import iterate_pages, page_from
 from ._paths import segment
 
 
@@ -29,7 +29,7 @@ class Datasets:
     def list(self, *, limit: int = 50, cursor: Optional[str] = None) -> Page[Dataset]:
         """One page of datasets, by name (``limit`` 1–200)."""
         data = self._transport.request_json("GET", "/datasets", query={"limit": limit, "cursor": cursor})
-        return Page([Dataset.from_dict(item) for item in data["data"]], data.get("next_cursor"))
+        return page_from(data, Dataset)
 
     def iter(self, *, page_size: int = 50) -> Iterator[Dataset]:
         """Every dataset, by name, fetching ``page_size`` at a time as you iterate."""

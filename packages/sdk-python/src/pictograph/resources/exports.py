@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Union, ove
 from .._transport import Transport
 from ..errors import APIConnectionError, APIConnectionTimeoutError, ExportFailedError, PollTimeoutError
 from ..types import DownloadLink, Export, Page
-from ._pages import iterate_pages
+from ._pages import iterate_pages, page_from
 from ._paths import segment
 
 ProgressCallback = Callable[[int, Optional[int]], None]
@@ -89,7 +89,7 @@ class Exports:
             "/exports",
             query={"limit": limit, "cursor": cursor, "dataset": dataset, "status": status},
         )
-        return Page([Export.from_dict(item) for item in data["data"]], data.get("next_cursor"))
+        return page_from(data, Export)
 
     def iter(
         self,
