@@ -21,13 +21,21 @@ import { requiredSecrets, sampleDotEnv } from "./sample-dot-env";
 
 const SCHEMA_FILE = join(import.meta.dirname, "..", "compose-spec.schema.json");
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as object;
-const validate = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, strictTuples: false }).compile(schema);
+const validate = new Ajv({
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  strictTuples: false,
+}).compile(schema);
 
 const compose = loadCompose(sampleDotEnv());
 const services = Object.entries(compose.services);
 
 function schemaErrors(document: unknown): string[] {
-  return validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  return validate(document)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
 describe("docker-compose.yml", () => {
@@ -43,15 +51,26 @@ describe("docker-compose.yml", () => {
     broken.services.worker!.depends_on = { migrate: { condition: "service_finished" } };
     const errors = schemaErrors(broken).join("\n");
     expect(errors).toMatch(/\/services\/web must NOT have additional properties/);
-    expect(errors).toMatch(/\/services\/worker\/depends_on\/migrate\/condition must be equal to one of the allowed values/);
+    expect(errors).toMatch(
+      /\/services\/worker\/depends_on\/migrate\/condition must be equal to one of the allowed values/,
+    );
   });
 
   it("refuses to start while any secret in .env is left empty", () => {
     const secrets = requiredSecrets(readEnvExample());
-    expect(secrets.sort()).toEqual(["PICTOGRAPH_SECRET", "POSTGRES_PASSWORD", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]);
+    expect(secrets.sort()).toEqual([
+      "PICTOGRAPH_SECRET",
+      "POSTGRES_PASSWORD",
+      "S3_ACCESS_KEY_ID",
+      "S3_SECRET_ACCESS_KEY",
+    ]);
     for (const name of secrets) {
-      expect(() => loadCompose({ ...sampleDotEnv(), [name]: "" }), name).toThrow(InterpolationError);
-      expect(() => loadCompose({ ...sampleDotEnv(), [name]: "" })).toThrow(new RegExp(`set ${name} in .env`));
+      expect(() => loadCompose({ ...sampleDotEnv(), [name]: "" }), name).toThrow(
+        InterpolationError,
+      );
+      expect(() => loadCompose({ ...sampleDotEnv(), [name]: "" })).toThrow(
+        new RegExp(`set ${name} in .env`),
+      );
     }
   });
 
@@ -63,15 +82,27 @@ describe("docker-compose.yml", () => {
       for (const [variable, value] of Object.entries(serviceEnvironment(service))) {
         if (!secretName.test(variable)) continue;
         const uses = variableUses(value ?? "");
-        expect(uses.map((u) => u.operator), `${name}.${variable}`).toEqual([":?"]);
+        expect(
+          uses.map((u) => u.operator),
+          `${name}.${variable}`,
+        ).toEqual([":?"]);
         expect(value, `${name}.${variable}`).toMatch(/^\$\{[A-Z0-9_]+:\?[^}]*\}$/);
         checked.push(`${name}.${variable}`);
       }
       // DATABASE_URL is assembled from the required password.
       const databaseUrl = serviceEnvironment(service).DATABASE_URL;
-      if (databaseUrl) expect(variableUses(databaseUrl)).toContainEqual(expect.objectContaining({ name: "POSTGRES_PASSWORD", operator: ":?" }));
+      if (databaseUrl)
+        expect(variableUses(databaseUrl)).toContainEqual(
+          expect.objectContaining({ name: "POSTGRES_PASSWORD", operator: ":?" }),
+        );
     }
-    expect(checked).toEqual(expect.arrayContaining(["postgres.POSTGRES_PASSWORD", "web.PICTOGRAPH_SECRET", "worker.S3_SECRET_ACCESS_KEY"]));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        "postgres.POSTGRES_PASSWORD",
+        "web.PICTOGRAPH_SECRET",
+        "worker.S3_SECRET_ACCESS_KEY",
+      ]),
+    );
   });
 
   it("has a healthcheck on every long-running service, and none of them is left to chance", () => {
@@ -89,14 +120,20 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of services) {
       for (const [dependency, { condition }] of Object.entries(dependencies(service))) {
         const target = compose.services[dependency];
-        expect(target, `${name} depends on a service that does not exist: ${dependency}`).toBeDefined();
+        expect(
+          target,
+          `${name} depends on a service that does not exist: ${dependency}`,
+        ).toBeDefined();
         const expected = isOneShot(target!) ? "service_completed_successfully" : "service_healthy";
         expect(condition, `${name} → ${dependency}`).toBe(expected);
       }
     }
     expect(Object.keys(dependencies(compose.services.migrate!))).toEqual(["postgres"]);
     for (const name of ["web", "worker"])
-      expect(Object.keys(dependencies(compose.services[name]!)).sort(), name).toEqual(["migrate", "minio-bucket"]);
+      expect(Object.keys(dependencies(compose.services[name]!)).sort(), name).toEqual([
+        "migrate",
+        "minio-bucket",
+      ]);
     expect(Object.keys(dependencies(compose.services["minio-bucket"]!))).toEqual(["minio"]);
   });
 
@@ -113,9 +150,14 @@ describe("docker-compose.yml", () => {
   it("probes each app on the port it is configured to listen on", () => {
     const web = compose.services.web!;
     const worker = compose.services.worker!;
-    const probe = (test: string | string[] | undefined) => (Array.isArray(test) ? test.join(" ") : (test ?? ""));
-    expect(probe(web.healthcheck?.test)).toContain(`http://127.0.0.1:${serviceEnvironment(web).PORT}/api/health`);
-    expect(probe(worker.healthcheck?.test)).toContain(`http://127.0.0.1:${serviceEnvironment(worker).WORKER_HEALTH_PORT}/health`);
+    const probe = (test: string | string[] | undefined) =>
+      Array.isArray(test) ? test.join(" ") : (test ?? "");
+    expect(probe(web.healthcheck?.test)).toContain(
+      `http://127.0.0.1:${serviceEnvironment(web).PORT}/api/health`,
+    );
+    expect(probe(worker.healthcheck?.test)).toContain(
+      `http://127.0.0.1:${serviceEnvironment(worker).WORKER_HEALTH_PORT}/health`,
+    );
     expect(web.ports).toEqual([`3000:${serviceEnvironment(web).PORT}`]);
   });
 
@@ -126,7 +168,8 @@ describe("docker-compose.yml", () => {
     for (const [, service] of services)
       for (const mount of service.volumes ?? []) {
         const source = typeof mount === "string" ? mount.split(":")[0]! : (mount.source ?? "");
-        if (!source.startsWith(".") && !source.startsWith("/")) expect(Object.keys(compose.volumes ?? {})).toContain(source);
+        if (!source.startsWith(".") && !source.startsWith("/"))
+          expect(Object.keys(compose.volumes ?? {})).toContain(source);
       }
   });
 
@@ -142,7 +185,12 @@ describe("docker-compose.yml", () => {
       expect(service.image, name).toBe(compose.services.web!.image);
       expect(service.working_dir, name).toMatch(new RegExp(`^${appRoot}/apps/(web|worker)$`));
       expect(service.entrypoint, name).toBeUndefined();
-      expect(service.command, name).toEqual(["node", "--import", "tsx", expect.stringMatching(/^src\/.+\.ts$/)]);
+      expect(service.command, name).toEqual([
+        "node",
+        "--import",
+        "tsx",
+        expect.stringMatching(/^src\/.+\.ts$/),
+      ]);
     }
   });
 });

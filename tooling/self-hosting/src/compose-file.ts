@@ -43,7 +43,10 @@ export function readComposeDocument(path = COMPOSE_FILE): ComposeDocument {
 }
 
 /** The file as Compose runs it with `variables` as its .env; throws on a missing `${X:?}`. */
-export function loadCompose(variables: Record<string, string | undefined>, path = COMPOSE_FILE): ComposeDocument {
+export function loadCompose(
+  variables: Record<string, string | undefined>,
+  path = COMPOSE_FILE,
+): ComposeDocument {
   return interpolateDocument(readComposeDocument(path), variables);
 }
 
@@ -58,18 +61,27 @@ export function serviceEnvironment(service: ComposeService): Record<string, stri
       }),
     );
   return Object.fromEntries(
-    Object.entries(environment).map(([name, value]) => [name, value === null ? null : String(value)]),
+    Object.entries(environment).map(([name, value]) => [
+      name,
+      value === null ? null : String(value),
+    ]),
   );
 }
 
 export function dependencies(service: ComposeService): DependsOn {
   const dependsOn = service.depends_on ?? {};
-  if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((name) => [name, { condition: "service_started" }]));
+  if (Array.isArray(dependsOn))
+    return Object.fromEntries(dependsOn.map((name) => [name, { condition: "service_started" }]));
   return dependsOn;
 }
 
 export function envFiles(service: ComposeService): string[] {
-  const files = service.env_file === undefined ? [] : Array.isArray(service.env_file) ? service.env_file : [service.env_file];
+  const files =
+    service.env_file === undefined
+      ? []
+      : Array.isArray(service.env_file)
+        ? service.env_file
+        : [service.env_file];
   return files.map((file) => (typeof file === "string" ? file : file.path));
 }
 

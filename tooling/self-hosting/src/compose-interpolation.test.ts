@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { interpolate, interpolateDocument, InterpolationError, variableUses } from "./compose-interpolation";
+import {
+  interpolate,
+  interpolateDocument,
+  InterpolationError,
+  variableUses,
+} from "./compose-interpolation";
 
 describe("interpolate, as Compose reads ${…}", () => {
   const vars = { SET: "value", EMPTY: "" };
@@ -13,13 +18,17 @@ describe("interpolate, as Compose reads ${…}", () => {
   });
 
   it("refuses a missing required variable with the file's own message", () => {
-    expect(() => interpolate("${EMPTY:?set EMPTY in .env}", vars)).toThrow(new InterpolationError("set EMPTY in .env"));
+    expect(() => interpolate("${EMPTY:?set EMPTY in .env}", vars)).toThrow(
+      new InterpolationError("set EMPTY in .env"),
+    );
     expect(() => interpolate("${UNSET?}", vars)).toThrow(/UNSET/);
     expect(interpolate("${EMPTY?}", vars)).toBe("");
   });
 
   it("uses the replacement only when the variable is set (:+ and +)", () => {
-    expect(interpolate("[${SET:+on}][${EMPTY:+on}][${EMPTY+on}][${UNSET+on}]", vars)).toBe("[on][][on][]");
+    expect(interpolate("[${SET:+on}][${EMPTY:+on}][${EMPTY+on}][${UNSET+on}]", vars)).toBe(
+      "[on][][on][]",
+    );
   });
 
   it("interpolates defaults that hold variables, and keeps $$ as one literal $", () => {

@@ -5,7 +5,9 @@
 // would. Pure: no I/O, never reads process.env.
 
 type Operator = ":-" | "-" | ":?" | "?" | ":+" | "+";
-type Part = { kind: "text"; text: string } | { kind: "variable"; name: string; operator: Operator | null; word: Part[] };
+type Part =
+  | { kind: "text"; text: string }
+  | { kind: "variable"; name: string; operator: Operator | null; word: Part[] };
 
 /** One `${NAME…}` or `$NAME` in a string; `word` is the raw text after the operator. */
 export type VariableUse = { name: string; operator: Operator | null; word: string };
@@ -96,7 +98,9 @@ function render(parts: Part[], variables: Record<string, string | undefined>): s
         case ":?":
         case "?":
           if (part.operator === ":?" ? nonEmpty : set) return value!;
-          throw new InterpolationError(word() || `required variable ${part.name} is missing a value`);
+          throw new InterpolationError(
+            word() || `required variable ${part.name} is missing a value`,
+          );
       }
     })
     .join("");
@@ -132,7 +136,10 @@ export function variableUses(text: string): VariableUse[] {
 }
 
 /** Applies `interpolate` to every string value of a parsed YAML document (keys stay as written). */
-export function interpolateDocument<T>(document: T, variables: Record<string, string | undefined>): T {
+export function interpolateDocument<T>(
+  document: T,
+  variables: Record<string, string | undefined>,
+): T {
   const walk = (value: unknown): unknown => {
     if (typeof value === "string") return interpolate(value, variables);
     if (Array.isArray(value)) return value.map(walk);

@@ -9,7 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FORMATS } from "../../../packages/schema/src/resources";
 import { createBlobStore } from "../../../packages/storage/src/index";
-import { startS3TestServer, TEST_BUCKET, type S3TestServer } from "../../../packages/storage/test/s3-test-server";
+import {
+  startS3TestServer,
+  TEST_BUCKET,
+  type S3TestServer,
+} from "../../../packages/storage/test/s3-test-server";
 import { freePort } from "@pictograph/test-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCompose } from "./compose-file";
@@ -29,7 +33,15 @@ const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 const WORKERS = 3;
 const IMAGES = 12;
 
-type ExportWire = { id: string; name: string; format: string; status: string; image_count: number | null; size_bytes: number | null; error_message: string | null };
+type ExportWire = {
+  id: string;
+  name: string;
+  format: string;
+  status: string;
+  image_count: number | null;
+  size_bytes: number | null;
+  error_message: string | null;
+};
 
 describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain processes", () => {
   let database: ScratchDatabase;
@@ -57,7 +69,10 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${webUrl}/api/v1${path}`, {
       method,
-      headers: { "x-api-key": apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        "x-api-key": apiKey,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -67,7 +82,10 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "pictograph-compose-"));
-    [database, s3] = await Promise.all([createScratchDatabase(TEST_DATABASE_URL!, "pictograph_compose"), startS3TestServer()]);
+    [database, s3] = await Promise.all([
+      createScratchDatabase(TEST_DATABASE_URL!, "pictograph_compose"),
+      startS3TestServer(),
+    ]);
     const s3Config = s3.config();
     dotEnv = {
       ...sampleDotEnv(),
@@ -92,7 +110,12 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
     for (let i = 1; i <= WORKERS; i++) {
       const port = await freePort();
       workerHealthPorts.push(port);
-      running.push(startServiceProcess(`worker-${i}`, spec("worker", { WORKER_ID: `worker-${i}`, WORKER_HEALTH_PORT: String(port) })));
+      running.push(
+        startServiceProcess(
+          `worker-${i}`,
+          spec("worker", { WORKER_ID: `worker-${i}`, WORKER_HEALTH_PORT: String(port) }),
+        ),
+      );
     }
     await Promise.all([
       web.waitFor(/\[pictograph\] ready on/, 60_000),
@@ -102,12 +125,26 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
     // `docker compose exec web node --import tsx src/admin.ts …`, as the guide says.
     const admin = async (...args: string[]) => {
       const base = spec("web", {});
-      const result = await runServiceToCompletion("admin", { ...base, argv: ["node", "--import", "tsx", "src/admin.ts", ...args] }, 60_000);
+      const result = await runServiceToCompletion(
+        "admin",
+        { ...base, argv: ["node", "--import", "tsx", "src/admin.ts", ...args] },
+        60_000,
+      );
       expect(result.code, result.output).toBe(0);
       return result.output;
     };
     await admin("create-workspace", "selfhost");
-    apiKey = /^(pg_\S+)$/m.exec(await admin("create-api-key", "--workspace", "selfhost", "--role", "admin", "--name", "compose-test"))![1]!;
+    apiKey = /^(pg_\S+)$/m.exec(
+      await admin(
+        "create-api-key",
+        "--workspace",
+        "selfhost",
+        "--role",
+        "admin",
+        "--name",
+        "compose-test",
+      ),
+    )![1]!;
   }, 150_000);
 
   afterAll(async () => {
@@ -120,7 +157,9 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
 
   it("migrate applies the migrations and the queue schema, then exits 0", async () => {
     expect(migrateOutput).toContain("[migrate] database and queues are up to date");
-    const queues = (await database.query("SELECT name FROM pgboss.queue ORDER BY name")).map(([name]) => name);
+    const queues = (await database.query("SELECT name FROM pgboss.queue ORDER BY name")).map(
+      ([name]) => name,
+    );
     expect(queues).toEqual(expect.arrayContaining(["export.build", "import.run"]));
   });
 
@@ -147,11 +186,14 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
     });
     for (let i = 0; i < IMAGES; i++) {
       const path = `frames/frame-${String(i).padStart(3, "0")}.png`;
-      const response = await fetch(`${webUrl}/api/v1/datasets/streets/images/${path}?status=complete&split=train`, {
-        method: "PUT",
-        headers: { "x-api-key": apiKey, "content-type": "image/png" },
-        body: noisePng(320, 240, i + 1),
-      });
+      const response = await fetch(
+        `${webUrl}/api/v1/datasets/streets/images/${path}?status=complete&split=train`,
+        {
+          method: "PUT",
+          headers: { "x-api-key": apiKey, "content-type": "image/png" },
+          body: noisePng(320, 240, i + 1),
+        },
+      );
       expect(response.status, await response.clone().text()).toBe(201);
     }
     await api("PUT", "/datasets/streets/annotations", {
@@ -159,48 +201,99 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
         path: `frames/frame-${String(i).padStart(3, "0")}.png`,
         annotations: [
           { type: "bbox", class_name: "car", bbox: { x: 10 + i, y: 20, w: 60, h: 40 } },
-          { type: "polygon", class_name: "road", polygon: { paths: [[{ x: 0, y: 200 }, { x: 320, y: 200 }, { x: 320, y: 240 }, { x: 0, y: 240 }]] } },
-          { type: "polyline", class_name: "lane", polyline: { path: [{ x: 160, y: 240 }, { x: 150, y: 120 }] } },
+          {
+            type: "polygon",
+            class_name: "road",
+            polygon: {
+              paths: [
+                [
+                  { x: 0, y: 200 },
+                  { x: 320, y: 200 },
+                  { x: 320, y: 240 },
+                  { x: 0, y: 240 },
+                ],
+              ],
+            },
+          },
+          {
+            type: "polyline",
+            class_name: "lane",
+            polyline: {
+              path: [
+                { x: 160, y: 240 },
+                { x: 150, y: 120 },
+              ],
+            },
+          },
         ],
       })),
     });
 
     const created = await Promise.all(
-      FORMATS.map((format) => api<ExportWire>("POST", "/datasets/streets/exports", { name: `all-${format}`, format, status_filter: "all" })),
+      FORMATS.map((format) =>
+        api<ExportWire>("POST", "/datasets/streets/exports", {
+          name: `all-${format}`,
+          format,
+          status_filter: "all",
+        }),
+      ),
     );
-    expect(created.map((e) => e.status).every((s) => s === "pending" || s === "processing")).toBe(true);
+    expect(created.map((e) => e.status).every((s) => s === "pending" || s === "processing")).toBe(
+      true,
+    );
 
     const deadline = Date.now() + 90_000;
     let exports: ExportWire[] = created;
     while (exports.some((e) => e.status === "pending" || e.status === "processing")) {
-      if (Date.now() > deadline) throw new Error(`exports still building: ${JSON.stringify(exports.map((e) => [e.name, e.status]))}\n${running.map((s) => s.output()).join("\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `exports still building: ${JSON.stringify(exports.map((e) => [e.name, e.status]))}\n${running.map((s) => s.output()).join("\n")}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 500));
-      exports = await Promise.all(created.map((e) => api<ExportWire>("GET", `/datasets/streets/exports/${e.name}`)));
+      exports = await Promise.all(
+        created.map((e) => api<ExportWire>("GET", `/datasets/streets/exports/${e.name}`)),
+      );
     }
     for (const e of exports) {
-      expect(e, e.format).toMatchObject({ status: "completed", error_message: null, image_count: IMAGES });
+      expect(e, e.format).toMatchObject({
+        status: "completed",
+        error_message: null,
+        image_count: IMAGES,
+      });
       // The ZIP downloads from storage through its signed URL, whole.
-      const { url, size_bytes } = await api<{ url: string; size_bytes: number }>("GET", `/datasets/streets/exports/${e.name}/download`);
+      const { url, size_bytes } = await api<{ url: string; size_bytes: number }>(
+        "GET",
+        `/datasets/streets/exports/${e.name}/download`,
+      );
       const zip = Buffer.from(await (await fetch(url)).arrayBuffer());
       expect(zip.length, e.format).toBe(size_bytes);
       expect(zip.subarray(0, 4).toString("latin1"), e.format).toBe("PK\x03\x04");
     }
 
     // From the database: who built what, and how many times.
-    const rows = await database.query("SELECT id, format, worker_id, attempts FROM exports ORDER BY format");
+    const rows = await database.query(
+      "SELECT id, format, worker_id, attempts FROM exports ORDER BY format",
+    );
     expect(rows.map(([, format]) => format).sort()).toEqual([...FORMATS].sort());
     for (const [, format, workerId, attempts] of rows) {
       expect(attempts, format).toBe("1");
       expect(workerId, format).toMatch(/^worker-[1-3]$/);
     }
     const builders = new Set(rows.map(([, , workerId]) => workerId));
-    expect(builders.size, `every export was built by ${[...builders].join(", ")}`).toBeGreaterThan(1);
+    expect(builders.size, `every export was built by ${[...builders].join(", ")}`).toBeGreaterThan(
+      1,
+    );
 
     // From the workers' logs: each export finished once, by the worker the row names.
     const workers = running.slice(1);
     for (const [id, format, workerId] of rows) {
-      const finishedBy = workers.filter((worker) => worker.output().includes(`export ${id}: completed`));
-      expect(finishedBy.map((worker) => worker.name), format).toEqual([workerId]);
+      const finishedBy = workers.filter((worker) =>
+        worker.output().includes(`export ${id}: completed`),
+      );
+      expect(
+        finishedBy.map((worker) => worker.name),
+        format,
+      ).toEqual([workerId]);
       expect(finishedBy[0]!.output().split(`export ${id}:`).length - 1, format).toBe(1);
     }
 

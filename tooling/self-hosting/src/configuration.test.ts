@@ -5,7 +5,12 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv as parseWebEnv } from "../../../apps/web/src/env";
 import { parseEnv as parseWorkerEnv, parseMigrateEnv } from "../../../apps/worker/src/env";
-import { loadCompose, pictographServices, readComposeDocument, serviceEnvironment } from "./compose-file";
+import {
+  loadCompose,
+  pictographServices,
+  readComposeDocument,
+  serviceEnvironment,
+} from "./compose-file";
 import { documentVariableUses, interpolate } from "./compose-interpolation";
 import { readDockerfile, stageEnvironment } from "./dockerfile";
 import { readEnvExample } from "./env-example";
@@ -40,33 +45,47 @@ describe(".env.example", () => {
 
   it("declares every variable the web app and the worker read", () => {
     for (const module of [web, worker])
-      for (const name of module.variables.keys()) expect(declared.has(name), `${name} (${module.file})`).toBe(true);
+      for (const name of module.variables.keys())
+        expect(declared.has(name), `${name} (${module.file})`).toBe(true);
   });
 
   it("declares every variable docker-compose.yml interpolates, and the SDK's", () => {
-    for (const { name } of composeUses) expect(declared.has(name), `\${${name}} in docker-compose.yml`).toBe(true);
+    for (const { name } of composeUses)
+      expect(declared.has(name), `\${${name}} in docker-compose.yml`).toBe(true);
     for (const name of CLIENT_VARIABLES) expect(declared.has(name), name).toBe(true);
   });
 
   it("declares nothing that nothing reads", () => {
-    const read = new Set([...web.variables.keys(), ...worker.variables.keys(), ...composeUses.map((u) => u.name), ...CLIENT_VARIABLES]);
+    const read = new Set([
+      ...web.variables.keys(),
+      ...worker.variables.keys(),
+      ...composeUses.map((u) => u.name),
+      ...CLIENT_VARIABLES,
+    ]);
     expect(declarations.map((d) => d.name).filter((name) => !read.has(name))).toEqual([]);
   });
 
   it("shows each default as the apps and compose really apply it", () => {
     for (const name of new Set([...web.variables.keys(), ...worker.variables.keys()])) {
-      const defaults = [web, worker].map((m) => m.variables.get(name)?.defaultValue).filter((d) => d !== undefined);
+      const defaults = [web, worker]
+        .map((m) => m.variables.get(name)?.defaultValue)
+        .filter((d) => d !== undefined);
       // Web and worker must agree where both read a variable.
-      expect(new Set(defaults).size, `${name}: web and worker defaults differ`).toBeLessThanOrEqual(1);
+      expect(new Set(defaults).size, `${name}: web and worker defaults differ`).toBeLessThanOrEqual(
+        1,
+      );
       const declaration = declared.get(name)!;
-      if (defaults[0] !== undefined && declaration.commented) expect(declaration.value, name).toBe(defaults[0]);
+      if (defaults[0] !== undefined && declaration.commented)
+        expect(declaration.value, name).toBe(defaults[0]);
     }
     // A `${NAME:-default}` in compose shows the same value as .env.example's commented line.
     for (const use of composeUses) {
       const declaration = declared.get(use.name)!;
       // Defaults built from other variables (DATABASE_URL) are described in words instead.
       if (use.operator !== ":-" || !declaration.commented || use.word.includes("$")) continue;
-      expect(declaration.value, `\${${use.name}:-…} in docker-compose.yml`).toBe(interpolate(use.word, {}));
+      expect(declaration.value, `\${${use.name}:-…} in docker-compose.yml`).toBe(
+        interpolate(use.word, {}),
+      );
     }
   });
 });
@@ -79,7 +98,9 @@ describe("what docker compose hands each app", () => {
   /** As a container sees it: image ENV, then env_file (.env), then `environment:`. */
   function containerEnvironment(name: string): Record<string, string> {
     const service = compose.services[name]!;
-    const pinned = Object.fromEntries(Object.entries(serviceEnvironment(service)).map(([k, v]) => [k, v ?? ""]));
+    const pinned = Object.fromEntries(
+      Object.entries(serviceEnvironment(service)).map(([k, v]) => [k, v ?? ""]),
+    );
     return { ...imageEnvironment, ...dotEnv, ...pinned };
   }
 
@@ -87,20 +108,37 @@ describe("what docker compose hands each app", () => {
     for (const [name, service] of pictographServices(compose)) {
       const module = envModuleOf(service.working_dir);
       for (const variable of Object.keys(serviceEnvironment(service)))
-        expect(module.variables.has(variable), `${name} sets ${variable}, which ${module.file} does not read`).toBe(true);
+        expect(
+          module.variables.has(variable),
+          `${name} sets ${variable}, which ${module.file} does not read`,
+        ).toBe(true);
     }
     for (const variable of Object.keys(imageEnvironment))
       expect(
-        web.variables.has(variable) || worker.variables.has(variable) || PLATFORM_VARIABLES.includes(variable),
+        web.variables.has(variable) ||
+          worker.variables.has(variable) ||
+          PLATFORM_VARIABLES.includes(variable),
         `the image sets ${variable}`,
       ).toBe(true);
   });
 
   it("is accepted by the web app's, the worker's and migrate's env parsers", () => {
     const webEnv = parseWebEnv(containerEnvironment("web"));
-    expect(webEnv).toMatchObject({ embedded: false, runWorker: false, serveUi: true, PORT: 3000, HOST: "0.0.0.0" });
-    expect(webEnv.storage).toMatchObject({ driver: "s3", endpoint: "http://minio:9000", bucket: "pictograph" });
-    expect(webEnv.DATABASE_URL).toBe("postgres://pictograph:test-postgres-password@postgres:5432/pictograph");
+    expect(webEnv).toMatchObject({
+      embedded: false,
+      runWorker: false,
+      serveUi: true,
+      PORT: 3000,
+      HOST: "0.0.0.0",
+    });
+    expect(webEnv.storage).toMatchObject({
+      driver: "s3",
+      endpoint: "http://minio:9000",
+      bucket: "pictograph",
+    });
+    expect(webEnv.DATABASE_URL).toBe(
+      "postgres://pictograph:test-postgres-password@postgres:5432/pictograph",
+    );
     expect(webEnv.dataDir).toBe("/var/lib/pictograph");
 
     const workerEnv = parseWorkerEnv(containerEnvironment("worker"));
@@ -113,7 +151,13 @@ describe("what docker compose hands each app", () => {
   });
 
   it("lets an operator's .env tune the apps, but not what the containers' wiring depends on", () => {
-    const tuned = { ...dotEnv, WORKER_CONCURRENCY: "8", EXPORT_RETENTION_DAYS: "30", PORT: "8080", WORKER_HEALTH_PORT: "9999" };
+    const tuned = {
+      ...dotEnv,
+      WORKER_CONCURRENCY: "8",
+      EXPORT_RETENTION_DAYS: "30",
+      PORT: "8080",
+      WORKER_HEALTH_PORT: "9999",
+    };
     const tunedCompose = loadCompose(tuned);
     const environment = (name: string) => ({
       ...imageEnvironment,
@@ -121,7 +165,11 @@ describe("what docker compose hands each app", () => {
       ...(serviceEnvironment(tunedCompose.services[name]!) as Record<string, string>),
     });
     const workerEnv = parseWorkerEnv(environment("worker"));
-    expect(workerEnv).toMatchObject({ WORKER_CONCURRENCY: 8, EXPORT_RETENTION_DAYS: 30, WORKER_HEALTH_PORT: 3001 });
+    expect(workerEnv).toMatchObject({
+      WORKER_CONCURRENCY: 8,
+      EXPORT_RETENTION_DAYS: 30,
+      WORKER_HEALTH_PORT: 3001,
+    });
     expect(parseWebEnv(environment("web")).PORT).toBe(3000);
   });
 });

@@ -25,14 +25,17 @@ describe("Dockerfile", () => {
     expect(runtime.name).toBe("runtime");
     expect(lastInstruction(runtime, "USER")).toBe("node");
     // Nothing after USER switches back to root.
-    const afterUser = runtime.instructions.slice(runtime.instructions.findIndex((i) => i.keyword === "USER"));
+    const afterUser = runtime.instructions.slice(
+      runtime.instructions.findIndex((i) => i.keyword === "USER"),
+    );
     expect(afterUser.filter((i) => i.keyword === "USER").map((i) => i.args)).toEqual(["node"]);
   });
 
   it("bakes no secret into any layer", () => {
     const secrets = new Set([...requiredSecrets(readEnvExample()), "DATABASE_URL"]);
     for (const stage of dockerfile.stages) {
-      for (const name of Object.keys(stageEnvironment(stage))) expect(secrets.has(name), `ENV ${name}`).toBe(false);
+      for (const name of Object.keys(stageEnvironment(stage)))
+        expect(secrets.has(name), `ENV ${name}`).toBe(false);
       for (const arg of stage.instructions.filter((i) => i.keyword === "ARG"))
         expect(arg.args, "ARG").not.toMatch(/SECRET|PASSWORD|KEY|TOKEN|DATABASE_URL/i);
     }
@@ -47,18 +50,29 @@ describe("Dockerfile", () => {
     for (const install of installs) expect(install).toContain("--frozen-lockfile");
 
     const image = dockerfile.globalArgs.NODE_IMAGE!;
-    const [major, minor] = /^node:(\d+)\.(\d+)-/.exec(image)!.slice(1).map(Number) as [number, number];
-    const [needMajor, needMinor] = /^>=(\d+)\.(\d+)/.exec(rootPackage.engines.node)!.slice(1).map(Number) as [number, number];
+    const [major, minor] = /^node:(\d+)\.(\d+)-/.exec(image)!.slice(1).map(Number) as [
+      number,
+      number,
+    ];
+    const [needMajor, needMinor] = /^>=(\d+)\.(\d+)/
+      .exec(rootPackage.engines.node)!
+      .slice(1)
+      .map(Number) as [number, number];
     expect(major).toBe(needMajor);
     expect(minor).toBeGreaterThanOrEqual(needMinor);
-    for (const stage of dockerfile.stages.filter((s) => s.image.startsWith("node"))) expect(stage.image).toBe(image);
+    for (const stage of dockerfile.stages.filter((s) => s.image.startsWith("node")))
+      expect(stage.image).toBe(image);
   });
 
   it("builds the web UI with the web app's own build script", () => {
-    const web = JSON.parse(readFileSync(join(REPO_ROOT, "apps/web/package.json"), "utf8")) as { scripts: Record<string, string> };
+    const web = JSON.parse(readFileSync(join(REPO_ROOT, "apps/web/package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
     expect(web.scripts.build).toBe("next build");
     expect(runs).toContain("pnpm --filter @pictograph/web build");
-    expect(runtime.instructions.some((i) => i.keyword === "COPY" && i.args.startsWith("--from="))).toBe(true);
+    expect(
+      runtime.instructions.some((i) => i.keyword === "COPY" && i.args.startsWith("--from=")),
+    ).toBe(true);
   });
 
   it("defaults to the web service's command, in the web service's directory", () => {
@@ -73,7 +87,9 @@ describe(".dockerignore", () => {
   const excluded = readDockerignore();
 
   it("sends every tracked file to the build", () => {
-    const tracked = execFileSync("git", ["ls-files"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    const tracked = execFileSync("git", ["ls-files"], { cwd: REPO_ROOT, encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
     expect(tracked.length).toBeGreaterThan(100);
     expect(tracked.filter(excluded)).toEqual([]);
   });

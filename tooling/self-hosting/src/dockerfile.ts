@@ -20,7 +20,9 @@ function logicalLines(text: string): { text: string; line: number }[] {
     if (trimmed.startsWith("#") || (trimmed === "" && pending === null)) return;
     const continued = trimmed.endsWith("\\");
     const part = continued ? trimmed.slice(0, -1).trim() : trimmed;
-    pending = pending ? { text: `${pending.text} ${part}`, line: pending.line } : { text: part, line: index + 1 };
+    pending = pending
+      ? { text: `${pending.text} ${part}`, line: pending.line }
+      : { text: part, line: index + 1 };
     if (!continued) {
       lines.push(pending);
       pending = null;
@@ -31,7 +33,10 @@ function logicalLines(text: string): { text: string; line: number }[] {
 }
 
 function substitute(text: string, args: Record<string, string>): string {
-  return text.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (whole, name: string) => args[name] ?? whole);
+  return text.replace(
+    /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+    (whole, name: string) => args[name] ?? whole,
+  );
 }
 
 export function parseDockerfile(text: string): Dockerfile {

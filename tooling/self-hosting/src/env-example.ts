@@ -22,7 +22,11 @@ const DECLARATION = /^(#\s?)?([A-Z][A-Z0-9_]*)=(.*)$/;
 
 function unquote(value: string): string {
   const trimmed = value.trim();
-  if (trimmed.length >= 2 && (trimmed[0] === '"' || trimmed[0] === "'") && trimmed.at(-1) === trimmed[0])
+  if (
+    trimmed.length >= 2 &&
+    (trimmed[0] === '"' || trimmed[0] === "'") &&
+    trimmed.at(-1) === trimmed[0]
+  )
     return trimmed.slice(1, -1);
   return trimmed;
 }
@@ -36,7 +40,8 @@ export function parseEnvExample(text: string): EnvDeclaration[] {
     const match = DECLARATION.exec(line);
     if (match) {
       // Declarations on consecutive lines share the comment above the first.
-      const shared = description.length === 0 && previous?.line === index ? previous.description : "";
+      const shared =
+        description.length === 0 && previous?.line === index ? previous.description : "";
       previous = {
         name: match[2]!,
         value: unquote(match[3]!),

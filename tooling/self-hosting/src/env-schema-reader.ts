@@ -28,7 +28,11 @@ function readDefault(name: string, expression: string): string {
   const quoted = /^(["'`])(.*)\1$/.exec(text);
   if (quoted) return quoted[2]!;
   if (/^[\d_.\s*]+$/.test(text))
-    return String(text.split("*").reduce((product, factor) => product * Number(factor.trim().replaceAll("_", "")), 1));
+    return String(
+      text
+        .split("*")
+        .reduce((product, factor) => product * Number(factor.trim().replaceAll("_", "")), 1),
+    );
   throw new Error(`cannot read the default of ${name}: .default(${text})`);
 }
 
@@ -62,9 +66,14 @@ export function parseEnvModule(text: string, file: string): EnvModule {
     if (!match) continue;
     const name = match[1]!;
     if (!line.trimEnd().endsWith(","))
-      throw new Error(`${file}: write ${name}'s schema on one line, ending with "," (this reader is line-based)`);
+      throw new Error(
+        `${file}: write ${name}'s schema on one line, ending with "," (this reader is line-based)`,
+      );
     const argument = defaultArgument(match[2]!);
-    variables.set(name, argument === undefined ? { name } : { name, defaultValue: readDefault(name, argument) });
+    variables.set(
+      name,
+      argument === undefined ? { name } : { name, defaultValue: readDefault(name, argument) },
+    );
   }
   for (const match of text.matchAll(SOURCE_READ)) {
     const name = match[1]!;

@@ -10,6 +10,7 @@ export function requiredSecrets(declarations: EnvDeclaration[]): string[] {
 
 export function sampleDotEnv(declarations = readEnvExample()): Record<string, string> {
   const filled: Record<string, string> = {};
-  for (const name of requiredSecrets(declarations)) filled[name] = `test-${name.toLowerCase().replaceAll("_", "-")}`;
+  for (const name of requiredSecrets(declarations))
+    filled[name] = `test-${name.toLowerCase().replaceAll("_", "-")}`;
   return { ...envFileVariables(declarations), ...filled };
 }

@@ -23,14 +23,29 @@ export function databaseUrl(testUrl: string, database: string): string {
 }
 
 export async function psql(url: string, sql: string): Promise<string[][]> {
-  const { stdout } = await run("psql", [url, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-F", "\t", "-c", sql]);
+  const { stdout } = await run("psql", [
+    url,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-X",
+    "-q",
+    "-A",
+    "-t",
+    "-F",
+    "\t",
+    "-c",
+    sql,
+  ]);
   return stdout
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => line.split("\t"));
 }
 
-export async function createScratchDatabase(testUrl: string, prefix: string): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  testUrl: string,
+  prefix: string,
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${randomBytes(4).toString("hex")}`;
   const admin = databaseUrl(testUrl, "postgres");
   await psql(admin, `CREATE DATABASE ${name}`);

@@ -39,10 +39,14 @@ export function serviceProcessSpec(options: {
   const runtime = options.dockerfile.stages.at(-1)!;
   const appRoot = lastInstruction(runtime, "WORKDIR")!.replace(/\/apps\/[^/]+$/, "");
   const workingDir = service.working_dir ?? lastInstruction(runtime, "WORKDIR")!;
-  if (!workingDir.startsWith(`${appRoot}/`)) throw new Error(`${options.service}: working_dir ${workingDir} is outside ${appRoot}`);
-  if (!Array.isArray(service.command)) throw new Error(`${options.service}: command must be a list (exec form)`);
+  if (!workingDir.startsWith(`${appRoot}/`))
+    throw new Error(`${options.service}: working_dir ${workingDir} is outside ${appRoot}`);
+  if (!Array.isArray(service.command))
+    throw new Error(`${options.service}: command must be a list (exec form)`);
 
-  const pinned = Object.fromEntries(Object.entries(serviceEnvironment(service)).map(([k, v]) => [k, v ?? ""]));
+  const pinned = Object.fromEntries(
+    Object.entries(serviceEnvironment(service)).map(([k, v]) => [k, v ?? ""]),
+  );
   return {
     argv: service.command,
     cwd: join(REPO_ROOT, workingDir.slice(appRoot.length + 1)),
@@ -59,7 +63,11 @@ export function serviceProcessSpec(options: {
 
 export function startServiceProcess(name: string, spec: ProcessSpec): ServiceProcess {
   const [command, ...args] = spec.argv;
-  const child = spawn(command!, args, { cwd: spec.cwd, env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command!, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -68,7 +76,9 @@ export function startServiceProcess(name: string, spec: ProcessSpec): ServicePro
   };
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
 
   return {
     name,
