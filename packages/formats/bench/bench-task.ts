@@ -23,6 +23,7 @@ export type TaskResult = {
   items: number;
   /** Extra timings (JSON.stringify runs) when a task measures more than once. */
   runsMs?: number[];
+  runsCpuMs?: number[];
 };
 
 function statusMB(field: "VmHWM" | "VmRSS"): number {
@@ -168,16 +169,20 @@ async function stringifyCoco(images: number, runs: number): Promise<TaskResult> 
     categories,
   };
   const runsMs: number[] = [];
+  const runsCpuMs: number[] = [];
   let bytes = 0;
   const result = await measure(images, async () => {
     for (let r = 0; r < runs; r++) {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       bytes = JSON.stringify(coco).length;
+      const used = process.cpuUsage(cpu);
       runsMs.push(performance.now() - start);
+      runsCpuMs.push((used.user + used.system) / 1000);
     }
     return bytes;
   });
-  return { ...result, runsMs };
+  return { ...result, runsMs, runsCpuMs };
 }
 
 async function run(args: string[]): Promise<TaskResult> {
