@@ -1,13 +1,14 @@
 // `docker compose up` without a Docker engine: the exact commands of docker-compose.yml's
 // migrate, web and worker services (three workers, as `--scale worker=3`), with the
 // environment the containers would get, as plain processes against a real PostgreSQL and a
-// real S3-compatible server. Then an export of every format through the REST API, and the
+// real S3-compatible server. Then an export of every format through @pictograph/sdk, and the
 // proof that the workers shared the builds and built each exactly once.
 // Runs only when TEST_DATABASE_URL is set; creates and drops its own database.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FORMATS } from "../../../packages/schema/src/resources";
+import { Client } from "../../../packages/sdk/src/index";
 import { createBlobStore } from "../../../packages/storage/src/index";
 import {
   startS3TestServer,
@@ -33,16 +34,6 @@ const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 const WORKERS = 3;
 const IMAGES = 12;
 
-type ExportWire = {
-  id: string;
-  name: string;
-  format: string;
-  status: string;
-  image_count: number | null;
-  size_bytes: number | null;
-  error_message: string | null;
-};
-
 describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain processes", () => {
   let database: ScratchDatabase;
   let s3: S3TestServer;
@@ -65,20 +56,6 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
       hostDifferences: { PICTOGRAPH_DATA_DIR: dataDir, HOST: "127.0.0.1", ...hostDifferences },
       host: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir() },
     });
-
-  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${webUrl}/api/v1${path}`, {
-      method,
-      headers: {
-        "x-api-key": apiKey,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return (text ? JSON.parse(text) : null) as T;
-  }
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "pictograph-compose-"));
@@ -175,46 +152,36 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
   });
 
   it("builds an export of every format, spread over the workers, each exactly once", async () => {
-    // REST through fetch: @pictograph/sdk has no client yet (packages/sdk/src is empty).
-    await api("POST", "/datasets", {
-      name: "streets",
+    const client = new Client({ baseUrl: webUrl, apiKey });
+    await client.datasets.create("streets", {
       classes: [
         { name: "car", color: "#e6194b" },
         { name: "road", color: "#3cb44b" },
         { name: "lane", color: "#ffe119" },
       ],
     });
-    for (let i = 0; i < IMAGES; i++) {
-      const path = `frames/frame-${String(i).padStart(3, "0")}.png`;
-      const response = await fetch(
-        `${webUrl}/api/v1/datasets/streets/images/${path}?status=complete&split=train`,
-        {
-          method: "PUT",
-          headers: { "x-api-key": apiKey, "content-type": "image/png" },
-          body: noisePng(320, 240, i + 1),
-        },
-      );
-      expect(response.status, await response.clone().text()).toBe(201);
-    }
-    await api("PUT", "/datasets/streets/annotations", {
-      images: Array.from({ length: IMAGES }, (_, i) => ({
-        path: `frames/frame-${String(i).padStart(3, "0")}.png`,
+    const paths = Array.from(
+      { length: IMAGES },
+      (_, i) => `frames/frame-${String(i).padStart(3, "0")}.png`,
+    );
+    for (const [i, path] of paths.entries())
+      await client.images.upload("streets", path, noisePng(320, 240, i + 1), {
+        status: "complete",
+        split: "train",
+      });
+    const road = [
+      { x: 0, y: 200 },
+      { x: 320, y: 200 },
+      { x: 320, y: 240 },
+      { x: 0, y: 240 },
+    ];
+    await client.annotations.bulkReplace(
+      "streets",
+      paths.map((path, i) => ({
+        path,
         annotations: [
           { type: "bbox", class_name: "car", bbox: { x: 10 + i, y: 20, w: 60, h: 40 } },
-          {
-            type: "polygon",
-            class_name: "road",
-            polygon: {
-              paths: [
-                [
-                  { x: 0, y: 200 },
-                  { x: 320, y: 200 },
-                  { x: 320, y: 240 },
-                  { x: 0, y: 240 },
-                ],
-              ],
-            },
-          },
+          { type: "polygon", class_name: "road", polygon: { paths: [road] } },
           {
             type: "polyline",
             class_name: "lane",
@@ -227,47 +194,30 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
           },
         ],
       })),
-    });
+    );
 
-    const created = await Promise.all(
+    // All seven at once, each waited for, as `client.exports.create(…, { wait: true })` does.
+    const exports = await Promise.all(
       FORMATS.map((format) =>
-        api<ExportWire>("POST", "/datasets/streets/exports", {
-          name: `all-${format}`,
+        client.exports.create("streets", `all-${format}`, {
           format,
           status_filter: "all",
+          poll_interval: 0.5,
+          timeout: 90,
         }),
       ),
     );
-    expect(created.map((e) => e.status).every((s) => s === "pending" || s === "processing")).toBe(
-      true,
-    );
-
-    const deadline = Date.now() + 90_000;
-    let exports: ExportWire[] = created;
-    while (exports.some((e) => e.status === "pending" || e.status === "processing")) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `exports still building: ${JSON.stringify(exports.map((e) => [e.name, e.status]))}\n${running.map((s) => s.output()).join("\n")}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      exports = await Promise.all(
-        created.map((e) => api<ExportWire>("GET", `/datasets/streets/exports/${e.name}`)),
-      );
-    }
     for (const e of exports) {
       expect(e, e.format).toMatchObject({
         status: "completed",
         error_message: null,
         image_count: IMAGES,
       });
-      // The ZIP downloads from storage through its signed URL, whole.
-      const { url, size_bytes } = await api<{ url: string; size_bytes: number }>(
-        "GET",
-        `/datasets/streets/exports/${e.name}/download`,
-      );
-      const zip = Buffer.from(await (await fetch(url)).arrayBuffer());
-      expect(zip.length, e.format).toBe(size_bytes);
-      expect(zip.subarray(0, 4).toString("latin1"), e.format).toBe("PK\x03\x04");
+      // The ZIP streams from storage through its signed URL, whole.
+      const output = join(dataDir, `${e.name}.zip`);
+      const downloaded = await client.exports.download("streets", e.name, { output_path: output });
+      expect(downloaded.size_bytes, e.format).toBe(e.size_bytes);
+      expect(readFileSync(output).subarray(0, 4).toString("latin1"), e.format).toBe("PK\x03\x04");
     }
 
     // From the database: who built what, and how many times.
