@@ -2,6 +2,8 @@
 // every ${VAR} docker-compose.yml uses and every name the SDK/CLI read is declared once in
 // .env.example with its real default, and what compose hands each app is accepted by that
 // app's own env parser.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv as parseWebEnv } from "../../../apps/web/src/env";
 import { parseEnv as parseWorkerEnv, parseMigrateEnv } from "../../../apps/worker/src/env";
@@ -9,6 +11,7 @@ import {
   loadCompose,
   pictographServices,
   readComposeDocument,
+  REPO_ROOT,
   serviceEnvironment,
 } from "./compose-file";
 import { documentVariableUses, interpolate } from "./compose-interpolation";
@@ -87,6 +90,17 @@ describe(".env.example", () => {
         interpolate(use.word, {}),
       );
     }
+  });
+});
+
+describe("docs/self-hosting.md", () => {
+  it("has every variable of .env.example, and no other, in its configuration reference", () => {
+    const guide = readFileSync(join(REPO_ROOT, "docs/self-hosting.md"), "utf8");
+    const reference = guide.slice(guide.indexOf("## Configuration reference"));
+    const rows = [
+      ...reference.slice(0, reference.indexOf("\n## ", 3)).matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm),
+    ];
+    expect(rows.map((row) => row[1]).sort()).toEqual(declarations.map((d) => d.name).sort());
   });
 });
 
