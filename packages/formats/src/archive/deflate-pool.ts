@@ -86,7 +86,9 @@ export class DeflatePool {
       worker.on("message", (reply: Reply) => this.receive(reply));
       worker.on("error", (error) => this.close(error));
       // A worker that stops without being told to would leave its batches owed forever.
-      worker.on("exit", (code) => this.close(new Error(`a deflate worker stopped (exit code ${code})`)));
+      worker.on("exit", (code) =>
+        this.close(new Error(`a deflate worker stopped (exit code ${code})`)),
+      );
       worker.unref();
       this.workers.push(worker);
       this.owed.push(0);
