@@ -34,7 +34,8 @@ RUN pnpm --filter @pictograph/web build
 FROM deps AS prune
 COPY . .
 COPY --from=build /app/apps/web/.next apps/web/.next
-RUN rm -rf apps/web/.next/cache \
+# (pnpm fetch left every package's node_modules behind: start from none.)
+RUN rm -rf node_modules apps/web/.next/cache \
  && pnpm install --offline --frozen-lockfile --filter "@pictograph/web..." --filter "@pictograph/worker..."
 
 FROM ${NODE_IMAGE} AS runtime
