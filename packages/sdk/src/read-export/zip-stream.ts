@@ -129,7 +129,7 @@ async function readMemberData(reader: ByteReader, header: LocalHeader, onData: (
     checkMember(header.name, { crc, size }, descriptor);
     return;
   }
-  await readStoredUntilDescriptor(reader, output, header.name);
+  await readStoredUntilDescriptor(reader, output, header.name, header.zip64);
 }
 
 function checkMember(name: string, actual: { crc: number; size: number }, expected: { crc: number; size: number }) {
@@ -148,7 +148,12 @@ async function readDescriptor(reader: ByteReader, wide: boolean) {
 
 /** A stored member of unknown length ends at the first data descriptor whose CRC and sizes
  * match the bytes before it; a look-alike inside the data fails that check. */
-async function readStoredUntilDescriptor(reader: ByteReader, output: (chunk: Buffer) => void, name: string) {
+async function readStoredUntilDescriptor(
+  reader: ByteReader,
+  output: (chunk: Buffer) => void,
+  name: string,
+  wide: boolean,
+) {
   const LOOKAHEAD = 24; // the longest descriptor: signature, CRC, two 8-byte sizes
   let crc = 0;
   let size = 0;
@@ -157,7 +162,7 @@ async function readStoredUntilDescriptor(reader: ByteReader, output: (chunk: Buf
     const last = pending.length - LOOKAHEAD;
     for (let at = pending.indexOf(DESCRIPTOR_BYTES); at >= 0 && at <= last; at = pending.indexOf(DESCRIPTOR_BYTES, at + 1)) {
       const dataCrc = zlib.crc32(pending.subarray(0, at), crc) >>> 0;
-      const length = descriptorLength(pending, at, dataCrc, size + at);
+      const length = descriptorLength(pending, at, dataCrc, size + at, wide);
       if (length === 0) continue;
       if (at > 0) output(pending.subarray(0, at));
       reader.unshift(pending.subarray(at + length));
@@ -176,12 +181,15 @@ async function readStoredUntilDescriptor(reader: ByteReader, output: (chunk: Buf
   }
 }
 
-/** The length of the descriptor at `at` if it describes `size` bytes with `crc`, else 0. */
-function descriptorLength(buffer: Buffer, at: number, crc: number, size: number): number {
+/** The length of the descriptor at `at` if it describes `size` bytes with `crc`, else 0.
+ * `wide`: the local header had a ZIP64 field, so the sizes are 8 bytes (APPNOTE 4.3.9.2). */
+function descriptorLength(buffer: Buffer, at: number, crc: number, size: number, wide: boolean): number {
   if (buffer.readUInt32LE(at + 4) !== crc) return 0;
-  if (size < U32_MAX && buffer.readUInt32LE(at + 8) === size && buffer.readUInt32LE(at + 12) === size) return 16;
-  if (readUInt64(buffer, at + 8) === size && readUInt64(buffer, at + 16) === size) return 24;
-  return 0;
+  const narrow = () => buffer.readUInt32LE(at + 8) === size && buffer.readUInt32LE(at + 12) === size;
+  const long = () => readUInt64(buffer, at + 8) === size && readUInt64(buffer, at + 16) === size;
+  if (wide) return long() ? 24 : 0;
+  // Without a ZIP64 field, 8-byte sizes appear only when they outgrow 4 bytes (Go, ours).
+  return size < U32_MAX ? (narrow() ? 16 : 0) : long() ? 24 : 0;
 }
 
 /** Inflates raw deflate data from `input` until the deflate stream ends; returns how many
@@ -190,6 +198,7 @@ async function inflate(input: ChunkSource, output: (chunk: Buffer) => void, name
   const inflater = zlib.createInflateRaw();
   // Set by the stream's events; a holder, as TypeScript does not follow callbacks.
   const state: { failure: Error | null; ended: boolean } = { failure: null, ended: false };
+  let exhausted = false;
   const settled = new Promise<void>((resolve) => {
     inflater.on("end", () => {
       state.ended = true;
@@ -211,6 +220,7 @@ async function inflate(input: ChunkSource, output: (chunk: Buffer) => void, name
     for (;;) {
       const chunk = await input.next();
       if (!chunk) {
+        exhausted = true;
         inflater.end();
         break;
       }
@@ -231,6 +241,7 @@ async function inflate(input: ChunkSource, output: (chunk: Buffer) => void, name
     inflater.destroy();
   }
   if (state.failure instanceof PictographError) throw state.failure;
+  if (exhausted && !state.ended) throw new PictographError(`ZIP member ${name} is cut short`);
   if (state.failure) throw new PictographError(`ZIP member ${name} is corrupt: ${state.failure.message}`);
   if (!state.ended) throw new PictographError(`ZIP member ${name} is cut short`);
   return used;
