@@ -22,8 +22,8 @@ import { sampleDotEnv } from "./sample-dot-env";
 
 /** Read by @pictograph/sdk and the pictograph CLI (DESIGN.md, "The contract"), not the server. */
 const CLIENT_VARIABLES = ["PICTOGRAPH_URL", "PICTOGRAPH_API_KEY"];
-/** Read by Node and Next.js themselves; the image sets them, operators need not. */
-const PLATFORM_VARIABLES = ["NODE_ENV", "NEXT_TELEMETRY_DISABLED"];
+/** Read by Node and Next.js themselves, not by our env.ts. */
+const PLATFORM_VARIABLES = ["NODE_ENV", "NODE_OPTIONS", "NEXT_TELEMETRY_DISABLED"];
 
 const declarations = readEnvExample();
 const declared = new Map(declarations.map((d) => [d.name, d]));
@@ -118,12 +118,12 @@ describe("what docker compose hands each app", () => {
     return { ...imageEnvironment, ...dotEnv, ...pinned };
   }
 
-  it("pins only variables the app's own env.ts reads", () => {
+  it("pins only variables the app's own env.ts (or the platform) reads", () => {
     for (const [name, service] of pictographServices(compose)) {
       const module = envModuleOf(service.working_dir);
       for (const variable of Object.keys(serviceEnvironment(service)))
         expect(
-          module.variables.has(variable),
+          module.variables.has(variable) || PLATFORM_VARIABLES.includes(variable),
           `${name} sets ${variable}, which ${module.file} does not read`,
         ).toBe(true);
     }
