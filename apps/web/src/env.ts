@@ -17,6 +17,8 @@ const EnvSchema = z
     STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
     STORAGE_DIR: optional,
     S3_ENDPOINT: optional,
+    /** Where browsers and SDKs reach the same S3 server; download URLs are presigned for it. */
+    S3_PUBLIC_ENDPOINT: optional,
     S3_BUCKET: optional,
     S3_REGION: z.string().default("us-east-1"),
     S3_ACCESS_KEY_ID: optional,
@@ -59,6 +61,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         ? {
             driver: "s3" as const,
             endpoint: env.S3_ENDPOINT,
+            publicEndpoint: env.S3_PUBLIC_ENDPOINT,
             bucket: env.S3_BUCKET!,
             region: env.S3_REGION,
             accessKeyId: env.S3_ACCESS_KEY_ID,

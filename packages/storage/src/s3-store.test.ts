@@ -41,6 +41,21 @@ describe("S3BlobStore", () => {
     expect(Buffer.from(await response.arrayBuffer()).equals(data)).toBe(true);
   });
 
+  it("presigns for the public endpoint when clients reach the server under another name", async () => {
+    await store.put("exports/ds/public.zip", randomData(10));
+    const internal = new URL(server.endpoint);
+    // The same server under another host name: the signature must be made for that host.
+    const publicEndpoint = `http://localhost:${internal.port}`;
+    const other = new S3BlobStore(server.config({ publicEndpoint }));
+    try {
+      const url = new URL(await other.presignGet("exports/ds/public.zip", { expiresInSeconds: 60, fileName: "p.zip" }));
+      expect(url.origin).toBe(publicEndpoint);
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      other.destroy();
+    }
+  });
+
   it("reports a missing bucket clearly, and ensureBucket creates it once", async () => {
     const other = new S3BlobStore(server.config({ bucket: "not-created-yet" }));
     try {

@@ -85,16 +85,25 @@ export class S3BlobStore implements BlobStore {
   readonly #where: string;
   readonly #partSize: number;
   readonly #pageSize: number;
+  /** Signs download URLs for the endpoint clients use (S3 signatures cover the host). */
+  readonly #presigner: S3Client;
 
   constructor(config: S3StorageConfig) {
     this.bucket = config.bucket;
     this.#where = config.endpoint ?? `AWS S3 (${config.region})`;
     this.#partSize = config.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
     this.#pageSize = config.listPageSize ?? 1000;
+    this.client = S3BlobStore.#createClient(config, config.endpoint);
+    this.#presigner = config.publicEndpoint
+      ? S3BlobStore.#createClient(config, config.publicEndpoint)
+      : this.client;
+  }
+
+  static #createClient(config: S3StorageConfig, endpoint: string | undefined): S3Client {
     const compatible = config.endpoint !== undefined;
-    this.client = new S3Client({
+    return new S3Client({
       region: config.region,
-      endpoint: config.endpoint,
+      endpoint,
       forcePathStyle: config.forcePathStyle ?? compatible,
       credentials:
         config.accessKeyId !== undefined && config.secretAccessKey !== undefined
@@ -222,7 +231,7 @@ export class S3BlobStore implements BlobStore {
       Key: key,
       ResponseContentDisposition: formatAttachmentDisposition(opts.fileName),
     });
-    return getSignedUrl(this.client, command, { expiresIn: seconds });
+    return getSignedUrl(this.#presigner, command, { expiresIn: seconds });
   }
 
   async healthCheck(): Promise<void> {

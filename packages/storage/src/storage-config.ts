@@ -11,6 +11,9 @@ export interface S3StorageConfig {
   driver: "s3";
   /** For S3-compatible servers (MinIO, s3rver); omit for AWS. */
   endpoint?: string;
+  /** Where clients reach the same server, when it differs from `endpoint` (a compose
+   * network name is not reachable from a browser): download URLs are presigned for it. */
+  publicEndpoint?: string;
   bucket: string;
   region: string;
   /** Both or neither; without them the AWS default credential chain is used. */
@@ -65,6 +68,10 @@ export function parseStorageConfig(input: unknown): StorageConfig {
   if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
     issues.push(`endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
   }
+  const publicEndpoint = text("publicEndpoint", false);
+  if (publicEndpoint !== undefined && !/^https?:\/\/[^/]/.test(publicEndpoint)) {
+    issues.push(`publicEndpoint must be an http(s) URL, got ${JSON.stringify(publicEndpoint)}`);
+  }
   const bucket = text("bucket", true);
   const region = text("region", true);
   const accessKeyId = text("accessKeyId", false);
@@ -102,6 +109,7 @@ export function parseStorageConfig(input: unknown): StorageConfig {
     bucket,
     region,
     ...(endpoint !== undefined && { endpoint }),
+    ...(publicEndpoint !== undefined && { publicEndpoint }),
     ...(accessKeyId !== undefined && { accessKeyId }),
     ...(secretAccessKey !== undefined && { secretAccessKey }),
     ...(forcePathStyle !== undefined && { forcePathStyle: forcePathStyle as boolean }),

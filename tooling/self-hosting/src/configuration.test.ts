@@ -158,7 +158,9 @@ describe("what docker compose hands each app", () => {
     const workerEnv = parseWorkerEnv(containerEnvironment("worker"));
     expect(workerEnv).toMatchObject({ WORKER_HEALTH_PORT: 3001, WORKER_CONCURRENCY: 2 });
     expect(workerEnv.WORKER_ID).toBeUndefined(); // each replica names itself host:pid
-    expect(workerEnv.storage).toEqual(webEnv.storage);
+    // The same bucket; only the web app presigns downloads, for the public endpoint.
+    const { publicEndpoint: _publicEndpoint, ...webStorage } = webEnv.storage as typeof webEnv.storage & { publicEndpoint?: string };
+    expect(workerEnv.storage).toEqual(webStorage);
     expect(workerEnv.DATABASE_URL).toBe(webEnv.DATABASE_URL);
 
     expect(parseMigrateEnv(containerEnvironment("migrate")).DATABASE_URL).toBe(webEnv.DATABASE_URL);
