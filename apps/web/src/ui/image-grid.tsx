@@ -5,7 +5,7 @@ import type { Annotation, Image } from "@pictograph/schema";
 import { IMAGE_STATUSES, SPLITS, type ImageStatus, type Split } from "@pictograph/schema";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { AnnotationOverlay } from "./annotation-overlay";
 import { api, describeFailure, type ApiFailure } from "./api-client";
 import { useDataset } from "./dataset-frame";
@@ -53,6 +53,7 @@ export function ImageGrid() {
   const params = useSearchParams();
   const filters = readFilters(params, classes.map((c) => c.name));
   const [showOverlays, setShowOverlays] = useState(true);
+  const ids = useId();
   const key = `images:${dataset.name}:${filters.status ?? ""}:${filters.split ?? ""}:${filters.class_name ?? ""}`;
   const first = useQuery(key, () => loadPage(dataset.name, filters, null));
   const [more, setMore] = useState<{ key: string; images: GridImage[]; cursor: string | null } | null>(null);
@@ -95,9 +96,11 @@ export function ImageGrid() {
       </h2>
       <div className="toolbar" role="group" aria-label="Filters">
         <div className="toolbar__filters">
-          <label className="toolbar__field">
-            <span className="toolbar__label">Status</span>
-            <select className="select" value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+          <div className="toolbar__field">
+            <label className="toolbar__label" htmlFor={`${ids}-status`}>
+              Status
+            </label>
+            <select id={`${ids}-status`} className="select" value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
               <option value="">All statuses ({formatCount(counts.total)})</option>
               {IMAGE_STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -105,10 +108,12 @@ export function ImageGrid() {
                 </option>
               ))}
             </select>
-          </label>
-          <label className="toolbar__field">
-            <span className="toolbar__label">Split</span>
-            <select className="select" value={filters.split ?? ""} onChange={(e) => setFilter("split", e.target.value)}>
+          </div>
+          <div className="toolbar__field">
+            <label className="toolbar__label" htmlFor={`${ids}-split`}>
+              Split
+            </label>
+            <select id={`${ids}-split`} className="select" value={filters.split ?? ""} onChange={(e) => setFilter("split", e.target.value)}>
               <option value="">All splits</option>
               {SPLITS.map((s) => (
                 <option key={s} value={s}>
@@ -116,10 +121,12 @@ export function ImageGrid() {
                 </option>
               ))}
             </select>
-          </label>
-          <label className="toolbar__field">
-            <span className="toolbar__label">Class</span>
-            <select className="select" value={filters.class_name ?? ""} onChange={(e) => setFilter("class", e.target.value)}>
+          </div>
+          <div className="toolbar__field">
+            <label className="toolbar__label" htmlFor={`${ids}-class`}>
+              Class
+            </label>
+            <select id={`${ids}-class`} className="select" value={filters.class_name ?? ""} onChange={(e) => setFilter("class", e.target.value)}>
               <option value="">All classes</option>
               {classes.map((c) => (
                 <option key={c.name} value={c.name}>
@@ -127,7 +134,7 @@ export function ImageGrid() {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           {filtered ? (
             <button type="button" className="button button--ghost button--small toolbar__clear" onClick={() => router.replace(pathname, { scroll: false })}>
               Clear filters

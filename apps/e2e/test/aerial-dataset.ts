@@ -1,0 +1,68 @@
+// A dataset whose COCO export takes seconds, so a screenshot can catch an export building:
+// large survey tiles with many-sided fields that have ponds cut out of them. COCO writes
+// holed polygons as RLE, column by column across the tile: real work, no artificial delay.
+import { deflateSync, crc32 } from "node:zlib";
+import { rest } from "./fixtures";
+
+const WIDTH = 8000;
+const HEIGHT = 6000;
+
+function chunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), body.length + 4);
+  return out;
+}
+
+/** A gray 8-bit PNG with soft horizontal bands: large in pixels, small in bytes. */
+function tilePng(): Buffer {
+  const row = WIDTH + 1;
+  const raw = Buffer.alloc(row * HEIGHT);
+  for (let y = 0; y < HEIGHT; y++) raw.fill(90 + Math.round(40 * Math.sin(y / 300)), y * row + 1, (y + 1) * row);
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(WIDTH, 0);
+  header.writeUInt32BE(HEIGHT, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit grayscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw, { level: 1 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+function ring(cx: number, cy: number, rx: number, ry: number, points: number) {
+  return Array.from({ length: points }, (_, i) => {
+    const angle = (2 * Math.PI * i) / points;
+    return { x: Math.round((cx + rx * Math.cos(angle)) * 10) / 10, y: Math.round((cy + ry * Math.sin(angle)) * 10) / 10 };
+  });
+}
+
+export async function createAerialDataset(options: { tiles: number; fieldsPerTile: number; points: number }) {
+  await rest("POST", "/datasets", {
+    name: "aerial",
+    description: "Survey tiles, 8000 × 6000: fields with ponds cut out.",
+    classes: [
+      { name: "field", color: "#3cb44b" },
+      { name: "pond", color: "#4363d8" },
+    ],
+  });
+  const png = tilePng();
+  const images = [];
+  for (let t = 1; t <= options.tiles; t++) {
+    const path = `tiles/tile-${String(t).padStart(2, "0")}.png`;
+    await rest("PUT", `/datasets/aerial/images/${path}?status=complete&split=train`, new Uint8Array(png), "image/png");
+    const annotations = Array.from({ length: options.fieldsPerTile }, (_, f) => {
+      const cy = 600 + ((HEIGHT - 1200) * (f + 0.5)) / options.fieldsPerTile;
+      return {
+        type: "polygon",
+        class_name: "field",
+        polygon: { paths: [ring(WIDTH / 2, cy, WIDTH * 0.45, 250, options.points), ring(WIDTH / 2 + 200, cy, 900, 120, options.points)] },
+      };
+    });
+    images.push({ path, annotations: [...annotations, { type: "bbox", class_name: "pond", bbox: { x: 100, y: 100, w: 400, h: 300 } }] });
+  }
+  await rest("PUT", "/datasets/aerial/annotations", { images });
+}

@@ -1,0 +1,103 @@
+// Screenshots of the main pages on every run (test-results/*.png), at laptop and phone
+// width, with the checks that make them worth looking at: images loaded, overlays drawn, an
+// export caught while it builds, and no page wider than the screen.
+import type { Page } from "@playwright/test";
+import { fileURLToPath } from "node:url";
+import { createAerialDataset } from "./aerial-dataset";
+import { expect, rest, server, signIn, test } from "./fixtures";
+
+const SHOTS = fileURLToPath(new URL("../test-results/", import.meta.url));
+const PHONE = { width: 390, height: 844 };
+
+async function shoot(page: Page, name: string) {
+  // The header is sticky: from the top, a full-page capture shows it once, where it belongs.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${name}: the page is wider than the screen`).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+}
+
+/** Lazy images load only when scrolled to; a full-page screenshot wants them all. */
+async function loadAllImages(page: Page) {
+  await page.evaluate(() => document.querySelectorAll("img").forEach((img) => (img.loading = "eager")));
+  await expect
+    .poll(() => page.evaluate(() => [...document.querySelectorAll("img")].every((img) => img.complete && img.naturalWidth > 0)))
+    .toBe(true);
+}
+
+async function waitForExport(name: string) {
+  await expect
+    .poll(async () => (await rest<{ status: string }>("GET", `/datasets/aerial/exports/${name}`)).status, { timeout: 60_000 })
+    .toBe("completed");
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  await createAerialDataset({ tiles: 5, fieldsPerTile: 6, points: 1000 });
+  await rest("POST", "/datasets/aerial/exports", { name: "fields-yolo", format: "yolo", class_filter: ["field"] });
+  await waitForExport("fields-yolo");
+  await rest("POST", "/datasets/aerial/exports", { name: "survey-full", format: "pictograph", include_images: false, status_filter: "all" });
+  await waitForExport("survey-full");
+});
+
+test("datasets and the image grid with overlays", async ({ page }) => {
+  await signIn(page, server.admin());
+  await expect(page.getByRole("link", { name: "aerial", exact: true })).toBeVisible();
+  await shoot(page, "datasets");
+
+  await page.goto("/datasets/demo");
+  await expect(page.getByRole("list", { name: "Images" }).getByRole("listitem")).toHaveCount(36);
+  await loadAllImages(page);
+  await shoot(page, "dataset-grid");
+
+  await page.getByRole("link", { name: /day-west\/scene-13\.png/ }).click();
+  await loadAllImages(page);
+  await expect(page.locator(".annotation-list__item").first()).toBeVisible();
+  await page.locator(".annotation-list__item").first().hover();
+  await shoot(page, "image-view");
+});
+
+test("exports with one building, then deleted while it builds", async ({ page }) => {
+  await signIn(page, server.admin());
+  await page.goto("/datasets/aerial/exports");
+  const form = page.getByRole("form", { name: "New export" });
+  await form.getByLabel("Name").fill("fields-coco");
+  await form.getByRole("radio", { name: /^COCO/ }).check();
+  await form.getByRole("checkbox", { name: "Include image files" }).uncheck();
+  await form.getByRole("button", { name: "Create export" }).click();
+  const row = page.locator('tr[data-export="fields-coco"]');
+  await expect(row).toHaveAttribute("data-status", "processing", { timeout: 30_000 });
+  await expect(page.getByText("1 export building · updating live")).toBeVisible();
+  // A picture with some progress is worth a few seconds' wait; the test does not depend on it.
+  await row
+    .getByRole("progressbar")
+    .and(page.locator(':not([aria-valuenow="0"])'))
+    .waitFor({ timeout: 8000 })
+    .catch(() => undefined);
+  await expect(row).toHaveAttribute("data-status", "processing");
+  await page.mouse.move(0, 0);
+  await shoot(page, "exports-building");
+
+  await page.setViewportSize(PHONE);
+  await shoot(page, "phone-exports");
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Deleting a build in progress cancels it.
+  await row.getByRole("button", { name: "Delete fields-coco" }).click();
+  await expect(page.getByRole("dialog")).toContainText("The build is cancelled");
+  await page.getByRole("button", { name: "Delete export" }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.locator("tr[data-export]")).toHaveCount(2);
+});
+
+test("phone width: datasets and the grid", async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await signIn(page, server.admin());
+  await shoot(page, "phone-datasets");
+  await page.goto("/datasets/demo?status=complete");
+  await expect(page.getByRole("list", { name: "Images" }).getByRole("listitem").first()).toBeVisible();
+  await loadAllImages(page);
+  await shoot(page, "phone-grid");
+});
