@@ -1,7 +1,7 @@
 // How a build ends when it cannot succeed: a message a user understands, a retry when the
 // failure is transient, never a row left in `processing`, never a ZIP (or a temp file) left
 // behind. And a build whose export is deleted stops and leaves nothing.
-import { deleteExport, getExportById, replaceClasses, type Db, type DbHandle } from "@pictograph/db";
+import { claimExport, deleteExport, getExportById, replaceClasses, updateExport, type Db, type DbHandle } from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
 import { fixtureClasses } from "@pictograph/formats/testing";
 import { createBlobStore, createLocalBlobStore, type BlobStore, type LocalBlobStore } from "@pictograph/storage";
@@ -15,6 +15,7 @@ import { GatedStore } from "../test/gated-store";
 import { waitFor } from "../test/wait-for";
 import { RetryableExportError } from "./build-errors";
 import { buildExport } from "./build-export";
+import { exportBlobKey } from "./export-keys";
 
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $name", (backend) => {
   let handle: DbHandle;
@@ -143,6 +144,26 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     await deleteExport(db, { exportId: created.id });
     slowPut.open();
     expect(await building).toEqual({ status: "skipped", reason: "the export was deleted" });
+  });
+
+  it("removes the ZIP an earlier attempt uploaded before its worker died", async () => {
+    const created = await createExportRow(db, dataset, { includeImages: false });
+    // Attempt 1 claimed the row, uploaded its ZIP and died before publishing it.
+    expect(await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
+    await storage.put(exportBlobKey(created.id, 1), new TextEncoder().encode("an unpublished zip"));
+    await updateExport(db, { exportId: created.id, heartbeatAt: new Date(Date.now() - 60_000) });
+
+    const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
+    expect(outcome).toMatchObject({ status: "completed", row: { attempts: 2, blobKey: exportBlobKey(created.id, 2) } });
+    expect(await listKeys(storage, "exports/")).toEqual([exportBlobKey(created.id, 2)]);
+    await storage.delete(exportBlobKey(created.id, 2));
+  });
+
+  it("is not taken over while its builder is alive", async () => {
+    const created = await createExportRow(db, dataset, { includeImages: false });
+    expect(await claimExport(db, { exportId: created.id, workerId: "alive", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
+    await expect(buildExport({ db, storage, workerId: "test" }, created.id, { finalAttempt: false })).rejects.toBeInstanceOf(RetryableExportError);
+    expect(await rowOf(created.id)).toMatchObject({ status: "processing", workerId: "alive", attempts: 1 });
   });
 
   it("is skipped when the export was deleted before it started", async () => {

@@ -49,6 +49,8 @@ export async function storeDataset(
     classes?: ClassDef[];
     withoutFile?: string[];
     bytesFor?: (image: DatasetImage) => Uint8Array;
+    /** Images with the same bytes share one stored file (thousands of images, few puts). */
+    shareIdenticalFiles?: boolean;
   } = {},
 ): Promise<StoredDataset> {
   const images = options.images ?? fixtureImages;
@@ -59,15 +61,26 @@ export async function storeDataset(
   const datasetId = (await createDataset(db, { workspaceId, name })).id;
   await replaceClasses(db, { datasetId, classes });
   const bytesOf = new Map<string, Uint8Array>();
+  const keyOfContent = new Map<string, Promise<{ key: string; sha256: string; size: number }>>();
   const rows = await Promise.all(
     images.map(async ({ annotations: _annotations, ...image }, n) => {
       if (options.withoutFile?.includes(image.path)) return image;
       const bytes = bytesFor({ ...image, annotations: [] });
-      const blobKey = `images/${datasetId}/${n}`;
-      const stored = await storage.put(blobKey, bytes);
       bytesOf.set(image.path, bytes);
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      const storeOnce = async () => {
+        const key = `images/${datasetId}/${n}`;
+        return { key, ...(await storage.put(key, bytes)) };
+      };
+      let stored: Promise<{ key: string; sha256: string; size: number }>;
+      if (!options.shareIdenticalFiles) stored = storeOnce();
+      else {
+        stored = keyOfContent.get(sha256) ?? storeOnce();
+        keyOfContent.set(sha256, stored);
+      }
+      const { key, size } = await stored;
       const mime = image.path.endsWith(".png") ? "image/png" : "image/jpeg";
-      return { ...image, blobKey, sha256: stored.sha256, sizeBytes: stored.size, mime };
+      return { ...image, blobKey: key, sha256, sizeBytes: size, mime };
     }),
   );
   await insertImages(db, { datasetId, images: rows });

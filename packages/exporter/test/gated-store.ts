@@ -12,7 +12,12 @@ export class GatedStore implements BlobStore {
 
   constructor(
     private readonly inner: BlobStore,
-    private readonly gated: { reads?: (key: string) => boolean; storedPuts?: (key: string) => boolean },
+    private readonly gated: {
+      reads?: (key: string) => boolean;
+      storedPuts?: (key: string) => boolean;
+      /** Every read takes at least this long: a slow disk or a distant bucket. */
+      readDelayMs?: number;
+    },
   ) {
     this.driver = inner.driver;
     this.#gate = new Promise((resolve) => (this.#open = resolve));
@@ -25,6 +30,7 @@ export class GatedStore implements BlobStore {
 
   async get(key: string, range?: ByteRange) {
     if (this.gated.reads?.(key)) await this.#wait();
+    if (this.gated.readDelayMs) await new Promise((resolve) => setTimeout(resolve, this.gated.readDelayMs));
     return this.inner.get(key, range);
   }
 
