@@ -4,9 +4,10 @@ import { DbConflictError, getDataset, getImage, insertImages, replaceImageFile, 
 import { DatasetNameSchema, ImagePathSchema, ImageRecordSchema, ImageStatusSchema, SplitSchema } from "@pictograph/schema";
 import { randomUUID } from "node:crypto";
 import { fail, notFound } from "../errors";
-import { ACCEPTED_IMAGE_TYPES, ImageProbe, UploadInterruptedError, UploadTooLargeError } from "../image-probe";
+import { ACCEPTED_IMAGE_TYPES, ImageProbe, UploadTooLargeError } from "../image-probe";
 import { requireRole, type ApiContext } from "../trpc";
 import { toImage } from "../wire";
+import { requestBodyChunks, UploadInterruptedError } from "./request-body";
 import { parseOrFail, streamBlob } from "./responses";
 
 const ImageSizeSchema = ImageRecordSchema.pick({ width: true, height: true });
@@ -28,7 +29,7 @@ export async function uploadImage(ctx: ApiContext, request: Request, datasetPara
   const blobKey = `images/${dataset.id}/${randomUUID()}`;
   let stored;
   try {
-    stored = await storage.put(blobKey, probe.read(request.body as unknown as AsyncIterable<Uint8Array>));
+    stored = await storage.put(blobKey, probe.read(requestBodyChunks(request.body!)));
   } catch (error) {
     if (error instanceof UploadTooLargeError) fail("payload_too_large", error.message);
     if (error instanceof UploadInterruptedError) fail("bad_request", error.message);

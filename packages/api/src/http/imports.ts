@@ -3,11 +3,10 @@
 import { createImport, getDataset } from "@pictograph/db";
 import { DatasetNameSchema, FormatSchema } from "@pictograph/schema";
 import { randomUUID } from "node:crypto";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { fail, notFound } from "../errors";
 import { requireRole, type ApiContext } from "../trpc";
 import { toImport } from "../wire";
+import { requestBodyChunks, UploadInterruptedError } from "./request-body";
 import { parseOrFail } from "./responses";
 
 export async function uploadImport(ctx: ApiContext, request: Request, datasetParam: string) {
@@ -18,9 +17,12 @@ export async function uploadImport(ctx: ApiContext, request: Request, datasetPar
   const dataset = (await getDataset(db, { workspaceId: caller.workspaceId, name: datasetName })) ?? notFound(`dataset "${datasetName}"`);
   if (!request.body) fail("bad_request", "send the ZIP file as the request body");
   const blobKey = `imports/${dataset.id}/${randomUUID()}.zip`;
-  await storage.put(blobKey, Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), {
-    contentType: "application/zip",
-  });
+  try {
+    await storage.put(blobKey, requestBodyChunks(request.body!), { contentType: "application/zip" });
+  } catch (error) {
+    if (error instanceof UploadInterruptedError) fail("bad_request", error.message);
+    throw error;
+  }
   try {
     const row = await db.transaction(async (tx) => {
       const created = await createImport(tx, { workspaceId: caller.workspaceId, datasetId: dataset.id, format, blobKey });

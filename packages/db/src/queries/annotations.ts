@@ -41,7 +41,7 @@ export async function replaceAnnotations(
     await tx.execute(sql`
       WITH target AS (
         SELECT id FROM images
-        WHERE dataset_id = ${params.datasetId} AND path IN (SELECT jsonb_array_elements_text(${paths}::jsonb))
+        WHERE dataset_id = ${params.datasetId} AND path = ANY(ARRAY(SELECT jsonb_array_elements_text(${paths}::jsonb)))
       ), cleared AS (
         DELETE FROM annotations WHERE image_id IN (SELECT id FROM target)
       )
@@ -189,18 +189,24 @@ async function assertReferencesExist(
 ): Promise<void> {
   const paths = [...new Set(list.map((i) => i.path))];
   const classNames = [...new Set(list.flatMap((i) => i.annotations.map((a) => a.class_name)))];
-  const missing = await selectRows<{ kind: "image" | "class"; name: string }>(
+  // Looks up what exists with `= ANY(array)`, one probe of the unique index per name, and
+  // leaves the difference to JS. A NOT EXISTS anti-join here was planned as a nested loop
+  // over every image of the dataset whenever statistics lagged behind a growing import
+  // (1 s per batch of 1,000 at 10,000 images, quadratic in the dataset's size).
+  const found = await selectRows<{ kind: "image" | "class"; name: string }>(
     tx,
     sql`
-    (SELECT 'image' AS kind, p.name FROM jsonb_array_elements_text(${JSON.stringify(paths)}::jsonb) AS p(name)
-     WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.dataset_id = ${datasetId} AND i.path = p.name) LIMIT 20)
+    SELECT 'image' AS kind, i.path AS name FROM images i
+    WHERE i.dataset_id = ${datasetId} AND i.path = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(paths)}::jsonb)))
     UNION ALL
-    (SELECT 'class', n.name FROM jsonb_array_elements_text(${JSON.stringify(classNames)}::jsonb) AS n(name)
-     WHERE NOT EXISTS (SELECT 1 FROM classes c WHERE c.dataset_id = ${datasetId} AND c.name = n.name) LIMIT 20)`,
+    SELECT 'class', c.name FROM classes c
+    WHERE c.dataset_id = ${datasetId} AND c.name = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(classNames)}::jsonb)))`,
   );
-  if (missing.length === 0) return;
-  const imagePaths = missing.filter((m) => m.kind === "image").map((m) => m.name);
-  const names = missing.filter((m) => m.kind === "class").map((m) => m.name);
+  const existing = { image: new Set<string>(), class: new Set<string>() };
+  for (const row of found) existing[row.kind].add(row.name);
+  const imagePaths = paths.filter((p) => !existing.image.has(p)).slice(0, 20);
+  const names = classNames.filter((n) => !existing.class.has(n)).slice(0, 20);
+  if (imagePaths.length === 0 && names.length === 0) return;
   const parts = [
     imagePaths.length > 0 ? `no image ${imagePaths.map((p) => `"${p}"`).join(", ")}` : null,
     names.length > 0 ? `no class ${names.map((n) => `"${n}"`).join(", ")}` : null,
