@@ -26,7 +26,12 @@ test("create a YOLO export with a class filter, watch it complete, download, unz
   await expect(row).toBeVisible();
   await expect(row).toContainText("YOLO · with images · car, person · all statuses");
   await expect(row.getByRole("cell").nth(1)).toHaveText(/Queued|Building|Ready/);
+  const cells = row.getByRole("cell");
+  const layout = async () => Promise.all((await cells.all()).map(async (cell) => await cell.boundingBox()));
+  const before = await layout();
   await expect(row).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+  // Nothing moved while the status, progress, counts and buttons changed.
+  expect(await layout()).toEqual(before);
   await expect(row.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await expect(row.locator('td[data-label="Images"]')).toHaveText("36");
   await expect(row.locator('td[data-label="Size"]')).toHaveText(/KB|MB/);

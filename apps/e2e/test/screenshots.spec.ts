@@ -77,6 +77,15 @@ test("exports with one building, then deleted while it builds", async ({ page })
     .waitFor({ timeout: 8000 })
     .catch(() => undefined);
   await expect(row).toHaveAttribute("data-status", "processing");
+  // A building row takes exactly the room of a finished one: no shift when it completes.
+  const cellBoxes = async (name: string) =>
+    Promise.all(
+      (await page.locator(`tr[data-export="${name}"] td`).all()).map(async (cell) => {
+        const box = (await cell.boundingBox())!;
+        return { x: box.x, width: box.width, height: box.height };
+      }),
+    );
+  expect(await cellBoxes("fields-coco")).toEqual(await cellBoxes("survey-full"));
   await page.mouse.move(0, 0);
   await shoot(page, "exports-building");
 

@@ -172,7 +172,7 @@ export function ExportList({
                   {e.status === "completed" ? (
                     <button
                       type="button"
-                      className="button button--secondary button--small"
+                      className="button button--secondary button--small export-row__download"
                       onClick={() => void download(e)}
                       disabled={downloading === e.name}
                       aria-label={`Download ${e.name}`}

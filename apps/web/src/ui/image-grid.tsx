@@ -4,7 +4,7 @@
 import type { Annotation, Image } from "@pictograph/schema";
 import { IMAGE_STATUSES, SPLITS, type ImageStatus, type Split } from "@pictograph/schema";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useId, useState } from "react";
 import { AnnotationOverlay } from "./annotation-overlay";
 import { api, describeFailure, type ApiFailure } from "./api-client";
@@ -48,7 +48,6 @@ function readFilters(params: URLSearchParams, classNames: string[]): Filters {
 export function ImageGrid() {
   const { dataset, classes, colors, jointOrder } = useDataset();
   const session = useSession();
-  const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const filters = readFilters(params, classes.map((c) => c.name));
@@ -67,11 +66,17 @@ export function ImageGrid() {
   const filtered = Boolean(filters.status || filters.split || filters.class_name);
 
   function setFilter(name: "status" | "split" | "class", value: string) {
-    const next = new URLSearchParams(params);
+    // From the address as it is now, not as of the last render: two quick changes both stick.
+    // history.replaceState is synchronous, and Next keeps useSearchParams in step with it.
+    const next = new URLSearchParams(window.location.search);
     if (value) next.set(name, value);
     else next.delete(name);
     const query = next.toString();
-    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);
+  }
+
+  function clearFilters() {
+    window.history.replaceState(null, "", pathname);
   }
 
   async function loadMore() {
@@ -136,7 +141,7 @@ export function ImageGrid() {
             </select>
           </div>
           {filtered ? (
-            <button type="button" className="button button--ghost button--small toolbar__clear" onClick={() => router.replace(pathname, { scroll: false })}>
+            <button type="button" className="button button--ghost button--small toolbar__clear" onClick={clearFilters}>
               Clear filters
             </button>
           ) : null}
@@ -166,7 +171,7 @@ export function ImageGrid() {
           <EmptyState
             title="No images match these filters"
             action={
-              <button type="button" className="button button--secondary" onClick={() => router.replace(pathname, { scroll: false })}>
+              <button type="button" className="button button--secondary" onClick={clearFilters}>
                 Clear filters
               </button>
             }
