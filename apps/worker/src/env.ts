@@ -19,6 +19,9 @@ const EnvSchema = z
     S3_SECRET_ACCESS_KEY: optional,
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     EXPORT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(3600),
+    /** A build whose worker has not saved its heartbeat (every second) for this long is
+     * presumed dead: a retry of its job may take the export over. */
+    EXPORT_STALE_SECONDS: z.coerce.number().int().min(2).default(30),
     EXPORT_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
     /** /health on this port reports the worker's state; 0 turns it off. */
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),

@@ -25,6 +25,9 @@ const workers = await startWorkers({
   workerId,
   concurrency: env.WORKER_CONCURRENCY,
   retentionSeconds: env.EXPORT_RETENTION_DAYS * 86_400,
+  staleAfterSeconds: env.EXPORT_STALE_SECONDS,
+  // No upload or build outlives an attempt's time limit: older temp files are a crash's.
+  staleTempAfterMs: env.EXPORT_TIMEOUT_SECONDS * 1000,
   log,
 });
 

@@ -5,16 +5,7 @@ import { getExportById, type Db, type DbHandle } from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
 import { formatModules } from "@pictograph/formats";
 import { importDifferences, readAll, roundTripExpectations } from "@pictograph/formats/testing";
-import {
-  ClassListSchema,
-  DatasetImageSchema,
-  FORMATS,
-  type Annotation,
-  type DatasetImage,
-  type Format,
-  type ImageStatus,
-  type Split,
-} from "@pictograph/schema";
+import { FORMATS, type Format } from "@pictograph/schema";
 import { createLocalBlobStore, type LocalBlobStore } from "@pictograph/storage";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,47 +13,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExportRow, downloadZip, storeDataset, type StoredDataset } from "../test/fixture-dataset";
 import { GatedStore } from "../test/gated-store";
+import { generatedClasses, generatedImages } from "../test/generated-images";
 import { zipMemberMethods } from "../test/zip-methods";
 import { buildExport } from "./build-export";
 import { EXPORT_PAGE_SIZE } from "./export-source";
 
 const COUNT = 2 * EXPORT_PAGE_SIZE + 17;
-const STATUSES: ImageStatus[] = ["complete", "in_progress", "new"];
-const SPLITS: Array<Split | null> = ["train", "val", "train", "test"];
-const classes = ClassListSchema.parse([
-  { name: "car", color: "#e6194b" },
-  { name: "sign", color: "#3cb44b" },
-]);
-
-function imageAt(i: number): DatasetImage {
-  const annotations: Annotation[] = [];
-  for (let k = 0; k < i % 3; k++)
-    annotations.push(
-      k === 0
-        ? { type: "bbox", class_name: "car", bbox: { x: i % 40, y: k, w: 12, h: 9 }, attributes: {}, confidence: null, occluded: false, z_order: 0, instance_id: null, joint: null }
-        : {
-            type: "polygon",
-            class_name: "sign",
-            polygon: { paths: [[{ x: 1, y: 1 }, { x: 30, y: 2 }, { x: 20, y: 40 }]] },
-            attributes: {},
-            confidence: null,
-            occluded: false,
-            z_order: 0,
-            instance_id: null,
-            joint: null,
-          },
-    );
-  return DatasetImageSchema.parse({
-    path: `part${i % 4}/img${String(i).padStart(5, "0")}.${i % 5 === 0 ? "png" : "jpg"}`,
-    width: 64,
-    height: 48,
-    status: STATUSES[i % 3],
-    split: SPLITS[i % 4],
-    annotations,
-  });
-}
-
-const images = Array.from({ length: COUNT }, (_, i) => imageAt(i));
+const images = generatedImages(COUNT);
+const classes = generatedClasses;
 const inPathOrder = [...images].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("a dataset of several pages on $name", (backend) => {

@@ -32,7 +32,8 @@ export type WorkerOptions = {
 export type Workers = {
   /** Exports this process has finished (any outcome), for health reporting. */
   readonly finished: number;
-  /** Takes no more jobs and aborts builds still running: they go back to pending for another worker. */
+  /** Takes no more jobs and aborts builds still running (they go back to pending for another
+   * worker); resolves once they have. */
   stop(): Promise<void>;
 };
 
@@ -63,13 +64,16 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const tempSweep = setInterval(() => void removeStaleTemp(), Math.max(1000, staleTempAfterMs / 2));
   tempSweep.unref();
 
+  const running = new Set<Promise<unknown>>();
   await options.jobs.work(
     queues.exportBuild,
     async ({ exportId }, job) => {
-      const outcome = await buildExport(deps, exportId, {
+      const build = buildExport(deps, exportId, {
         signal: controller.signal,
         finalAttempt: job.isFinalAttempt,
       });
+      running.add(build);
+      const outcome = await build.finally(() => running.delete(build));
       finished++;
       log(`export ${exportId}: ${outcome.status}${"reason" in outcome ? ` (${outcome.reason})` : ""}${"message" in outcome ? `: ${outcome.message}` : ""}`);
       return { status: outcome.status, workerId: options.workerId };
@@ -101,6 +105,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       // Take no new job, then hand the running builds back.
       for (const queue of [queues.exportBuild, queues.exportBuildDead, queues.importRun]) await options.jobs.boss.offWork(queue.name);
       controller.abort(new WorkerShutdownError());
+      // Aborted builds settle quickly (their rows go back to pending): wait, so the caller
+      // may close the database afterwards.
+      await Promise.allSettled([...running]);
     },
   };
 }
