@@ -7,14 +7,15 @@ import { restRoutes } from "./rest";
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
 
-const toSchema = (schema: z.ZodType, io: "input" | "output") =>
+export const jsonSchemaOf = (schema: z.ZodType, io: "input" | "output") =>
   z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
 
-export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<string, unknown> = {}) {
+/** `extraPaths` (routes the generator cannot see) join the generated path items method by method. */
+export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<string, Record<string, unknown>> = {}) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of restRoutes(router)) {
     const openApiPath = route.path.replace(/\{(\w+)\+\}/g, "{$1}");
-    const input = route.input ? toSchema(route.input, "input") : null;
+    const input = route.input ? jsonSchemaOf(route.input, "input") : null;
     const properties = input?.properties ?? {};
     const required = new Set(input?.required ?? []);
     const inPath = new Set(route.params);
@@ -51,12 +52,13 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
             ? { description: "done" }
             : {
                 description: "success",
-                content: { "application/json": { schema: route.output ? toSchema(route.output, "output") : {} } },
+                content: { "application/json": { schema: route.output ? jsonSchemaOf(route.output, "output") : {} } },
               },
         default: { $ref: "#/components/responses/Error" },
       },
     };
   }
+  for (const [path, operations] of Object.entries(extraPaths)) Object.assign((paths[path] ??= {}), operations);
   return {
     openapi: "3.1.0",
     info: {
@@ -70,7 +72,7 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
     },
     servers: [{ url: "/api/v1" }],
     security: [{ apiKey: [] }, { bearer: [] }],
-    paths: { ...paths, ...extraPaths },
+    paths,
     components: {
       securitySchemes: {
         apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
@@ -79,7 +81,7 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
       responses: {
         Error: {
           description: "error",
-          content: { "application/json": { schema: toSchema(ErrorBodySchema, "output") } },
+          content: { "application/json": { schema: jsonSchemaOf(ErrorBodySchema, "output") } },
         },
       },
     },

@@ -316,6 +316,11 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
     }
   });
 
+  it("serves the OpenAPI document without credentials, uploads included", async () => {
+    const document = expectOk<{ paths: Record<string, Record<string, unknown>> }>(await callRest(t.api, "GET", "/openapi.json"));
+    expect(Object.keys(document.paths["/datasets/{dataset}/images/{path}"]!)).toContain("put");
+  });
+
   it("answers unknown routes with 404 and wrong methods with 405, in the error body", async () => {
     expectError(await callRest(t.api, "GET", "/nothing-here", { key: b.keys.admin }), 404, "not_found");
     expectError(await callRest(t.api, "POST", `/datasets/${ofB.dataset}`, { key: b.keys.admin, json: {} }), 405, "method_not_allowed");

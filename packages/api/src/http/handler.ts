@@ -8,6 +8,7 @@ import { appRouter } from "../root";
 import type { ApiServices } from "../services";
 import type { ApiContext } from "../trpc";
 import { runAdminRequest } from "./admin";
+import { byteRouteDocs, byteRoutePaths, type ByteRouteDoc } from "./byte-route-docs";
 import { createApiContext } from "./context";
 import { downloadExportFile } from "./files";
 import { downloadImage, uploadImage } from "./images";
@@ -22,6 +23,8 @@ export type ByteRoute = {
   method: string;
   pattern: RegExp;
   run(ctx: ApiContext, request: Request, params: string[]): Promise<Response>;
+  /** Its entry in the OpenAPI document; none for routes outside the public API. */
+  openApi?: ByteRouteDoc;
 };
 
 // Routes that move bytes, not JSON: matched before the generated REST routes.
@@ -37,24 +40,28 @@ export const byteRoutes: ByteRoute[] = [
     method: "GET",
     pattern: /^\/files\/exports\/([^/]+)$/,
     run: (ctx, request, [id]) => downloadExportFile(ctx, request, id!),
+    openApi: byteRouteDocs.exportFile,
   },
   {
     name: "images.upload",
     method: "PUT",
     pattern: /^\/datasets\/([^/]+)\/images\/(.+)$/,
     run: (ctx, request, [dataset, path]) => uploadImage(ctx, request, dataset!, path!),
+    openApi: byteRouteDocs.imageUpload,
   },
   {
     name: "images.file",
     method: "GET",
     pattern: /^\/datasets\/([^/]+)\/image-files\/(.+)$/,
     run: (ctx, request, [dataset, path]) => downloadImage(ctx, request, dataset!, path!),
+    openApi: byteRouteDocs.imageFile,
   },
   {
     name: "imports.upload",
     method: "POST",
     pattern: /^\/datasets\/([^/]+)\/imports$/,
     run: (ctx, request, [dataset]) => uploadImport(ctx, request, dataset!),
+    openApi: byteRouteDocs.importUpload,
   },
 ];
 
@@ -71,7 +78,7 @@ export function createApiHandler(services: ApiServices, options: { onInternalErr
   async function handleRest(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname.slice(REST_BASE.length);
     if (request.method === "GET" && path === "/openapi.json") {
-      openApi ??= buildOpenApiDocument(appRouter);
+      openApi ??= buildOpenApiDocument(appRouter, byteRoutePaths(byteRoutes));
       return Response.json(openApi);
     }
     for (const route of byteRoutes) {
