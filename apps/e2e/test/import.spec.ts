@@ -2,6 +2,7 @@
 // export of the demo dataset): upload, watch it run, read the report, browse the result.
 import { writeFileSync } from "node:fs";
 import { expect, rest, server, signIn, test } from "./fixtures";
+import { shoot } from "./screenshot";
 
 test("create a dataset, import a YOLO ZIP into it and read the report", async ({ page }, testInfo) => {
   await rest("POST", "/datasets/demo/exports", { name: "to-import", format: "yolo", status_filter: "all" });
@@ -35,6 +36,7 @@ test("create a dataset, import a YOLO ZIP into it and read the report", async ({
   await expect(page.getByRole("list", { name: "Imports, newest first" }).getByRole("listitem")).toHaveCount(1);
   // The dataset's header follows the import.
   await expect(page.locator(".page-subtitle")).toContainText("36 images");
+  await shoot(page, "import-report");
 
   await page.getByRole("link", { name: "Images", exact: true }).click();
   await expect(page.getByRole("list", { name: "Images" }).getByRole("listitem")).toHaveCount(36);

@@ -1,29 +1,9 @@
 // Screenshots of the main pages on every run (test-results/*.png), at laptop and phone
 // width, with the checks that make them worth looking at: images loaded, overlays drawn, an
 // export caught while it builds, and no page wider than the screen.
-import type { Page } from "@playwright/test";
-import { fileURLToPath } from "node:url";
 import { createAerialDataset } from "./aerial-dataset";
 import { expect, rest, server, signIn, test } from "./fixtures";
-
-const SHOTS = fileURLToPath(new URL("../test-results/", import.meta.url));
-const PHONE = { width: 390, height: 844 };
-
-async function shoot(page: Page, name: string) {
-  // The header is sticky: from the top, a full-page capture shows it once, where it belongs.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name}: the page is wider than the screen`).toBeLessThanOrEqual(0);
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-}
-
-/** Lazy images load only when scrolled to; a full-page screenshot wants them all. */
-async function loadAllImages(page: Page) {
-  await page.evaluate(() => document.querySelectorAll("img").forEach((img) => (img.loading = "eager")));
-  await expect
-    .poll(() => page.evaluate(() => [...document.querySelectorAll("img")].every((img) => img.complete && img.naturalWidth > 0)))
-    .toBe(true);
-}
+import { loadAllImages, PHONE, shoot } from "./screenshot";
 
 async function waitForExport(name: string) {
   await expect

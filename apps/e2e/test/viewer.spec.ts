@@ -1,5 +1,6 @@
 // A viewer reads and downloads; nothing the viewer may not do is offered.
 import { expect, rest, server, signIn, test } from "./fixtures";
+import { shoot } from "./screenshot";
 
 test.beforeAll(async () => {
   await rest("POST", "/datasets/demo/exports", { name: "for-viewers", format: "coco", include_images: false });
@@ -28,6 +29,7 @@ test("a viewer sees no create, import, delete or admin controls, and can downloa
   await expect(page.getByRole("form", { name: "New export" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Create export" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Delete/ })).toHaveCount(0);
+  await shoot(page, "viewer-exports");
   const downloading = page.waitForEvent("download");
   await row.getByRole("button", { name: "Download for-viewers" }).click();
   expect((await downloading).suggestedFilename()).toMatch(/\.zip$/);

@@ -77,7 +77,7 @@ export function ApiKeysPage() {
         <div className="notice notice--success" role="status">
           <p className="notice__title">Key “{created.name}” created. Copy it now: it is not shown again.</p>
           <div className="secret">
-            <code className="secret__value" aria-label="New API key">
+            <code className="secret__value" aria-label="Key secret">
               {created.key}
             </code>
             <button

@@ -217,6 +217,10 @@ export function ImageGrid() {
                       decoding="async"
                       className="image-card__img"
                     />
+                    <span className="image-card__badge" title={plural(image.annotation_count, "annotation")}>
+                      <span aria-hidden="true">{formatCount(image.annotation_count)}</span>
+                      <span className="visually-hidden">{plural(image.annotation_count, "annotation")}</span>
+                    </span>
                     {showOverlays ? (
                       <AnnotationOverlay
                         width={image.width}
@@ -234,7 +238,6 @@ export function ImageGrid() {
                     <span className="image-card__facts">
                       <StatusPill status={image.status} />
                       <span className="tag">{image.split ?? "no split"}</span>
-                      <span className="image-card__count">{plural(image.annotation_count, "label")}</span>
                     </span>
                   </div>
                 </Link>
