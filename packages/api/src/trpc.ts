@@ -42,7 +42,9 @@ const t = initTRPC
     // The tRPC wire keeps its own envelope; `data.body` is the same error body REST sends.
     errorFormatter({ shape, error }) {
       const { status, body } = errorResponseBody(error);
-      return { ...shape, message: body.error.message, data: { ...shape.data, httpStatus: status, body } };
+      // Never a stack trace on the wire: tRPC adds one whenever NODE_ENV is not "production".
+      const { stack: _stack, ...data } = shape.data;
+      return { ...shape, message: body.error.message, data: { ...data, httpStatus: status, body } };
     },
   });
 

@@ -28,6 +28,16 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("web sign-in on $name
     return { status: response.status, body: (await response.json()) as TrpcResult["body"], setCookie: response.headers.get("set-cookie") };
   }
 
+  async function trpcRaw(procedure: string, body: string): Promise<TrpcResult> {
+    const request = new Request(`http://pictograph.test${TRPC_BASE}/${procedure}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": home.keys.member },
+      body,
+    });
+    const response = await t.api.handleTrpc(request);
+    return { status: response.status, body: (await response.json()) as TrpcResult["body"], setCookie: null };
+  }
+
   /** The error body tRPC carries, checked against the one error shape. */
   function trpcError(result: TrpcResult, status: number, code: string): string {
     expect(result.status, JSON.stringify(result.body)).toBe(status);
@@ -88,6 +98,16 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("web sign-in on $name
     expect(wrongPassword).toBe("wrong email or password");
     expect(noSuchUser).toBe(wrongPassword);
     expect(trpcError(await trpc("auth.signIn", { email: "", password: "" }), 422, "validation_error")).toMatch(/enter your email/);
+    // The transport's own refusals carry the error body too, and no error carries a stack trace.
+    const refusals = [
+      [await trpcRaw("datasets.create", "{not json"), 400, "bad_request"],
+      [await trpc("nothing.here", undefined, undefined, "GET"), 404, "not_found"],
+      [await trpc("datasets.list", {}, undefined, "POST"), 405, "method_not_allowed"],
+    ] as const;
+    for (const [result, status, code] of refusals) {
+      trpcError(result, status, code);
+      expect(JSON.stringify(result.body)).not.toMatch(/stack|at file:/);
+    }
     expect((await trpc("auth.signIn", { email: "ada@example.com", password: "nope-nope" })).setCookie).toBeNull();
     // Without a session, procedures are 401 and the session is null.
     trpcError(await trpc("datasets.list", {}, undefined, "GET"), 401, "unauthorized");
