@@ -20,7 +20,8 @@ function chunk(type: string, data: Buffer): Buffer {
 function tilePng(): Buffer {
   const row = WIDTH + 1;
   const raw = Buffer.alloc(row * HEIGHT);
-  for (let y = 0; y < HEIGHT; y++) raw.fill(90 + Math.round(40 * Math.sin(y / 300)), y * row + 1, (y + 1) * row);
+  for (let y = 0; y < HEIGHT; y++)
+    raw.fill(90 + Math.round(40 * Math.sin(y / 300)), y * row + 1, (y + 1) * row);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(WIDTH, 0);
   header.writeUInt32BE(HEIGHT, 4);
@@ -36,11 +37,18 @@ function tilePng(): Buffer {
 function ring(cx: number, cy: number, rx: number, ry: number, points: number) {
   return Array.from({ length: points }, (_, i) => {
     const angle = (2 * Math.PI * i) / points;
-    return { x: Math.round((cx + rx * Math.cos(angle)) * 10) / 10, y: Math.round((cy + ry * Math.sin(angle)) * 10) / 10 };
+    return {
+      x: Math.round((cx + rx * Math.cos(angle)) * 10) / 10,
+      y: Math.round((cy + ry * Math.sin(angle)) * 10) / 10,
+    };
   });
 }
 
-export async function createAerialDataset(options: { tiles: number; fieldsPerTile: number; points: number }) {
+export async function createAerialDataset(options: {
+  tiles: number;
+  fieldsPerTile: number;
+  points: number;
+}) {
   await rest("POST", "/datasets", {
     name: "aerial",
     description: "Survey tiles, 8000 × 6000: fields with ponds cut out.",
@@ -53,16 +61,32 @@ export async function createAerialDataset(options: { tiles: number; fieldsPerTil
   const images = [];
   for (let t = 1; t <= options.tiles; t++) {
     const path = `tiles/tile-${String(t).padStart(2, "0")}.png`;
-    await rest("PUT", `/datasets/aerial/images/${path}?status=complete&split=train`, new Uint8Array(png), "image/png");
+    await rest(
+      "PUT",
+      `/datasets/aerial/images/${path}?status=complete&split=train`,
+      new Uint8Array(png),
+      "image/png",
+    );
     const annotations = Array.from({ length: options.fieldsPerTile }, (_, f) => {
       const cy = 600 + ((HEIGHT - 1200) * (f + 0.5)) / options.fieldsPerTile;
       return {
         type: "polygon",
         class_name: "field",
-        polygon: { paths: [ring(WIDTH / 2, cy, WIDTH * 0.45, 250, options.points), ring(WIDTH / 2 + 200, cy, 900, 120, options.points)] },
+        polygon: {
+          paths: [
+            ring(WIDTH / 2, cy, WIDTH * 0.45, 250, options.points),
+            ring(WIDTH / 2 + 200, cy, 900, 120, options.points),
+          ],
+        },
       };
     });
-    images.push({ path, annotations: [...annotations, { type: "bbox", class_name: "pond", bbox: { x: 100, y: 100, w: 400, h: 300 } }] });
+    images.push({
+      path,
+      annotations: [
+        ...annotations,
+        { type: "bbox", class_name: "pond", bbox: { x: 100, y: 100, w: 400, h: 300 } },
+      ],
+    });
   }
   await rest("PUT", "/datasets/aerial/annotations", { images });
 }

@@ -13,7 +13,8 @@ test("an admin creates an API key, sees it once, and revokes it", async ({ page 
   await form.getByLabel("Role").selectOption("viewer");
   await form.getByRole("button", { name: "Create key" }).click();
   const key = (await page.getByLabel("Key secret", { exact: true }).textContent())!.trim();
-  const me = async () => (await fetch(`${server.url}/api/v1/me`, { headers: { "x-api-key": key } })).status;
+  const me = async () =>
+    (await fetch(`${server.url}/api/v1/me`, { headers: { "x-api-key": key } })).status;
   expect(await me()).toBe(200);
   const row = page.getByRole("row").filter({ hasText: "training-server" });
   await expect(row).toContainText("viewer");

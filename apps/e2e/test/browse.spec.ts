@@ -4,9 +4,15 @@ import { expect, rest, server, signIn, test } from "./fixtures";
 
 test("the datasets list shows image counts by status", async ({ page }) => {
   await signIn(page, server.admin());
-  const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "demo" }) });
+  const card = page
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("heading", { name: "demo" }) });
   await expect(card).toContainText("36 images");
-  await expect(card.locator(".statusbar__item")).toHaveText([/Complete\s*\d+/, /In progress\s*\d+/, /New\s*\d+/]);
+  await expect(card.locator(".statusbar__item")).toHaveText([
+    /Complete\s*\d+/,
+    /In progress\s*\d+/,
+    /New\s*\d+/,
+  ]);
 });
 
 test("the grid draws every shape type and filters by status, split and class", async ({ page }) => {
@@ -51,20 +57,28 @@ test("an image lists its annotations and a member changes its status", async ({ 
   await page.getByRole("link", { name: /day-east\/scene-02\.png/ }).click();
   await expect(page.getByRole("heading", { name: "day-east/scene-02.png" })).toBeVisible();
   const details = page.getByRole("complementary", { name: "Image details" });
-  await expect(details.getByRole("listitem").filter({ hasText: "building" })).toContainText("1 hole");
+  await expect(details.getByRole("listitem").filter({ hasText: "building" })).toContainText(
+    "1 hole",
+  );
   await expect(details.getByRole("listitem").filter({ hasText: "lane" })).toContainText("polyline");
-  await expect(details.getByRole("listitem").filter({ hasText: "head at" })).toContainText("instance");
+  await expect(details.getByRole("listitem").filter({ hasText: "head at" })).toContainText(
+    "instance",
+  );
 
   const status = page.getByLabel("Review status");
   await expect(status).toHaveValue("complete");
   await status.selectOption("in_progress");
   await expect(details.getByRole("status")).toHaveText("Status saved: In progress");
-  expect((await rest<{ status: string }>("GET", "/datasets/demo/images/day-east/scene-02.png")).status).toBe("in_progress");
+  expect(
+    (await rest<{ status: string }>("GET", "/datasets/demo/images/day-east/scene-02.png")).status,
+  ).toBe("in_progress");
   await status.selectOption("complete");
   await expect(details.getByRole("status")).toHaveText("Status saved: Complete");
 });
 
-test("switching workspace shows that workspace, and signing out ends the session", async ({ page }) => {
+test("switching workspace shows that workspace, and signing out ends the session", async ({
+  page,
+}) => {
   await signIn(page, server.admin());
   await page.getByLabel("Workspace").selectOption("research");
   await expect(page.getByRole("heading", { name: "No datasets yet" })).toBeVisible();

@@ -4,7 +4,9 @@ import { readFileSync } from "node:fs";
 import { expect, rest, server, signIn, test } from "./fixtures";
 import { readZipEntries } from "./zip-entries";
 
-test("create a YOLO export with a class filter, watch it complete, download, unzip and delete it", async ({ page }, testInfo) => {
+test("create a YOLO export with a class filter, watch it complete, download, unzip and delete it", async ({
+  page,
+}, testInfo) => {
   await signIn(page, server.admin());
   await page.getByRole("link", { name: "demo", exact: true }).click();
   await expect(page.getByRole("heading", { name: "demo", level: 1 })).toBeVisible();
@@ -20,14 +22,17 @@ test("create a YOLO export with a class filter, watch it complete, download, unz
   // Marks this page: it must still be there when the export completes (no reload).
   await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
   await form.getByRole("button", { name: "Create export" }).click();
-  await expect(form.getByRole("status")).toHaveText("Export “yolo-cars-people” created; it is being built.");
+  await expect(form.getByRole("status")).toHaveText(
+    "Export “yolo-cars-people” created; it is being built.",
+  );
 
   const row = page.locator('tr[data-export="yolo-cars-people"]');
   await expect(row).toBeVisible();
   await expect(row).toContainText("YOLO · with images · car, person · all statuses");
   await expect(row.getByRole("cell").nth(1)).toHaveText(/Queued|Building|Ready/);
   const cells = row.getByRole("cell");
-  const layout = async () => Promise.all((await cells.all()).map(async (cell) => await cell.boundingBox()));
+  const layout = async () =>
+    Promise.all((await cells.all()).map(async (cell) => await cell.boundingBox()));
   const before = await layout();
   await expect(row).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
   // Nothing moved while the status, progress, counts and buttons changed.
@@ -35,10 +40,14 @@ test("create a YOLO export with a class filter, watch it complete, download, unz
   await expect(row.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await expect(row.locator('td[data-label="Images"]')).toHaveText("36");
   await expect(row.locator('td[data-label="Size"]')).toHaveText(/KB|MB/);
-  expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+  expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(
+    true,
+  );
 
   // Every click asks the API for a fresh signed URL.
-  const asked = page.waitForRequest((request) => request.url().includes("/api/trpc/exports.download"));
+  const asked = page.waitForRequest((request) =>
+    request.url().includes("/api/trpc/exports.download"),
+  );
   const downloading = page.waitForEvent("download");
   await row.getByRole("button", { name: "Download yolo-cars-people" }).click();
   await asked;

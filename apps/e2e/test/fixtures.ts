@@ -11,22 +11,44 @@ export const server = {
   get apiKey() {
     return required("E2E_API_KEY");
   },
-  admin: (): Account => ({ email: "admin@pictograph.local", password: required("E2E_ADMIN_PASSWORD") }),
-  viewer: (): Account => ({ email: required("E2E_VIEWER_EMAIL"), password: required("E2E_VIEWER_PASSWORD") }),
+  admin: (): Account => ({
+    email: "admin@pictograph.local",
+    password: required("E2E_ADMIN_PASSWORD"),
+  }),
+  viewer: (): Account => ({
+    email: required("E2E_VIEWER_EMAIL"),
+    password: required("E2E_VIEWER_PASSWORD"),
+  }),
 };
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests through playwright.config.ts (its global setup)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run the tests through playwright.config.ts (its global setup)`,
+    );
   return value;
 }
 
 /** Calls the REST API as the workspace admin (for arranging data, not for what is tested). */
-export async function rest<T = unknown>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
+export async function rest<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = "application/json",
+): Promise<T> {
   const response = await fetch(`${server.url}/api/v1${path}`, {
     method,
-    headers: { "x-api-key": server.apiKey, ...(body === undefined ? {} : { "content-type": contentType }) },
-    body: body === undefined ? undefined : body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
+    headers: {
+      "x-api-key": server.apiKey,
+      ...(body === undefined ? {} : { "content-type": contentType }),
+    },
+    body:
+      body === undefined
+        ? undefined
+        : body instanceof Uint8Array
+          ? (body as Uint8Array<ArrayBuffer>)
+          : JSON.stringify(body),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);

@@ -17,7 +17,11 @@ test("sign-in works from the keyboard and shows a wrong password in the form", a
 });
 
 test("the export form shows schema and API errors next to the field", async ({ page }) => {
-  await rest("POST", "/datasets/demo/exports", { name: "taken", format: "csv", include_images: false });
+  await rest("POST", "/datasets/demo/exports", {
+    name: "taken",
+    format: "csv",
+    include_images: false,
+  });
   await page.goto("/sign-in?next=%2Fdatasets%2Fdemo%2Fexports");
   await page.getByLabel("Email").fill(server.admin().email);
   await page.getByLabel("Password").fill(server.admin().password);
@@ -32,13 +36,17 @@ test("the export form shows schema and API errors next to the field", async ({ p
     "export name must be 1–64 characters of a-z, A-Z, 0-9, '.', '_' or '-', starting with a letter or digit";
   await expect(form.getByText(nameRule)).toBeVisible();
   await expect(name).toHaveAttribute("aria-invalid", "true");
-  await expect(name).toHaveAccessibleDescription(new RegExp(nameRule.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  await expect(name).toHaveAccessibleDescription(
+    new RegExp(nameRule.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
+  );
   await expect(name).toBeFocused();
 
   await name.fill("no-classes");
   await form.getByRole("checkbox", { name: "All classes" }).uncheck();
   await form.getByRole("button", { name: "Create export" }).click();
-  await expect(form.getByText("class_filter must name at least one class, or be null for all classes")).toBeVisible();
+  await expect(
+    form.getByText("class_filter must name at least one class, or be null for all classes"),
+  ).toBeVisible();
   await form.getByRole("checkbox", { name: "All classes" }).check();
 
   // Refused by the server (the name exists): the API's message, under the name.

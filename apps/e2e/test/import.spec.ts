@@ -4,10 +4,20 @@ import { writeFileSync } from "node:fs";
 import { expect, rest, server, signIn, test } from "./fixtures";
 import { shoot } from "./screenshot";
 
-test("create a dataset, import a YOLO ZIP into it and read the report", async ({ page }, testInfo) => {
-  await rest("POST", "/datasets/demo/exports", { name: "to-import", format: "yolo", status_filter: "all" });
+test("create a dataset, import a YOLO ZIP into it and read the report", async ({
+  page,
+}, testInfo) => {
+  await rest("POST", "/datasets/demo/exports", {
+    name: "to-import",
+    format: "yolo",
+    status_filter: "all",
+  });
   await expect
-    .poll(async () => (await rest<{ status: string }>("GET", "/datasets/demo/exports/to-import")).status, { timeout: 30_000 })
+    .poll(
+      async () =>
+        (await rest<{ status: string }>("GET", "/datasets/demo/exports/to-import")).status,
+      { timeout: 30_000 },
+    )
     .toBe("completed");
   const { url } = await rest<{ url: string }>("GET", "/datasets/demo/exports/to-import/download");
   const zipPath = testInfo.outputPath("demo-yolo.zip");
@@ -32,8 +42,15 @@ test("create a dataset, import a YOLO ZIP into it and read the report", async ({
 
   const report = page.locator(".import-report");
   await expect(report.locator(".pill")).toHaveText("Ready", { timeout: 30_000 });
-  await expect(report.locator(".stats__item")).toHaveText([/Images\s*36/, /Annotations\s*\d+/, /Image files\s*36/, /Problems\s*\d+/]);
-  await expect(page.getByRole("list", { name: "Imports, newest first" }).getByRole("listitem")).toHaveCount(1);
+  await expect(report.locator(".stats__item")).toHaveText([
+    /Images\s*36/,
+    /Annotations\s*\d+/,
+    /Image files\s*36/,
+    /Problems\s*\d+/,
+  ]);
+  await expect(
+    page.getByRole("list", { name: "Imports, newest first" }).getByRole("listitem"),
+  ).toHaveCount(1);
   // The dataset's header follows the import.
   await expect(page.locator(".page-subtitle")).toContainText("36 images");
   await shoot(page, "import-report");

@@ -10,16 +10,23 @@ export const PHONE = { width: 390, height: 844 };
 export async function shoot(page: Page, name: string) {
   // The header is sticky: from the top, a full-page capture shows it once, where it belongs.
   await page.evaluate(() => window.scrollTo(0, 0));
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow, `${name}: the page is wider than the screen`).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
 /** Lazy images load only when scrolled to; a full-page screenshot wants them all. */
 export async function loadAllImages(page: Page) {
-  await page.evaluate(() => document.querySelectorAll("img").forEach((img) => (img.loading = "eager")));
+  await page.evaluate(() =>
+    document.querySelectorAll("img").forEach((img) => (img.loading = "eager")),
+  );
   await expect
-    .poll(() => page.evaluate(() => [...document.querySelectorAll("img")].every((img) => img.complete && img.naturalWidth > 0)))
+    .poll(() =>
+      page.evaluate(() =>
+        [...document.querySelectorAll("img")].every((img) => img.complete && img.naturalWidth > 0),
+      ),
+    )
     .toBe(true);
 }
-

@@ -7,7 +7,11 @@ import { loadAllImages, PHONE, shoot } from "./screenshot";
 
 async function waitForExport(name: string) {
   await expect
-    .poll(async () => (await rest<{ status: string }>("GET", `/datasets/aerial/exports/${name}`)).status, { timeout: 60_000 })
+    .poll(
+      async () =>
+        (await rest<{ status: string }>("GET", `/datasets/aerial/exports/${name}`)).status,
+      { timeout: 60_000 },
+    )
     .toBe("completed");
 }
 
@@ -16,9 +20,18 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   test.setTimeout(90_000);
   await createAerialDataset({ tiles: 5, fieldsPerTile: 6, points: 1000 });
-  await rest("POST", "/datasets/aerial/exports", { name: "fields-yolo", format: "yolo", class_filter: ["field"] });
+  await rest("POST", "/datasets/aerial/exports", {
+    name: "fields-yolo",
+    format: "yolo",
+    class_filter: ["field"],
+  });
   await waitForExport("fields-yolo");
-  await rest("POST", "/datasets/aerial/exports", { name: "survey-full", format: "pictograph", include_images: false, status_filter: "all" });
+  await rest("POST", "/datasets/aerial/exports", {
+    name: "survey-full",
+    format: "pictograph",
+    include_images: false,
+    status_filter: "all",
+  });
   await waitForExport("survey-full");
 });
 
@@ -86,7 +99,9 @@ test("phone width: datasets and the grid", async ({ page }) => {
   await signIn(page, server.admin());
   await shoot(page, "phone-datasets");
   await page.goto("/datasets/demo?status=complete");
-  await expect(page.getByRole("list", { name: "Images" }).getByRole("listitem").first()).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Images" }).getByRole("listitem").first(),
+  ).toBeVisible();
   await loadAllImages(page);
   await shoot(page, "phone-grid");
 });

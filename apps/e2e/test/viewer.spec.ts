@@ -3,9 +3,17 @@ import { expect, rest, server, signIn, test } from "./fixtures";
 import { shoot } from "./screenshot";
 
 test.beforeAll(async () => {
-  await rest("POST", "/datasets/demo/exports", { name: "for-viewers", format: "coco", include_images: false });
+  await rest("POST", "/datasets/demo/exports", {
+    name: "for-viewers",
+    format: "coco",
+    include_images: false,
+  });
   await expect
-    .poll(async () => (await rest<{ status: string }>("GET", "/datasets/demo/exports/for-viewers")).status, { timeout: 30_000 })
+    .poll(
+      async () =>
+        (await rest<{ status: string }>("GET", "/datasets/demo/exports/for-viewers")).status,
+      { timeout: 30_000 },
+    )
     .toBe("completed");
 });
 
@@ -13,7 +21,9 @@ test.afterAll(async () => {
   await rest("DELETE", "/datasets/demo/exports/for-viewers");
 });
 
-test("a viewer sees no create, import, delete or admin controls, and can download", async ({ page }) => {
+test("a viewer sees no create, import, delete or admin controls, and can download", async ({
+  page,
+}) => {
   await signIn(page, server.viewer());
   await expect(page.locator(".account")).toContainText("viewer");
   await expect(page.getByRole("button", { name: "New dataset" })).toHaveCount(0);
@@ -38,11 +48,15 @@ test("a viewer sees no create, import, delete or admin controls, and can downloa
   await page.goto("/datasets/demo/image?path=day-east%2Fscene-02.png");
   await expect(page.getByRole("heading", { name: "day-east/scene-02.png" })).toBeVisible();
   await expect(page.getByLabel("Review status")).toHaveCount(0);
-  await expect(page.getByRole("complementary", { name: "Image details" }).locator(".pill")).toHaveText("Complete");
+  await expect(
+    page.getByRole("complementary", { name: "Image details" }).locator(".pill"),
+  ).toHaveText("Complete");
 
   // Addresses typed by hand explain instead of failing.
   await page.goto("/datasets/demo/import");
-  await expect(page.getByRole("heading", { name: "Importing needs the member role" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { name: "Importing needs the member role" }),
+  ).toBeVisible();
   await expect(page.getByRole("button", { name: "Upload and import" })).toHaveCount(0);
   await page.goto("/settings/api-keys");
   await expect(page.getByRole("heading", { name: "API keys are managed by admins" })).toBeVisible();

@@ -29,7 +29,8 @@ export function readZipEntries(zip: Buffer): Map<string, Buffer> {
 
   const entries = new Map<string, Buffer>();
   for (let n = 0; n < count; n++) {
-    if (zip.readUInt32LE(offset) !== CENTRAL) throw new Error(`central directory entry ${n} is damaged`);
+    if (zip.readUInt32LE(offset) !== CENTRAL)
+      throw new Error(`central directory entry ${n} is damaged`);
     const method = zip.readUInt16LE(offset + 10);
     const crc = zip.readUInt32LE(offset + 16);
     let compressed = zip.readUInt32LE(offset + 20);
@@ -64,7 +65,8 @@ export function readZipEntries(zip: Buffer): Map<string, Buffer> {
     const raw = zip.subarray(start, start + compressed);
     const data = method === 0 ? Buffer.from(raw) : method === 8 ? inflateRawSync(raw) : null;
     if (!data) throw new Error(`${name}: compression method ${method} is not supported`);
-    if (data.length !== size) throw new Error(`${name}: ${data.length} bytes, the directory says ${size}`);
+    if (data.length !== size)
+      throw new Error(`${name}: ${data.length} bytes, the directory says ${size}`);
     if (crc32(data) !== crc) throw new Error(`${name}: CRC mismatch`);
     entries.set(name, data);
     offset += 46 + nameLength + extraLength + commentLength;

@@ -18,7 +18,10 @@ function linePath(points: Point[]): string {
 type Keypoint = Extract<Annotation, { type: "keypoint" }>;
 
 /** Joints of one instance, in the order the class names them, joined from the first. */
-function skeletons(annotations: readonly Annotation[], jointOrder: ReadonlyMap<string, string[]>): Array<[Point, Point, string]> {
+function skeletons(
+  annotations: readonly Annotation[],
+  jointOrder: ReadonlyMap<string, string[]>,
+): Array<[Point, Point, string]> {
   const groups = new Map<string, Keypoint[]>();
   for (const a of annotations) {
     if (a.type !== "keypoint" || a.instance_id === null) continue;
@@ -28,7 +31,9 @@ function skeletons(annotations: readonly Annotation[], jointOrder: ReadonlyMap<s
   const segments: Array<[Point, Point, string]> = [];
   for (const joints of groups.values()) {
     const order = jointOrder.get(joints[0]!.class_name) ?? [];
-    const sorted = [...joints].sort((a, b) => order.indexOf(a.joint ?? "") - order.indexOf(b.joint ?? ""));
+    const sorted = [...joints].sort(
+      (a, b) => order.indexOf(a.joint ?? "") - order.indexOf(b.joint ?? ""),
+    );
     const [root, ...rest] = sorted;
     for (const joint of rest) segments.push([root!.keypoint, joint.keypoint, joint.class_name]);
   }

@@ -22,7 +22,9 @@ const ROLE_LINES: Record<Role, string> = {
 export function ApiKeysPage() {
   const session = useSession();
   const isAdmin = can(session.role, "admin");
-  const keys = useQuery(isAdmin ? `api-keys:${session.workspace}` : null, () => api.apiKeys.list.query());
+  const keys = useQuery(isAdmin ? `api-keys:${session.workspace}` : null, () =>
+    api.apiKeys.list.query(),
+  );
   const now = useNow();
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [copied, setCopied] = useState(false);
@@ -35,7 +37,10 @@ export function ApiKeysPage() {
       <>
         <h1 className="page-title">API keys</h1>
         <EmptyState title="API keys are managed by admins">
-          <p>Your role in {session.workspace} is {session.role}. Ask an admin of the workspace for a key for the SDK or CLI.</p>
+          <p>
+            Your role in {session.workspace} is {session.role}. Ask an admin of the workspace for a
+            key for the SDK or CLI.
+          </p>
         </EmptyState>
       </>
     );
@@ -61,8 +66,8 @@ export function ApiKeysPage() {
         <div>
           <h1 className="page-title">API keys</h1>
           <p className="page-subtitle">
-            Keys for the SDK, the CLI and scripts in workspace <strong>{session.workspace}</strong>. Send one as{" "}
-            <code>X-API-Key</code> or set <code>PICTOGRAPH_API_KEY</code>.
+            Keys for the SDK, the CLI and scripts in workspace <strong>{session.workspace}</strong>.
+            Send one as <code>X-API-Key</code> or set <code>PICTOGRAPH_API_KEY</code>.
           </p>
         </div>
       </div>
@@ -75,7 +80,9 @@ export function ApiKeysPage() {
       />
       {created ? (
         <div className="notice notice--success" role="status">
-          <p className="notice__title">Key “{created.name}” created. Copy it now: it is not shown again.</p>
+          <p className="notice__title">
+            Key “{created.name}” created. Copy it now: it is not shown again.
+          </p>
           <div className="secret">
             <code className="secret__value" aria-label="Key secret">
               {created.key}
@@ -102,7 +109,9 @@ export function ApiKeysPage() {
         ) : !keys.data ? (
           <LoadingRows label="Loading API keys" />
         ) : keys.data.length === 0 ? (
-          <p className="muted">No API keys yet. Create one above for each program or person that calls the API.</p>
+          <p className="muted">
+            No API keys yet. Create one above for each program or person that calls the API.
+          </p>
         ) : (
           <div className="table-scroll">
             <table className="data-table">
@@ -129,7 +138,9 @@ export function ApiKeysPage() {
                       <span className={`role role--${k.role}`}>{k.role}</span>
                     </td>
                     <td title={formatDateTime(k.created_at)}>{formatAge(k.created_at, now)}</td>
-                    <td title={formatDateTime(k.last_used_at)}>{k.last_used_at ? formatAge(k.last_used_at, now) : "never"}</td>
+                    <td title={formatDateTime(k.last_used_at)}>
+                      {k.last_used_at ? formatAge(k.last_used_at, now) : "never"}
+                    </td>
                     <td className="data-table__actions">
                       {k.revoked_at ? (
                         <span className="muted">Revoked {formatAge(k.revoked_at, now)}</span>
@@ -208,11 +219,23 @@ function CreateKeyForm({ onCreated }: { onCreated(key: ApiKey, secret: string): 
       ) : null}
       <div className="form__row form__row--with-action">
         <Field label="Name" error={errors.name} hint="Who or what uses it, e.g. training-server.">
-          {(control) => <input {...control} className="input" value={name} onChange={(e) => setName(e.target.value)} />}
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Role" hint={ROLE_LINES[role]}>
           {(control) => (
-            <select {...control} className="select" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <select
+              {...control}
+              className="select"
+              value={role}
+              onChange={(e) => setRole(e.target.value as Role)}
+            >
               {ROLES.map((r) => (
                 <option key={r} value={r}>
                   {r}

@@ -15,13 +15,18 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
 
   useEffect(() => {
-    if (state.status === "signed-out") router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
+    if (state.status === "signed-out")
+      router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
   }, [state.status, router, pathname]);
 
   if (state.status === "failed")
     return (
       <main className="page page--narrow">
-        <FailureNotice failure={state.failure} title="Cannot reach Pictograph" onRetry={() => void refresh()} />
+        <FailureNotice
+          failure={state.failure}
+          title="Cannot reach Pictograph"
+          onRetry={() => void refresh()}
+        />
       </main>
     );
   if (state.status !== "signed-in")

@@ -56,7 +56,13 @@ export function ConfirmDialog({
         </p>
       ) : null}
       <div className="dialog__actions">
-        <button ref={cancel} type="button" className="button button--secondary" onClick={onCancel} disabled={busy}>
+        <button
+          ref={cancel}
+          type="button"
+          className="button button--secondary"
+          onClick={onCancel}
+          disabled={busy}
+        >
           Cancel
         </button>
         <button type="button" className="button button--danger" onClick={onConfirm} disabled={busy}>

@@ -33,7 +33,10 @@ export function DatasetFrame({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const session = useSession();
   const query = useQuery(`dataset:${name}`, async () => {
-    const [dataset, classes] = await Promise.all([api.datasets.get.query({ dataset: name }), api.classes.list.query({ dataset: name })]);
+    const [dataset, classes] = await Promise.all([
+      api.datasets.get.query({ dataset: name }),
+      api.classes.list.query({ dataset: name }),
+    ]);
     return { dataset, classes };
   });
   const value = useMemo<DatasetContextValue | null>(() => {
@@ -50,15 +53,27 @@ export function DatasetFrame({ children }: { children: ReactNode }) {
 
   if (query.failure?.code === "not_found")
     return (
-      <EmptyState title={`No dataset named “${name}”`} action={<Link className="button button--primary" href="/datasets">All datasets</Link>}>
+      <EmptyState
+        title={`No dataset named “${name}”`}
+        action={
+          <Link className="button button--primary" href="/datasets">
+            All datasets
+          </Link>
+        }
+      >
         <p>It may have been renamed or deleted, or it belongs to another workspace.</p>
       </EmptyState>
     );
-  if (query.failure && !value) return <FailureNotice failure={query.failure} onRetry={query.reload} />;
+  if (query.failure && !value)
+    return <FailureNotice failure={query.failure} onRetry={query.reload} />;
 
   const base = `/datasets/${encodeURIComponent(name)}`;
   const tabs = [
-    { href: base, label: "Images", active: pathname === base || pathname.startsWith(`${base}/image`) },
+    {
+      href: base,
+      label: "Images",
+      active: pathname === base || pathname.startsWith(`${base}/image`),
+    },
     { href: `${base}/exports`, label: "Exports", active: pathname.startsWith(`${base}/exports`) },
     ...(can(session.role, "member")
       ? [{ href: `${base}/import`, label: "Import", active: pathname.startsWith(`${base}/import`) }]
@@ -77,7 +92,8 @@ export function DatasetFrame({ children }: { children: ReactNode }) {
           <p className="page-subtitle">
             {value ? (
               <>
-                {plural(value.dataset.image_counts.total, "image")} · {plural(value.classes.length, "class", "classes")}
+                {plural(value.dataset.image_counts.total, "image")} ·{" "}
+                {plural(value.classes.length, "class", "classes")}
                 {value.dataset.description ? ` · ${value.dataset.description}` : null}
               </>
             ) : (
@@ -88,12 +104,21 @@ export function DatasetFrame({ children }: { children: ReactNode }) {
       </div>
       <nav className="tabs" aria-label="Dataset">
         {tabs.map((tab) => (
-          <Link key={tab.href} href={tab.href} className="tabs__tab" aria-current={tab.active ? "page" : undefined}>
+          <Link
+            key={tab.href}
+            href={tab.href}
+            className="tabs__tab"
+            aria-current={tab.active ? "page" : undefined}
+          >
             {tab.label}
           </Link>
         ))}
       </nav>
-      {value ? <DatasetContext.Provider value={value}>{children}</DatasetContext.Provider> : <LoadingRows label="Loading dataset" />}
+      {value ? (
+        <DatasetContext.Provider value={value}>{children}</DatasetContext.Provider>
+      ) : (
+        <LoadingRows label="Loading dataset" />
+      )}
     </>
   );
 }

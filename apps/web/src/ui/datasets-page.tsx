@@ -40,7 +40,11 @@ export function DatasetsPage() {
           </p>
         </div>
         {mayCreate && !creating ? (
-          <button type="button" className="button button--primary" onClick={() => setCreating(true)}>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => setCreating(true)}
+          >
             New dataset
           </button>
         ) : null}
@@ -49,7 +53,10 @@ export function DatasetsPage() {
         <CreateDatasetForm
           onDone={(created) => {
             setCreating(false);
-            if (created) datasets.update((list) => [...(list ?? []), created].sort((a, b) => a.name.localeCompare(b.name)));
+            if (created)
+              datasets.update((list) =>
+                [...(list ?? []), created].sort((a, b) => a.name.localeCompare(b.name)),
+              );
           }}
         />
       ) : null}
@@ -62,16 +69,26 @@ export function DatasetsPage() {
           title="No datasets yet"
           action={
             mayCreate && !creating ? (
-              <button type="button" className="button button--primary" onClick={() => setCreating(true)}>
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => setCreating(true)}
+              >
                 Create a dataset
               </button>
             ) : null
           }
         >
           {mayCreate ? (
-            <p>Create a dataset, then import a ZIP in any of the seven formats (COCO, YOLO, CVAT, Pascal VOC, LabelMe, CSV or Pictograph JSON).</p>
+            <p>
+              Create a dataset, then import a ZIP in any of the seven formats (COCO, YOLO, CVAT,
+              Pascal VOC, LabelMe, CSV or Pictograph JSON).
+            </p>
           ) : (
-            <p>Nothing has been shared in this workspace yet. Ask a member of {session.workspace} to create or import a dataset.</p>
+            <p>
+              Nothing has been shared in this workspace yet. Ask a member of {session.workspace} to
+              create or import a dataset.
+            </p>
           )}
         </EmptyState>
       ) : (
@@ -82,15 +99,25 @@ export function DatasetsPage() {
                 <h2 className="dataset-card__name">
                   <Link href={`/datasets/${dataset.name}`}>{dataset.name}</Link>
                 </h2>
-                <span className="dataset-card__total">{plural(dataset.image_counts.total, "image")}</span>
+                <span className="dataset-card__total">
+                  {plural(dataset.image_counts.total, "image")}
+                </span>
               </div>
-              <p className="dataset-card__description">{dataset.description || "No description."}</p>
+              <p className="dataset-card__description">
+                {dataset.description || "No description."}
+              </p>
               <StatusBar counts={dataset.image_counts} />
               <div className="dataset-card__actions">
-                <Link className="button button--secondary button--small" href={`/datasets/${dataset.name}`}>
+                <Link
+                  className="button button--secondary button--small"
+                  href={`/datasets/${dataset.name}`}
+                >
                   Browse images
                 </Link>
-                <Link className="button button--secondary button--small" href={`/datasets/${dataset.name}/exports`}>
+                <Link
+                  className="button button--secondary button--small"
+                  href={`/datasets/${dataset.name}/exports`}
+                >
                   Exports
                 </Link>
               </div>
@@ -113,7 +140,8 @@ function CreateDatasetForm({ onDone }: { onDone(created: Dataset | null): void }
     const parsed = DatasetCreateSchema.safeParse({ name, description });
     if (!parsed.success) {
       const found: typeof errors = {};
-      for (const issue of parsed.error.issues) found[issue.path[0] === "description" ? "description" : "name"] ??= issue.message;
+      for (const issue of parsed.error.issues)
+        found[issue.path[0] === "description" ? "description" : "name"] ??= issue.message;
       setErrors(found);
       return;
     }
@@ -123,13 +151,20 @@ function CreateDatasetForm({ onDone }: { onDone(created: Dataset | null): void }
       onDone(await api.datasets.create.mutate(parsed.data));
     } catch (error) {
       const failure = describeFailure(error);
-      setErrors(failure.code === "conflict" ? { name: failure.message } : { form: failure.message });
+      setErrors(
+        failure.code === "conflict" ? { name: failure.message } : { form: failure.message },
+      );
       setBusy(false);
     }
   }
 
   return (
-    <form className="card form form--inline-card" onSubmit={submit} noValidate aria-label="New dataset">
+    <form
+      className="card form form--inline-card"
+      onSubmit={submit}
+      noValidate
+      aria-label="New dataset"
+    >
       <h2 className="card__title">New dataset</h2>
       {errors.form ? (
         <p className="notice notice--error notice--inline" role="alert">
@@ -137,14 +172,29 @@ function CreateDatasetForm({ onDone }: { onDone(created: Dataset | null): void }
         </p>
       ) : null}
       <div className="form__row">
-        <Field label="Name" error={errors.name} hint="Letters, digits, '.', '_' and '-'; it appears in URLs and file names.">
+        <Field
+          label="Name"
+          error={errors.name}
+          hint="Letters, digits, '.', '_' and '-'; it appears in URLs and file names."
+        >
           {(control) => (
-            <input {...control} className="input" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+            <input
+              {...control}
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              autoFocus
+            />
           )}
         </Field>
         <Field label="Description" error={errors.description}>
           {(control) => (
-            <input {...control} className="input" value={description} onChange={(e) => setDescription(e.target.value)} />
+            <input
+              {...control}
+              className="input"
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+            />
           )}
         </Field>
       </div>
@@ -152,7 +202,12 @@ function CreateDatasetForm({ onDone }: { onDone(created: Dataset | null): void }
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? "Creating…" : "Create dataset"}
         </button>
-        <button type="button" className="button button--ghost" onClick={() => onDone(null)} disabled={busy}>
+        <button
+          type="button"
+          className="button button--ghost"
+          onClick={() => onDone(null)}
+          disabled={busy}
+        >
           Cancel
         </button>
       </div>

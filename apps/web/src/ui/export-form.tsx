@@ -22,7 +22,11 @@ const STATUS_LABELS: Record<StatusFilter, string> = {
 };
 
 function fieldOf(path: PropertyKey | undefined): FieldName {
-  return path === "name" || path === "format" || path === "class_filter" || path === "status_filter" || path === "include_images"
+  return path === "name" ||
+    path === "format" ||
+    path === "class_filter" ||
+    path === "status_filter" ||
+    path === "include_images"
     ? path
     : "form";
 }
@@ -30,7 +34,8 @@ function fieldOf(path: PropertyKey | undefined): FieldName {
 /** The API's refusal, placed under the field it is about. */
 function errorsFromFailure(failure: ApiFailure): Errors {
   if (failure.code === "conflict") return { name: failure.message };
-  const details = failure.details as { issues?: { path: string; message: string }[]; unknown_classes?: string[] } | undefined;
+  const details = failure.details as
+    { issues?: { path: string; message: string }[]; unknown_classes?: string[] } | undefined;
   if (details?.unknown_classes) return { class_filter: failure.message };
   if (details?.issues?.length) {
     const errors: Errors = {};
@@ -66,7 +71,9 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
       format,
       include_images: includeImages,
       // Keep the dataset's class order: it defines the exported class indices.
-      class_filter: allClasses ? null : classes.map((c) => c.name).filter((n) => picked.includes(n)),
+      class_filter: allClasses
+        ? null
+        : classes.map((c) => c.name).filter((n) => picked.includes(n)),
       status_filter: statusFilter,
     };
     const parsed = ExportCreateSchema.safeParse(input);
@@ -96,12 +103,19 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
   }
 
   return (
-    <form className="card form export-form" onSubmit={submit} noValidate aria-labelledby="export-form-title">
+    <form
+      className="card form export-form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="export-form-title"
+    >
       <div className="card__header">
         <h2 id="export-form-title" className="card__title">
           New export
         </h2>
-        <p className="card__lead">Built in the background; it appears in the list below and updates as it builds.</p>
+        <p className="card__lead">
+          Built in the background; it appears in the list below and updates as it builds.
+        </p>
       </div>
       {errors.form ? (
         <p className="notice notice--error notice--inline" role="alert">
@@ -109,7 +123,11 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
         </p>
       ) : null}
       <div className="export-form__top">
-        <Field label="Name" error={errors.name} hint="Unique in this dataset: letters, digits, '.', '_' or '-'.">
+        <Field
+          label="Name"
+          error={errors.name}
+          hint="Unique in this dataset: letters, digits, '.', '_' or '-'."
+        >
           {(control) => (
             <input
               {...control}
@@ -150,19 +168,33 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
             Contents
           </span>
           <label className="checkbox checkbox--boxed">
-            <input type="checkbox" name="include_images" checked={includeImages} onChange={(e) => setIncludeImages(e.target.checked)} />
+            <input
+              type="checkbox"
+              name="include_images"
+              checked={includeImages}
+              onChange={(e) => setIncludeImages(e.target.checked)}
+            />
             <span>Include image files</span>
           </label>
           <p className="field__hint">Off: annotations only, a much smaller ZIP.</p>
         </div>
       </div>
 
-      <fieldset className="fieldset" aria-describedby={errors.format ? `${formatGroup}-error` : undefined}>
+      <fieldset
+        className="fieldset"
+        aria-describedby={errors.format ? `${formatGroup}-error` : undefined}
+      >
         <legend className="field__label">Format</legend>
         <div className="format-options">
           {FORMATS.map((f) => (
             <label key={f} className={`format-option${format === f ? " is-selected" : ""}`}>
-              <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} />
+              <input
+                type="radio"
+                name="format"
+                value={f}
+                checked={format === f}
+                onChange={() => setFormat(f)}
+              />
               <span className="format-option__text">
                 <span className="format-option__label">{FORMAT_GUIDE[f].label}</span>
                 <span className="format-option__line">{FORMAT_GUIDE[f].line}</span>
@@ -177,7 +209,10 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
         ) : null}
       </fieldset>
 
-      <fieldset className="fieldset" aria-describedby={errors.class_filter ? `${classGroup}-error` : `${classGroup}-hint`}>
+      <fieldset
+        className="fieldset"
+        aria-describedby={errors.class_filter ? `${classGroup}-error` : `${classGroup}-hint`}
+      >
         <legend className="field__label">Classes</legend>
         <div className="class-picker">
           <label className="checkbox checkbox--boxed">
@@ -197,7 +232,11 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
                 value={c.name}
                 disabled={allClasses}
                 checked={allClasses || picked.includes(c.name)}
-                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, c.name] : p.filter((n) => n !== c.name)))}
+                onChange={(e) =>
+                  setPicked((p) =>
+                    e.target.checked ? [...p, c.name] : p.filter((n) => n !== c.name),
+                  )
+                }
               />
               <span className="legend__swatch" style={{ background: c.color }} aria-hidden="true" />
               <span>{c.name}</span>
@@ -210,7 +249,8 @@ export function ExportForm({ onCreated }: { onCreated(created: Export): void }) 
           </p>
         ) : (
           <p id={`${classGroup}-hint`} className="field__hint">
-            Other classes&apos; annotations are left out; every selected image stays in, with or without annotations.
+            Other classes&apos; annotations are left out; every selected image stays in, with or
+            without annotations.
           </p>
         )}
       </fieldset>

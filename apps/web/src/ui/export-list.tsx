@@ -129,7 +129,9 @@ export function ExportList({
                     </span>
                   ) : e.status === "failed" ? (
                     <details className="export-row__reason">
-                      <summary className="export-row__note export-row__note--error">{e.error_message ?? "the build failed"}</summary>
+                      <summary className="export-row__note export-row__note--error">
+                        {e.error_message ?? "the build failed"}
+                      </summary>
                       <p>{e.error_message ?? "The build failed without a message."}</p>
                     </details>
                   ) : (
@@ -212,7 +214,10 @@ export function ExportList({
         onCancel={() => setConfirming(null)}
       >
         {confirming?.status === "completed" ? (
-          <p>Its ZIP is removed and download links stop working, including downloads in progress. This cannot be undone.</p>
+          <p>
+            Its ZIP is removed and download links stop working, including downloads in progress.
+            This cannot be undone.
+          </p>
         ) : (
           <p>The build is cancelled and the export removed. This cannot be undone.</p>
         )}

@@ -58,13 +58,22 @@ export function ExportsPage() {
         ) : list.data.length === 0 ? (
           <EmptyState title="No exports yet">
             {mayCreate ? (
-              <p>Name an export above, pick the format your training framework reads, and create it. It builds in the background.</p>
+              <p>
+                Name an export above, pick the format your training framework reads, and create it.
+                It builds in the background.
+              </p>
             ) : (
-              <p>Members of {session.workspace} create exports; once one is ready you can download it here.</p>
+              <p>
+                Members of {session.workspace} create exports; once one is ready you can download it
+                here.
+              </p>
             )}
           </EmptyState>
         ) : (
-          <ExportList exports={list.data} onDeleted={(name) => list.update((data) => data?.filter((e) => e.name !== name))} />
+          <ExportList
+            exports={list.data}
+            onDeleted={(name) => list.update((data) => data?.filter((e) => e.name !== name))}
+          />
         )}
       </section>
     </div>

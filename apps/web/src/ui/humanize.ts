@@ -29,7 +29,11 @@ export function formatAge(iso: string | null | undefined, now: number): string {
   if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
   if (abs < 86_400) return relative.format(Math.round(seconds / 3600), "hour");
   if (abs < 30 * 86_400) return relative.format(Math.round(seconds / 86_400), "day");
-  return new Date(iso).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric" });
+  return new Date(iso).toLocaleDateString("en-US", {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+  });
 }
 
 export function formatDateTime(iso: string | null | undefined): string {

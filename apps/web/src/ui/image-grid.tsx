@@ -31,7 +31,10 @@ async function loadPage(dataset: string, filters: Filters, cursor: string | null
         : Promise.resolve([] as Annotation[]),
     ),
   );
-  return { images: page.data.map((image, i) => ({ ...image, annotations: annotations[i]! })), cursor: page.next_cursor };
+  return {
+    images: page.data.map((image, i) => ({ ...image, annotations: annotations[i]! })),
+    cursor: page.next_cursor,
+  };
 }
 
 function readFilters(params: URLSearchParams, classNames: string[]): Filters {
@@ -50,12 +53,19 @@ export function ImageGrid() {
   const session = useSession();
   const pathname = usePathname();
   const params = useSearchParams();
-  const filters = readFilters(params, classes.map((c) => c.name));
+  const filters = readFilters(
+    params,
+    classes.map((c) => c.name),
+  );
   const [showOverlays, setShowOverlays] = useState(true);
   const ids = useId();
   const key = `images:${dataset.name}:${filters.status ?? ""}:${filters.split ?? ""}:${filters.class_name ?? ""}`;
   const first = useQuery(key, () => loadPage(dataset.name, filters, null));
-  const [more, setMore] = useState<{ key: string; images: GridImage[]; cursor: string | null } | null>(null);
+  const [more, setMore] = useState<{
+    key: string;
+    images: GridImage[];
+    cursor: string | null;
+  } | null>(null);
   const [moreBusy, setMoreBusy] = useState(false);
   const [moreFailure, setMoreFailure] = useState<ApiFailure | null>(null);
   useEffect(() => setMore(null), [key]);
@@ -105,7 +115,12 @@ export function ImageGrid() {
             <label className="toolbar__label" htmlFor={`${ids}-status`}>
               Status
             </label>
-            <select id={`${ids}-status`} className="select" value={filters.status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+            <select
+              id={`${ids}-status`}
+              className="select"
+              value={filters.status ?? ""}
+              onChange={(e) => setFilter("status", e.target.value)}
+            >
               <option value="">All statuses ({formatCount(counts.total)})</option>
               {IMAGE_STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -118,7 +133,12 @@ export function ImageGrid() {
             <label className="toolbar__label" htmlFor={`${ids}-split`}>
               Split
             </label>
-            <select id={`${ids}-split`} className="select" value={filters.split ?? ""} onChange={(e) => setFilter("split", e.target.value)}>
+            <select
+              id={`${ids}-split`}
+              className="select"
+              value={filters.split ?? ""}
+              onChange={(e) => setFilter("split", e.target.value)}
+            >
               <option value="">All splits</option>
               {SPLITS.map((s) => (
                 <option key={s} value={s}>
@@ -131,7 +151,12 @@ export function ImageGrid() {
             <label className="toolbar__label" htmlFor={`${ids}-class`}>
               Class
             </label>
-            <select id={`${ids}-class`} className="select" value={filters.class_name ?? ""} onChange={(e) => setFilter("class", e.target.value)}>
+            <select
+              id={`${ids}-class`}
+              className="select"
+              value={filters.class_name ?? ""}
+              onChange={(e) => setFilter("class", e.target.value)}
+            >
               <option value="">All classes</option>
               {classes.map((c) => (
                 <option key={c.name} value={c.name}>
@@ -141,13 +166,21 @@ export function ImageGrid() {
             </select>
           </div>
           {filtered ? (
-            <button type="button" className="button button--ghost button--small toolbar__clear" onClick={clearFilters}>
+            <button
+              type="button"
+              className="button button--ghost button--small toolbar__clear"
+              onClick={clearFilters}
+            >
               Clear filters
             </button>
           ) : null}
         </div>
         <label className="checkbox toolbar__toggle">
-          <input type="checkbox" checked={showOverlays} onChange={(e) => setShowOverlays(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={showOverlays}
+            onChange={(e) => setShowOverlays(e.target.checked)}
+          />
           <span>Show annotations</span>
         </label>
       </div>
@@ -183,15 +216,18 @@ export function ImageGrid() {
             title="This dataset has no images yet"
             action={
               can(session.role, "member") ? (
-                <Link className="button button--primary" href={`/datasets/${encodeURIComponent(dataset.name)}/import`}>
+                <Link
+                  className="button button--primary"
+                  href={`/datasets/${encodeURIComponent(dataset.name)}/import`}
+                >
                   Import a ZIP
                 </Link>
               ) : null
             }
           >
             <p>
-              Import a ZIP with images and annotations in any of the seven formats, or upload images with{" "}
-              <code>PUT /api/v1/datasets/{dataset.name}/images/&#123;path&#125;</code>.
+              Import a ZIP with images and annotations in any of the seven formats, or upload images
+              with <code>PUT /api/v1/datasets/{dataset.name}/images/&#123;path&#125;</code>.
             </p>
           </EmptyState>
         )
@@ -206,7 +242,10 @@ export function ImageGrid() {
             {images.map((image) => (
               <li key={image.id} className="image-card">
                 <Link href={imagePageUrl(dataset.name, image.path)} className="image-card__link">
-                  <div className="image-card__frame" style={{ aspectRatio: `${image.width} / ${image.height}` }}>
+                  <div
+                    className="image-card__frame"
+                    style={{ aspectRatio: `${image.width} / ${image.height}` }}
+                  >
                     {/* The original, scaled by the browser: the API has no thumbnail service yet. */}
                     <img
                       src={imageFileUrl(dataset.name, image.path)}
@@ -217,9 +256,14 @@ export function ImageGrid() {
                       decoding="async"
                       className="image-card__img"
                     />
-                    <span className="image-card__badge" title={plural(image.annotation_count, "annotation")}>
+                    <span
+                      className="image-card__badge"
+                      title={plural(image.annotation_count, "annotation")}
+                    >
                       <span aria-hidden="true">{formatCount(image.annotation_count)}</span>
-                      <span className="visually-hidden">{plural(image.annotation_count, "annotation")}</span>
+                      <span className="visually-hidden">
+                        {plural(image.annotation_count, "annotation")}
+                      </span>
                     </span>
                     {showOverlays ? (
                       <AnnotationOverlay
@@ -244,10 +288,17 @@ export function ImageGrid() {
               </li>
             ))}
           </ul>
-          {moreFailure ? <FailureNotice failure={moreFailure} onRetry={() => void loadMore()} /> : null}
+          {moreFailure ? (
+            <FailureNotice failure={moreFailure} onRetry={() => void loadMore()} />
+          ) : null}
           {cursor ? (
             <div className="load-more">
-              <button type="button" className="button button--secondary" onClick={() => void loadMore()} disabled={moreBusy}>
+              <button
+                type="button"
+                className="button button--secondary"
+                onClick={() => void loadMore()}
+                disabled={moreBusy}
+              >
                 {moreBusy ? "Loading…" : "Load more images"}
               </button>
             </div>

@@ -53,13 +53,27 @@ export function ImageView() {
 
   if (!path)
     return (
-      <EmptyState title="No image chosen" action={<Link className="button button--primary" href={back}>Back to images</Link>}>
+      <EmptyState
+        title="No image chosen"
+        action={
+          <Link className="button button--primary" href={back}>
+            Back to images
+          </Link>
+        }
+      >
         <p>Pick an image in the grid to see it here.</p>
       </EmptyState>
     );
   if (query.failure?.code === "not_found")
     return (
-      <EmptyState title="Image not found" action={<Link className="button button--primary" href={back}>Back to images</Link>}>
+      <EmptyState
+        title="Image not found"
+        action={
+          <Link className="button button--primary" href={back}>
+            Back to images
+          </Link>
+        }
+      >
         <p>
           There is no image <code>{path}</code> in {dataset.name}.
         </p>
@@ -91,9 +105,18 @@ export function ImageView() {
           ← All images
         </Link>
         <h2 className="image-view__title">{image.path}</h2>
-        <div className="image-view__frame" style={{ aspectRatio: `${image.width} / ${image.height}` }}>
+        <div
+          className="image-view__frame"
+          style={{ aspectRatio: `${image.width} / ${image.height}` }}
+        >
           {/* The original file; overlays are drawn in its pixel space. */}
-          <img src={imageFileUrl(dataset.name, image.path)} alt={image.path} width={image.width} height={image.height} className="image-view__img" />
+          <img
+            src={imageFileUrl(dataset.name, image.path)}
+            alt={image.path}
+            width={image.width}
+            height={image.height}
+            className="image-view__img"
+          />
           <AnnotationOverlay
             width={image.width}
             height={image.height}
@@ -168,7 +191,11 @@ export function ImageView() {
               </div>
             ) : null}
           </dl>
-          <p id="image-status-message" className={`save-message${saveMessage && !saveMessage.ok ? " field__error" : ""}`} role="status">
+          <p
+            id="image-status-message"
+            className={`save-message${saveMessage && !saveMessage.ok ? " field__error" : ""}`}
+            role="status"
+          >
             {saveMessage?.text ?? "\u00a0"}
           </p>
         </section>
@@ -177,7 +204,10 @@ export function ImageView() {
             Annotations <span className="card__count">{annotations.length}</span>
           </h3>
           {annotations.length === 0 ? (
-            <p className="muted">No annotations on this image. It still goes into exports whose status filter it matches, as a negative example.</p>
+            <p className="muted">
+              No annotations on this image. It still goes into exports whose status filter it
+              matches, as a negative example.
+            </p>
           ) : (
             <ol className="annotation-list">
               {annotations.map((a, index) => (
@@ -190,7 +220,11 @@ export function ImageView() {
                   onFocus={() => setHighlighted(index)}
                   onBlur={() => setHighlighted(null)}
                 >
-                  <span className="legend__swatch" style={{ background: colors.get(a.class_name) ?? "#64748b" }} aria-hidden="true" />
+                  <span
+                    className="legend__swatch"
+                    style={{ background: colors.get(a.class_name) ?? "#64748b" }}
+                    aria-hidden="true"
+                  />
                   <span className="annotation-list__body">
                     <span className="annotation-list__class">{a.class_name}</span>
                     <span className="annotation-list__geometry">{describeGeometry(a)}</span>

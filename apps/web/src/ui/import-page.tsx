@@ -17,10 +17,18 @@ import { useNow } from "./use-now";
 import { useQuery } from "./use-query";
 
 /** POST the ZIP as the request body; XMLHttpRequest because fetch reports no upload progress. */
-function uploadZip(dataset: string, format: Format, file: File, onProgress: (percent: number) => void): Promise<Import> {
+function uploadZip(
+  dataset: string,
+  format: Format,
+  file: File,
+  onProgress: (percent: number) => void,
+): Promise<Import> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", `/api/v1/datasets/${encodeURIComponent(dataset)}/imports?format=${format}`);
+    request.open(
+      "POST",
+      `/api/v1/datasets/${encodeURIComponent(dataset)}/imports?format=${format}`,
+    );
     request.setRequestHeader("content-type", "application/zip");
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress((100 * event.loaded) / event.total);
@@ -46,9 +54,13 @@ export function ImportPage() {
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [uploadPercent, setUploadPercent] = useState<number | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const imports = useQuery(`imports:${dataset.name}`, () => api.imports.list.query({ dataset: dataset.name }), {
-    pollMs: (data) => (data?.some(isActive) ? 1000 : null),
-  });
+  const imports = useQuery(
+    `imports:${dataset.name}`,
+    () => api.imports.list.query({ dataset: dataset.name }),
+    {
+      pollMs: (data) => (data?.some(isActive) ? 1000 : null),
+    },
+  );
   const anyActive = imports.data?.some(isActive) ?? false;
   const wasActive = useRef(false);
   useEffect(() => {
@@ -60,7 +72,10 @@ export function ImportPage() {
   if (!can(session.role, "member"))
     return (
       <EmptyState title="Importing needs the member role">
-        <p>Your role in {session.workspace} is {session.role}. Ask an admin for member access to import data.</p>
+        <p>
+          Your role in {session.workspace} is {session.role}. Ask an admin for member access to
+          import data.
+        </p>
       </EmptyState>
     );
 
@@ -96,15 +111,20 @@ export function ImportPage() {
             Import a ZIP
           </h2>
           <p className="card__lead">
-            Images and annotations are added to <strong>{dataset.name}</strong>; an image already here with the same path is
-            updated. The import runs in the background.
+            Images and annotations are added to <strong>{dataset.name}</strong>; an image already
+            here with the same path is updated. The import runs in the background.
           </p>
         </div>
         {failure ? <FailureNotice failure={failure} title="The upload was refused" /> : null}
         <div className="form__row">
           <Field label="Format of the ZIP" hint={FORMAT_GUIDE[format].line}>
             {(control) => (
-              <select {...control} className="select" value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+              <select
+                {...control}
+                className="select"
+                value={format}
+                onChange={(e) => setFormat(e.target.value as Format)}
+              >
                 {FORMATS.map((f) => (
                   <option key={f} value={f}>
                     {FORMAT_GUIDE[f].label}
@@ -113,7 +133,15 @@ export function ImportPage() {
               </select>
             )}
           </Field>
-          <Field label="ZIP file" error={fileError} hint={file ? `${file.name} · ${formatBytes(file.size)}` : "A .zip as another tool exported it."}>
+          <Field
+            label="ZIP file"
+            error={fileError}
+            hint={
+              file
+                ? `${file.name} · ${formatBytes(file.size)}`
+                : "A .zip as another tool exported it."
+            }
+          >
             {(control) => (
               <input
                 {...control}
@@ -126,10 +154,16 @@ export function ImportPage() {
           </Field>
         </div>
         <div className="form__actions">
-          <button type="submit" className="button button--primary" disabled={uploadPercent !== null}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={uploadPercent !== null}
+          >
             {uploadPercent !== null ? "Uploading…" : "Upload and import"}
           </button>
-          {uploadPercent !== null ? <ProgressBar value={uploadPercent} status="processing" label="Upload progress" /> : null}
+          {uploadPercent !== null ? (
+            <ProgressBar value={uploadPercent} status="processing" label="Upload progress" />
+          ) : null}
         </div>
       </form>
 
@@ -175,10 +209,16 @@ function ImportReport({ item }: { item: Import }) {
     <div className="import-report" aria-live="polite">
       <div className="import-report__head">
         <StatusPill status={item.status} />
-        <ProgressBar value={item.status === "completed" ? 100 : item.progress} status={item.status} label="Import progress" />
+        <ProgressBar
+          value={item.status === "completed" ? 100 : item.progress}
+          status={item.status}
+          label="Import progress"
+        />
       </div>
       {item.status === "failed" ? (
-        <p className="notice notice--error notice--inline">{item.error_message ?? "The import failed."}</p>
+        <p className="notice notice--error notice--inline">
+          {item.error_message ?? "The import failed."}
+        </p>
       ) : null}
       {report ? (
         <>
@@ -204,7 +244,10 @@ function ImportReport({ item }: { item: Import }) {
             <div className="table-scroll">
               <table className="problems">
                 <caption className="problems__caption">
-                  What could not be imported{report.problems_truncated ? ` (${plural(report.problems_truncated, "more problem")} not listed)` : ""}
+                  What could not be imported
+                  {report.problems_truncated
+                    ? ` (${plural(report.problems_truncated, "more problem")} not listed)`
+                    : ""}
                 </caption>
                 <thead>
                   <tr>

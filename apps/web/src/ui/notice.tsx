@@ -4,11 +4,21 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { ApiFailure } from "./api-client";
 
-export function FailureNotice({ failure, title, onRetry }: { failure: ApiFailure; title?: string; onRetry?: () => void }) {
+export function FailureNotice({
+  failure,
+  title,
+  onRetry,
+}: {
+  failure: ApiFailure;
+  title?: string;
+  onRetry?: () => void;
+}) {
   const signedOut = failure.code === "unauthorized";
   return (
     <div className="notice notice--error" role="alert">
-      <p className="notice__title">{title ?? (signedOut ? "Your session has ended" : "Something went wrong")}</p>
+      <p className="notice__title">
+        {title ?? (signedOut ? "Your session has ended" : "Something went wrong")}
+      </p>
       <p className="notice__body">{failure.message}</p>
       {signedOut ? (
         <Link className="button button--secondary button--small" href="/sign-in">
@@ -23,12 +33,35 @@ export function FailureNotice({ failure, title, onRetry }: { failure: ApiFailure
   );
 }
 
-export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <div className="empty">
       <svg className="empty__icon" viewBox="0 0 48 48" aria-hidden="true">
-        <rect x="6" y="10" width="36" height="28" rx="4" fill="none" stroke="currentColor" strokeWidth="2" />
-        <path d="M6 32l10-10 8 8 6-6 12 12" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+        <rect
+          x="6"
+          y="10"
+          width="36"
+          height="28"
+          rx="4"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+        />
+        <path
+          d="M6 32l10-10 8 8 6-6 12 12"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+          strokeLinejoin="round"
+        />
         <circle cx="32" cy="19" r="3" fill="currentColor" />
       </svg>
       <h2 className="empty__title">{title}</h2>

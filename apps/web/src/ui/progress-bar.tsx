@@ -1,7 +1,15 @@
 // A progress bar of fixed width with its percentage beside it in tabular digits: updates
 // change the fill, never the layout.
 
-export function ProgressBar({ value, status, label }: { value: number; status: string; label: string }) {
+export function ProgressBar({
+  value,
+  status,
+  label,
+}: {
+  value: number;
+  status: string;
+  label: string;
+}) {
   const percent = Math.max(0, Math.min(100, Math.round(value)));
   return (
     <div className={`progress progress--${status}`}>

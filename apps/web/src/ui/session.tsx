@@ -3,7 +3,15 @@
 // shared by every page. Pages use `can(role)` to leave out what the role may not do, so a
 // viewer is never offered a button the API would refuse.
 import type { Role } from "@pictograph/schema";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 import { api, describeFailure, type ApiFailure } from "./api-client";
 
 export type Session = {

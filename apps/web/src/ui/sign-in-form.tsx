@@ -10,7 +10,9 @@ import { useSessionState } from "./session";
 
 /** Only same-site paths, so a crafted link cannot send someone elsewhere after sign-in. */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-in") ? next : "/datasets";
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/sign-in")
+    ? next
+    : "/datasets";
 }
 
 export function SignInForm() {
@@ -90,8 +92,8 @@ export function SignInForm() {
           </button>
         </form>
         <p className="signin__help">
-          First start? The admin account is <code>admin@pictograph.local</code>; its password is in the file{" "}
-          <code>admin-password</code> in the server&apos;s data directory.
+          First start? The admin account is <code>admin@pictograph.local</code>; its password is in
+          the file <code>admin-password</code> in the server&apos;s data directory.
         </p>
       </div>
     </main>

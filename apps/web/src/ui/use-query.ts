@@ -19,7 +19,12 @@ export function useQuery<T>(
   load: () => Promise<T>,
   options: { pollMs?: (data: T | undefined) => number | null } = {},
 ): Query<T> {
-  const [state, setState] = useState<{ key: string | null; data: T | undefined; failure: ApiFailure | null; loading: boolean }>({
+  const [state, setState] = useState<{
+    key: string | null;
+    data: T | undefined;
+    failure: ApiFailure | null;
+    loading: boolean;
+  }>({
     key,
     data: undefined,
     failure: null,
