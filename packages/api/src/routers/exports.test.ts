@@ -118,6 +118,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
     expect(await queuedBuilds()).toEqual(before);
     // A new key is a new request: the name is taken.
     expectError(await create("idem", {}, { "idempotency-key": "retry-456" }), 409, "conflict");
+    // The key reused for another export (another name, or another dataset) is refused, not
+    // answered with the first export under the wrong name.
+    expect(expectError(await create("idem-2", { format: "yolo" }, headers), 409, "conflict")).toContain("Idempotency-Key");
+    expectOk(await call("POST", "/datasets", { name: "shots-2" }), 201);
+    const elsewhere = await call("POST", "/datasets/shots-2/exports", { name: "idem" }, { headers });
+    expect(expectError(elsewhere, 409, "conflict")).toContain("Idempotency-Key");
+    expect(await queuedBuilds()).toEqual(before);
   });
 
   it("refuses unknown options with 422 listing the valid values", async () => {

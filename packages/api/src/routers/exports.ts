@@ -74,9 +74,14 @@ export const exportsRouter = {
       }
       const workspaceId = ctx.caller.workspaceId;
       const idempotencyKey = ctx.idempotencyKey;
+      // A retry names the same export; a key reused for another one is the caller's mistake.
+      const sameRequest = (earlier: ExportRow) =>
+        earlier.datasetId === dataset.id && earlier.name === input.name
+          ? withDownloadUrl(ctx, earlier, dataset.name)
+          : fail("conflict", `this Idempotency-Key was already used to create another export (${earlier.name}); send a new key`);
       if (idempotencyKey) {
         const earlier = await getExportByIdempotencyKey(db, { workspaceId, idempotencyKey });
-        if (earlier) return withDownloadUrl(ctx, earlier, dataset.name);
+        if (earlier) return sameRequest(earlier);
       }
       try {
         const row = await db.transaction(async (tx) => {
@@ -98,7 +103,7 @@ export const exportsRouter = {
         // A retried create whose first attempt committed: answer with that export.
         if (error instanceof DbConflictError && idempotencyKey && error.constraint.includes("idempotency")) {
           const earlier = await getExportByIdempotencyKey(db, { workspaceId, idempotencyKey });
-          if (earlier) return withDownloadUrl(ctx, earlier, dataset.name);
+          if (earlier) return sameRequest(earlier);
         }
         throw error;
       }
