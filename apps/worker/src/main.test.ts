@@ -20,7 +20,7 @@ import { runMigrate, startWorkerProcess, stopWorkerProcess, type WorkerProcess }
 const serverUrl = process.env.TEST_DATABASE_URL;
 // Short enough to test a killed worker's retry; the same in the workers and in this process's
 // pg-boss, so neither changes the queue's settings.
-const EXPORT_TIMEOUT_SECONDS = 10;
+const EXPORT_TIMEOUT_SECONDS = 20;
 const BIG = 4_000;
 
 describe.skipIf(!serverUrl)("worker processes on Postgres", () => {

@@ -28,6 +28,7 @@ const workers = await startWorkers({
   staleAfterSeconds: env.EXPORT_STALE_SECONDS,
   // No upload or build outlives an attempt's time limit: older temp files are a crash's.
   staleTempAfterMs: env.EXPORT_TIMEOUT_SECONDS * 1000,
+  buildTimeoutMs: env.EXPORT_TIMEOUT_SECONDS * 1000,
   log,
 });
 

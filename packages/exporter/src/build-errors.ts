@@ -19,6 +19,22 @@ export class WorkerShutdownError extends Error {
   }
 }
 
+/** The build ran past its time limit (EXPORT_TIMEOUT_SECONDS): it is stopped, not retried. */
+export class BuildTimeoutError extends Error {
+  constructor(limitMs: number) {
+    super(
+      `the build took longer than its time limit of ${formatDuration(limitMs)}; export fewer images, leave images out, or raise EXPORT_TIMEOUT_SECONDS`,
+    );
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 1000);
+  const [count, unit] = seconds % 60 === 0 ? [seconds / 60, "minute"] : [seconds, "second"];
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
+}
+
 /** An included image has no file to put in the ZIP: the user must upload it or leave images out. */
 export class MissingImageFileError extends Error {
   constructor(path: string, reason: "never uploaded" | "missing from storage") {
@@ -55,7 +71,8 @@ export function isTransient(error: unknown): boolean {
 }
 
 export function describeBuildError(error: unknown): string {
-  if (error instanceof UnknownClassError || error instanceof MissingImageFileError) return error.message;
+  if (error instanceof UnknownClassError || error instanceof MissingImageFileError || error instanceof BuildTimeoutError)
+    return error.message;
   if (error instanceof SelfCheckError) return `self-check failed: ${error.message}`;
   if (error instanceof StorageUnavailableError) return error.message;
   if (isTransient(error)) return "the database could not be reached";

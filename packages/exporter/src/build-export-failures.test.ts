@@ -146,6 +146,19 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     expect(await building).toEqual({ status: "skipped", reason: "the export was deleted" });
   });
 
+  it("fails with a clear message, leaving nothing, when the build runs past its time limit", async () => {
+    const gated = new GatedStore(storage, { reads: (key) => key.startsWith("images/") });
+    const created = await createExportRow(db, dataset, { includeImages: true });
+    const outcome = await buildExport({ db, storage: gated, workerId: "test" }, created.id, { timeoutMs: 300 });
+    gated.open();
+    expect(outcome).toMatchObject({ status: "failed" });
+    const row = await rowOf(created.id);
+    expect(row).toMatchObject({ status: "failed", blobKey: null });
+    expect(row!.errorMessage).toBe(
+      "the build took longer than its time limit of 300 ms; export fewer images, leave images out, or raise EXPORT_TIMEOUT_SECONDS",
+    );
+  });
+
   it("removes the ZIP an earlier attempt uploaded before its worker died", async () => {
     const created = await createExportRow(db, dataset, { includeImages: false });
     // Attempt 1 claimed the row, uploaded its ZIP and died before publishing it.

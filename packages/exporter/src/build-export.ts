@@ -16,6 +16,7 @@ import {
 import { exportClasses, formatModules, writeExportZip, type SplitCounts } from "@pictograph/formats";
 import { BlobNotFoundError, type BlobStore } from "@pictograph/storage";
 import {
+  BuildTimeoutError,
   ExportCancelledError,
   MissingImageFileError,
   RetryableExportError,
@@ -52,7 +53,12 @@ const DAY = 24 * 60 * 60;
 export async function buildExport(
   deps: ExporterDeps,
   exportId: string,
-  options: { signal?: AbortSignal; finalAttempt?: boolean } = {},
+  options: {
+    signal?: AbortSignal;
+    finalAttempt?: boolean;
+    /** Stops the build with a clear failure past this long (the job's own time limit). */
+    timeoutMs?: number;
+  } = {},
 ): Promise<BuildOutcome> {
   const now = deps.now ?? (() => new Date());
   const claim = await claimExport(deps.db, {
@@ -71,6 +77,8 @@ export async function buildExport(
   const abort = (reason: unknown) => controller.abort(reason);
   if (options.signal?.aborted) abort(options.signal.reason);
   else options.signal?.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
+
+  const timeLimit = options.timeoutMs ? setTimeout(() => abort(new BuildTimeoutError(options.timeoutMs!)), options.timeoutMs) : null;
 
   let progress = 0;
   const heartbeat = setInterval(() => {
@@ -190,6 +198,7 @@ export async function buildExport(
     return { status: "failed", message };
   } finally {
     clearInterval(heartbeat);
+    if (timeLimit) clearTimeout(timeLimit);
   }
 }
 

@@ -26,6 +26,8 @@ export type WorkerOptions = {
    * above the longest upload or build (EXPORT_TIMEOUT_SECONDS).
    */
   staleTempAfterMs?: number;
+  /** A build running longer fails with a clear message (EXPORT_TIMEOUT_SECONDS); default none. */
+  buildTimeoutMs?: number;
   log?: (line: string) => void;
 };
 
@@ -71,6 +73,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       const build = buildExport(deps, exportId, {
         signal: controller.signal,
         finalAttempt: job.isFinalAttempt,
+        timeoutMs: options.buildTimeoutMs,
       });
       running.add(build);
       const outcome = await build.finally(() => running.delete(build));
