@@ -77,7 +77,8 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
     await jobs.boss.expire();
     expect(await jobs.boss.getJobById(queues.exportBuild.name, job!.id)).toMatchObject({ state: "failed" });
 
-    workers = await startWorkers({ db, storage, jobs, workerId: "w2", concurrency: 1, log });
+    // Its heartbeat is over a second old: with staleAfterSeconds 1, its builder is gone.
+    workers = await startWorkers({ db, storage, jobs, workerId: "w2", concurrency: 1, log, staleAfterSeconds: 1 });
     const row = await waitFor("the export to be failed", async () => {
       const current = await rowOf(created.id);
       return current.status === "failed" && current;
@@ -94,6 +95,15 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
     await jobs.enqueue(db, queues.exportBuildDead, { exportId: created.id });
     await waitFor("the dead letter to be handled", () => jobsDone(queues.exportBuildDead.name));
     expect(await rowOf(created.id)).toMatchObject({ status: "completed", errorMessage: null });
+  });
+
+  it("leaves an export whose builder is still beating to that builder, and looks again later", async () => {
+    const created = await createExportRow(db, dataset);
+    expect(await claimExport(db, { exportId: created.id, workerId: "alive", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
+    workers = await startWorkers({ db, storage, jobs, workerId: "w7", concurrency: 1, log, staleAfterSeconds: 30 });
+    const deadId = await jobs.enqueue(db, queues.exportBuildDead, { exportId: created.id });
+    await waitFor("the dead letter to be looked at", async () => (await jobs.boss.getJobById(queues.exportBuildDead.name, deadId))?.state === "retry");
+    expect(await rowOf(created.id)).toMatchObject({ status: "processing", workerId: "alive" });
   });
 
   async function jobsDone(queue: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // The background workers of a process: export builds and imports, on the declared queues.
 // Used by apps/worker (production) and by the web process in embedded mode. Stopping hands
 // running builds back to the queue; it never marks them failed.
-import { failExport, getExportById, type Db } from "@pictograph/db";
+import { failAbandonedExport, getExportById, type Db } from "@pictograph/db";
 import { queues, type Jobs } from "@pictograph/jobs";
 import type { BlobStore } from "@pictograph/storage";
 import { WorkerShutdownError } from "./build-errors";
@@ -40,6 +40,7 @@ export type Workers = {
 };
 
 const HOUR_MS = 60 * 60 * 1000;
+const STALE_AFTER_SECONDS = 30;
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const log = options.log ?? ((line: string) => console.log(`[worker ${options.workerId}] ${line}`));
@@ -86,7 +87,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // A build job that used up its attempts without ending the row (its worker died, or it
   // ran out of time): no build will run again, so the export must not stay pending.
   await options.jobs.work(queues.exportBuildDead, async ({ exportId }) => {
-    const message = await failAbandonedExport(options.db, exportId);
+    const message = await endAbandonedExport(options.db, exportId, options.staleAfterSeconds ?? STALE_AFTER_SECONDS);
     if (message) log(`export ${exportId}: failed: ${message}`);
     return { failed: message !== null };
   });
@@ -115,8 +116,12 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   };
 }
 
-/** Fails a pending or processing export for good; the message it was failed with, or null. */
-async function failAbandonedExport(db: Db, exportId: string): Promise<string | null> {
+/**
+ * Fails a pending export, or a processing one whose builder is gone, for good. Throws while a
+ * builder is still beating, so the dead letter is retried and looks again later (that builder
+ * usually ends the row itself first). The message it was failed with, or null.
+ */
+async function endAbandonedExport(db: Db, exportId: string, staleAfterSeconds: number): Promise<string | null> {
   const row = await getExportById(db, { exportId });
   if (!row || (row.status !== "pending" && row.status !== "processing")) return null;
   const attempts = `${row.attempts} attempt${row.attempts === 1 ? "" : "s"}`;
@@ -125,6 +130,8 @@ async function failAbandonedExport(db: Db, exportId: string): Promise<string | n
       ? "the last one did not finish in time or its worker stopped"
       : (row.errorMessage?.replace(/^retrying: /, "") ?? "no worker took it");
   const message = `the export could not be built after ${attempts}: ${why}`;
-  await failExport(db, { exportId, errorMessage: message });
-  return message;
+  if (await failAbandonedExport(db, { exportId, errorMessage: message, staleAfterSeconds })) return message;
+  const now = await getExportById(db, { exportId });
+  if (now?.status === "processing") throw new Error(`export ${exportId} is still being built by ${now.workerId}: checking again later`);
+  return null;
 }

@@ -121,3 +121,30 @@ export async function releaseExport(
     .set({ status: "pending", errorMessage: params.errorMessage, progress: 0 })
     .where(owned(params.exportId, params.attempt));
 }
+
+/**
+ * Fails an export whose build job is gone for good (its attempts are used up): a pending one,
+ * or a processing one whose builder stopped beating `staleAfterSeconds` ago. A builder still
+ * beating is left alone: it ends the row itself. True when the row was failed.
+ */
+export async function failAbandonedExport(
+  db: DbOrTx,
+  params: { exportId: string; errorMessage: string; staleAfterSeconds: number },
+): Promise<boolean> {
+  const stale = sql`now() - make_interval(secs => ${params.staleAfterSeconds})`;
+  const rows = await db
+    .update(datasetExports)
+    .set({ status: "failed", errorMessage: params.errorMessage, completedAt: sql`now()` })
+    .where(
+      and(
+        eq(datasetExports.id, params.exportId),
+        or(
+          eq(datasetExports.status, "pending"),
+          and(eq(datasetExports.status, "processing"), lt(datasetExports.heartbeatAt, stale)),
+        ),
+      ),
+    )
+    .returning({ id: datasetExports.id });
+  return rows.length > 0;
+}
+
