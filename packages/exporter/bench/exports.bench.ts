@@ -64,7 +64,9 @@ const BIG_FORMATS = formatsOption("--big-formats", ["coco", "yolo"]);
 const BIG_RUNS = option("--big-runs", 1);
 const COCO_BIG_RUNS = option("--coco-big-runs", quick ? 1 : 2);
 const SMALL_RUNS = option("--small-runs", 1);
-const TINY_RUNS = option("--tiny-runs", quick ? 3 : 9);
+const TINY_RUNS = option("--tiny-runs", quick ? 4 : 20);
+/** At least this many COPY floor runs per size, added after the exports when they ran fewer. */
+const MIN_COPY_RUNS = quick ? 1 : 5;
 const IMAGE_RUNS = option("--image-runs", quick ? 1 : 3);
 const ZIP_RUNS = option("--zip-runs", quick ? 2 : 5);
 /** pg-boss's polling interval in createJobs (default) and in the what-if worker. */
@@ -80,6 +82,8 @@ const TARGET_IMAGES_OVER_ZIP = 1.25;
 const TARGET_TINY_MS = 1_000;
 
 type ExportRun = TimedExport & {
+  /** The worker's highest VmRSS (MB) in each tenth of create → completed: growth or plateau. */
+  rssByTenth?: number[];
   workerCpuMs: number;
   peakRssMB: number;
   idleRssMB: number;
@@ -120,6 +124,16 @@ function cell(value: number | string | null | undefined): string {
   return typeof value === "number" ? value.toLocaleString("en-US") : value;
 }
 const yes = (met: boolean) => (met ? "yes" : "**no**");
+
+/** The highest value of each tenth of `totalMs` from [ms, value] samples (NaN for an empty tenth). */
+function highestByTenth(samples: Array<[number, number]>, totalMs: number): number[] {
+  const tenths = Array.from({ length: 10 }, () => NaN);
+  for (const [ms, value] of samples) {
+    const tenth = Math.min(9, Math.floor((ms / totalMs) * 10));
+    tenths[tenth] = Number.isNaN(tenths[tenth]!) ? value : Math.max(tenths[tenth]!, value);
+  }
+  return tenths;
+}
 
 function summarize(format: Format, runs: ExportRun[]): ExportSummary {
   const wallMs = median(runs.map((r) => r.wallMs));
@@ -266,6 +280,7 @@ async function main(): Promise<void> {
               await sleep(500 + Math.random() * DEFAULT_POLL_SECONDS * 1000);
               const idleRssMB = worker.rssMB();
               const cpuBefore = worker.cpuMs();
+              const rssTimeline: Array<[number, number]> = [];
               const timed = await timeExport({
                 db,
                 jobs,
@@ -275,9 +290,15 @@ async function main(): Promise<void> {
                 name: `e${++exportNumber}`,
                 format,
                 includeImages: false,
+                onPoll: (elapsedMs) => {
+                  const last = rssTimeline.at(-1);
+                  if (!last || elapsedMs - last[0] >= 250)
+                    rssTimeline.push([round(elapsedMs), worker.rssMB()]);
+                },
               });
               runs.push({
                 ...timed,
+                rssByTenth: highestByTenth(rssTimeline, timed.wallMs),
                 workerCpuMs: worker.cpuMs() - cpuBefore,
                 peakRssMB: worker.peakRssMB(),
                 idleRssMB,
@@ -299,10 +320,25 @@ async function main(): Promise<void> {
         }
       }
     }
+    // The COPY floor ran once before each export; top it up to MIN_COPY_RUNS per size.
+    const extraCopyMs = new Map<number, number[]>();
+    for (const dataset of [small, big]) {
+      const ran = summaries
+        .filter((s) => s.images === dataset.images)
+        .reduce((sum, s) => sum + s.runs, 0);
+      const extra: number[] = [];
+      for (let r = ran; r < MIN_COPY_RUNS; r++) {
+        log(
+          `COPY floor: ${dataset.images.toLocaleString("en-US")} images, extra run ${r + 1 - ran}`,
+        );
+        extra.push(timeCopy(database.url, dataset.datasetId));
+      }
+      extraCopyMs.set(dataset.images, extra);
+    }
     const notBig = FORMATS.filter((f) => !BIG_FORMATS.includes(f));
     if (notBig.length)
       notes.push(
-        `${notBig.join(", ")} measured at ${SMALL.toLocaleString("en-US")} images only (--big-formats)`,
+        `${notBig.join(", ")} measured at ${SMALL.toLocaleString("en-US")} images only: by default only coco and yolo also run at ${BIG.toLocaleString("en-US")} (time budget on this machine; \`--big-formats=all\` runs every format)`,
       );
 
     // The exporter's read path alone, in this process: pages of the big dataset through the
@@ -377,11 +413,21 @@ async function main(): Promise<void> {
       log((error as Error).message);
     }
 
-    // Small exports at a random moment of the worker's polling cycle, as users arrive.
+    // Small exports created at moments spread evenly over the worker's 2 s polling cycle (the
+    // waits after the previous completion are stratified, in shuffled order), so the median
+    // is what users arriving at random would see, not what a few random draws happened to be.
     const tinyRun = async (label: string) => {
+      const waits = Array.from(
+        { length: TINY_RUNS },
+        (_, r) => ((r + 0.5) / TINY_RUNS) * DEFAULT_POLL_SECONDS * 1000,
+      );
+      for (let i = waits.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [waits[i], waits[j]] = [waits[j]!, waits[i]!];
+      }
       const runs: TimedExport[] = [];
-      for (let r = 0; r < TINY_RUNS; r++) {
-        await sleep(Math.random() * DEFAULT_POLL_SECONDS * 1000);
+      for (const wait of waits) {
+        await sleep(wait);
         runs.push(
           await timeExport({
             db,
@@ -395,7 +441,7 @@ async function main(): Promise<void> {
           }),
         );
         log(
-          `${label} ${r + 1}: ${round(runs.at(-1)!.wallMs)} ms (pickup ${runs.at(-1)!.pickupMs} ms)`,
+          `${label} ${runs.length}: ${round(runs.at(-1)!.wallMs)} ms (pickup ${runs.at(-1)!.pickupMs} ms)`,
         );
       }
       return {
@@ -436,7 +482,8 @@ async function main(): Promise<void> {
     const copyOf = (images: number) => {
       const all = summaries
         .filter((s) => s.images === images)
-        .flatMap((s) => s.samples.flatMap((r) => (r.copyMs === null ? [] : [r.copyMs])));
+        .flatMap((s) => s.samples.flatMap((r) => (r.copyMs === null ? [] : [r.copyMs])))
+        .concat(extraCopyMs.get(images) ?? []);
       return all.length
         ? {
             runs: all.length,
@@ -505,7 +552,7 @@ async function main(): Promise<void> {
     const n = (v: number) => v.toLocaleString("en-US");
 
     const lines = [
-      `Exports built by the real worker (\`apps/worker/src/main.ts\` in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset; medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images, ${BIG_RUNS} at ${n(BIG)} (${COCO_BIG_RUNS} for COCO). ZIPs are deleted after each run.`,
+      `Exports built by the real worker (\`apps/worker/src/main.ts\` in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images, ${BIG_RUNS} at ${n(BIG)} (${COCO_BIG_RUNS} for COCO). ZIPs are deleted after each run.`,
       "",
       "| format | images | runs | create→completed ms | images/s | pickup ms | build ms | build images/s | worker CPU ms | images per worker CPU-s | peak RSS MB | idle RSS MB | ZIP MB |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -513,6 +560,13 @@ async function main(): Promise<void> {
         (s) =>
           `| ${s.format} | ${n(s.images)} | ${s.runs} | ${n(s.wallMs)} | ${n(s.imagesPerSecond)} | ${n(s.pickupMs)} | ${n(s.buildMs)} | ${n(s.buildImagesPerSecond)} | ${n(s.workerCpuMs)} | ${n(s.imagesPerCpuSecond)} | ${s.peakRssMB} | ${s.idleRssMB} | ${s.zipMB} |`,
       ),
+      "",
+      `Worker RSS through each ${n(BIG)}-image run (MB, highest in each tenth of create → completed): ${summaries
+        .filter((s) => s.images === BIG)
+        .flatMap((s) =>
+          s.samples.map((r) => `${s.format} ${(r.rssByTenth ?? []).map((v) => cell(v)).join(" ")}`),
+        )
+        .join("; ")}.`,
       "",
       "Floors and the read path, same run:",
       "",
@@ -541,7 +595,7 @@ async function main(): Promise<void> {
         : "With images: not measured.",
       "",
       tinyDefault
-        ? `A ${TINY}-image COCO export (annotation-only), created at a random moment of the worker's polling cycle, median of ${tinyDefault.runs}: create→completed ${n(tinyDefault.wallMs)} ms (min ${n(tinyDefault.minWallMs)}, max ${n(tinyDefault.maxWallMs)}), of which pickup ${n(tinyDefault.pickupMs)} ms and build ${n(tinyDefault.buildMs)} ms.`
+        ? `A ${TINY}-image COCO export (annotation-only), created at moments spread evenly over the worker's polling cycle, median of ${tinyDefault.runs}: create→completed ${n(tinyDefault.wallMs)} ms (min ${n(tinyDefault.minWallMs)}, max ${n(tinyDefault.maxWallMs)}), of which pickup ${n(tinyDefault.pickupMs)} ms and build ${n(tinyDefault.buildMs)} ms.`
         : `${TINY}-image export: not measured.`,
       tinyFast
         ? `The same with pg-boss polling every ${FAST_POLL_SECONDS} s (bench/fast-poll-worker.ts: apps/worker's wiring with \`pollingIntervalSeconds: ${FAST_POLL_SECONDS}\`), median of ${tinyFast.runs}: ${n(tinyFast.wallMs)} ms (min ${n(tinyFast.minWallMs)}, max ${n(tinyFast.maxWallMs)}), pickup ${n(tinyFast.pickupMs)} ms, build ${n(tinyFast.buildMs)} ms.`

@@ -31,6 +31,8 @@ export async function timeExport(params: {
   name: string;
   format: Format;
   includeImages: boolean;
+  /** Called at each poll until the row is completed (memory sampling). */
+  onPoll?: (elapsedMs: number) => void;
 }): Promise<TimedExport> {
   const { db } = params;
   const began = performance.now();
@@ -49,6 +51,7 @@ export async function timeExport(params: {
   });
   for (;;) {
     await sleep(POLL_MS);
+    params.onPoll?.(performance.now() - began);
     const row = await getExportById(db, { exportId: created.id });
     if (!row) throw new Error(`export ${params.name} disappeared`);
     if (row.status === "failed")
