@@ -1,16 +1,10 @@
 // `pnpm --filter @pictograph/e2e test`: builds the web UI when its sources are newer than the
-// last build, then runs Playwright. Inside `turbo run test` (the whole-repo test run) it
-// stands aside: browser tests need chromium and the built UI, and .ci/run runs them as their
-// own step once chromium is installed.
+// last build, then runs Playwright. The root `pnpm test` leaves it out (it needs chromium,
+// which .ci/run installs before running it as its own step).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "@pictograph/test-server";
-
-if (process.env.TURBO_HASH) {
-  console.log("browser tests run on their own: pnpm --filter @pictograph/e2e test");
-  process.exit(0);
-}
 
 const WEB = join(REPO_ROOT, "apps/web");
 // What goes into the browser bundle: the UI and the schema it validates with.
