@@ -75,13 +75,18 @@ function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return fail(error.message, error.exitCode);
   if (error instanceof ExportFailedError) return fail(error.message, EXIT.exportFailed);
   if (error instanceof PollTimeoutError) {
-    const hint = error.export ? `; wait again with: pictograph exports wait ${error.export.dataset_name} ${error.export.name}` : "";
+    const hint = error.export
+      ? `; wait again with: pictograph exports wait ${error.export.dataset_name} ${error.export.name}`
+      : "";
     return fail(`${error.message}${hint}`, EXIT.waitTimedOut);
   }
   if (error instanceof ImportFailedError) return fail(error.message, EXIT.error);
   // The server refused an input (unknown class, bad name): the command line was wrong.
   if (error instanceof ValidationError) return fail(error.message, EXIT.usage);
   if (error instanceof APIError)
-    return fail(`${error.message} (HTTP ${error.status}${error.requestId ? `, request ${error.requestId}` : ""})`, EXIT.error);
+    return fail(
+      `${error.message} (HTTP ${error.status}${error.requestId ? `, request ${error.requestId}` : ""})`,
+      EXIT.error,
+    );
   return fail((error as Error)?.message ?? String(error), EXIT.error);
 }

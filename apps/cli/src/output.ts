@@ -16,10 +16,15 @@ export function printTable<T>(rows: T[], columns: Column<T>[], emptyMessage = "(
     log(emptyMessage);
     return;
   }
-  const cells = [columns.map((c) => c.header), ...rows.map((row) => columns.map((c) => String(c.value(row) ?? "-")))];
+  const cells = [
+    columns.map((c) => c.header),
+    ...rows.map((row) => columns.map((c) => String(c.value(row) ?? "-"))),
+  ];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
   for (const line of cells)
-    process.stdout.write(`${line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`);
+    process.stdout.write(
+      `${line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`,
+    );
 }
 
 /** One object as `field  value` lines. */

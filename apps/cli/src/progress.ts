@@ -4,7 +4,10 @@ import { SingleBar } from "cli-progress";
 
 export type Progress = { update(value: number, total?: number): void; stop(): void };
 
-export function progressBar(label: string, options: { json?: boolean; total: number; unit?: string }): Progress {
+export function progressBar(
+  label: string,
+  options: { json?: boolean; total: number; unit?: string },
+): Progress {
   if (options.json || !process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total}${options.unit ? ` ${options.unit}` : ""}`,

@@ -40,9 +40,14 @@ export function runProcess(
   options: Omit<RunOptions, "cwd"> = {},
 ): Promise<CliRun> {
   const env = { ...process.env, ...options.env };
-  for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
+  for (const [key, value] of Object.entries(options.env ?? {}))
+    if (value === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd,
+      env,
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));

@@ -21,8 +21,13 @@ const SDK_BUILD = fileURLToPath(new URL("../../../packages/sdk/dist/index.mjs", 
 
 export default async function setup(project: TestProject) {
   if (!existsSync(SDK_BUILD))
-    throw new Error("the SDK is not built: run `pnpm --filter @pictograph/sdk build` (turbo's test task does it)");
-  const [server] = await Promise.all([startTestServer(), promisify(execFile)("pnpm", ["run", "build"], { cwd: CLI_DIR })]);
+    throw new Error(
+      "the SDK is not built: run `pnpm --filter @pictograph/sdk build` (turbo's test task does it)",
+    );
+  const [server] = await Promise.all([
+    startTestServer(),
+    promisify(execFile)("pnpm", ["run", "build"], { cwd: CLI_DIR }),
+  ]);
   project.provide("server", { url: server.url, apiKey: server.apiKey, dataDir: server.dataDir });
   return () => server.stop();
 }

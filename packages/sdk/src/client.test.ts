@@ -22,7 +22,11 @@ describe("new Client()", () => {
     setEnv(`  ${server.url}/  `, `\t${server.apiKey}\n`);
     const client = new Client();
     expect(client.baseUrl).toBe(server.url);
-    expect(await client.workspace.me()).toEqual({ workspace: "default", role: "admin", auth: "api_key" });
+    expect(await client.workspace.me()).toEqual({
+      workspace: "default",
+      role: "admin",
+      auth: "api_key",
+    });
   });
 
   it("prefers the options to the environment", async () => {
@@ -68,7 +72,11 @@ describe("new Client()", () => {
     const client = new Client({ baseUrl: testServer().url, apiKey: "pg_wrong" });
     const error = await client.datasets.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ status: 401, code: "unauthorized", message: "the API key is invalid or revoked" });
+    expect(error).toMatchObject({
+      status: 401,
+      code: "unauthorized",
+      message: "the API key is invalid or revoked",
+    });
     expect((error as AuthenticationError).requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

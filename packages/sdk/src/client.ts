@@ -79,9 +79,13 @@ function normalizeBaseUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new PictographError(`the server URL ${JSON.stringify(value)} is not a URL (e.g. http://localhost:3000)`);
+    throw new PictographError(
+      `the server URL ${JSON.stringify(value)} is not a URL (e.g. http://localhost:3000)`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new PictographError(`the server URL must start with http:// or https://, not ${url.protocol}//`);
+    throw new PictographError(
+      `the server URL must start with http:// or https://, not ${url.protocol}//`,
+    );
   return `${url.origin}${url.pathname.replace(/\/+$/, "").replace(/\/api\/v1$/, "")}`;
 }

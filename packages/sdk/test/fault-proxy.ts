@@ -2,7 +2,12 @@
 // the way networks and overloaded servers do — an error status with Retry-After, a
 // dropped connection before or after the server did the work, a slow answer — and
 // forwards everything else untouched. It records every request it saw.
-import { createServer, request as forward, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as forward,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type Fault =
@@ -38,7 +43,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (fault && "status" in fault) {
       req.resume();
       res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
-      res.end(JSON.stringify(fault.body ?? { error: { code: "unavailable", message: "injected failure" } }));
+      res.end(
+        JSON.stringify(
+          fault.body ?? { error: { code: "unavailable", message: "injected failure" } },
+        ),
+      );
       return;
     }
     if (fault && "drop" in fault && fault.drop === "before") {

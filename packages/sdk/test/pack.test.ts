@@ -25,26 +25,39 @@ beforeAll(async () => {
   tarball = join(dir, "pictograph-sdk-0.0.0.tgz");
   project = join(dir, "project");
   await mkdir(project);
-  await writeFile(join(project, "package.json"), JSON.stringify({ name: "uses-sdk", private: true, type: "module" }));
+  await writeFile(
+    join(project, "package.json"),
+    JSON.stringify({ name: "uses-sdk", private: true, type: "module" }),
+  );
   // No runtime dependencies: the registry is never needed.
-  await run("npm", ["install", tarball, "--offline", "--no-audit", "--no-fund", "--no-package-lock"], { cwd: project });
+  await run(
+    "npm",
+    ["install", tarball, "--offline", "--no-audit", "--no-fund", "--no-package-lock"],
+    { cwd: project },
+  );
 }, 180_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("the packed @pictograph/sdk", () => {
-  it("holds the build and package.json only, and no server types", async () => {
+  it("holds the build, README and package.json only, and no server types", async () => {
     const { stdout } = await run("tar", ["-tzf", tarball]);
     expect(stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "package/README.md",
       "package/dist/index.d.mts",
       "package/dist/index.mjs",
       "package/package.json",
     ]);
     const installed = join(project, "node_modules/@pictograph/sdk");
-    const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as Record<string, unknown>;
+    const manifest = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(manifest.dependencies ?? {}).toEqual({});
     for (const file of ["dist/index.d.mts", "dist/index.mjs"]) {
       const text = await readFile(join(installed, file), "utf8");
-      expect(text, file).not.toMatch(/@pictograph\/(api|schema|db|formats)|@trpc|drizzle|from "zod"|pg-boss/);
+      expect(text, file).not.toMatch(
+        /@pictograph\/(api|schema|db|formats)|@trpc|drizzle|from "zod"|pg-boss/,
+      );
     }
   });
 
@@ -56,9 +69,19 @@ describe("the packed @pictograph/sdk", () => {
   // ESM only, by design: `engines` is Node >= 20.19, where require() of ESM works, so the
   // "CJS resolves to ESM" note of the node16-from-CJS resolution is not a problem for us.
   it("passes attw for ESM consumers (node16 and bundlers)", async () => {
-    const { stdout } = await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "json"]);
-    const report = JSON.parse(stdout) as { analysis: { problems: { kind: string; resolutionKind: string }[] } };
-    const counted = report.analysis.problems.filter((p) => p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs");
+    const { stdout } = await run(bin("attw"), [
+      tarball,
+      "--profile",
+      "esm-only",
+      "--format",
+      "json",
+    ]);
+    const report = JSON.parse(stdout) as {
+      analysis: { problems: { kind: string; resolutionKind: string }[] };
+    };
+    const counted = report.analysis.problems.filter(
+      (p) => p.resolutionKind !== "node10" && p.resolutionKind !== "node16-cjs",
+    );
     expect(counted).toEqual([]);
   });
 

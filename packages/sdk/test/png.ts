@@ -3,7 +3,10 @@
 import { deflateSync, crc32 } from "node:zlib";
 
 export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
+  const row = Buffer.concat([
+    Buffer.from([0]),
+    Buffer.from(Array.from({ length: width }, () => rgb).flat()),
+  ]);
   const pixels = Buffer.concat(Array.from({ length: height }, () => row));
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);

@@ -10,12 +10,14 @@ import type * as Sdk from "../src/index";
 type In = inferRouterInputs<AppRouter>;
 type Out = inferRouterOutputs<AppRouter>;
 /** A procedure's declared output before JSON typing: a 204's `void` (JSON typing makes it `never`). */
-type Declared<P extends keyof AppRouter, V extends keyof AppRouter[P]> = AppRouter[P][V] extends infer Procedure
-  ? inferProcedureOutput<Procedure>
-  : never;
+type Declared<
+  P extends keyof AppRouter,
+  V extends keyof AppRouter[P],
+> = AppRouter[P][V] extends infer Procedure ? inferProcedureOutput<Procedure> : never;
 
 /** Both ways identical, not merely assignable. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 /** Flattens intersections at every depth, so `A & B` compares equal to the object it means. */
 type Deep<T> = T extends (...args: never[]) => unknown
@@ -38,7 +40,12 @@ export type Checks = [
   Expect<Same<Sdk.ExportDownloadLink, Out["exports"]["download"]>>,
   Expect<Same<void, Declared<"exports", "delete">>>,
   Expect<Same<Ref & Sdk.ExportOptions, In["exports"]["create"]>>,
-  Expect<Same<Omit<Sdk.ExportCreateParams, "wait" | "timeout" | "poll_interval" | "on_progress">, Sdk.ExportOptions>>,
+  Expect<
+    Same<
+      Omit<Sdk.ExportCreateParams, "wait" | "timeout" | "poll_interval" | "on_progress">,
+      Sdk.ExportOptions
+    >
+  >,
   Expect<Same<Sdk.ExportListParams, In["exports"]["list"]>>,
   Expect<Same<Ref, In["exports"]["get"]>>,
   Expect<Same<Ref, In["exports"]["download"]>>,
@@ -116,9 +123,14 @@ export type Checks = [
   Expect<Same<CanonicalOf<Sdk.ExportedAnnotation>, Schema.Annotation>>,
   Expect<Same<Sdk.ExportManifest["classes"][number], Schema.ClassDef>>,
   Expect<
-    Same<Omit<Sdk.ExportedImage, "image" | "image_path" | "annotation_count" | "annotations">, Schema.ImageRecord>
+    Same<
+      Omit<Sdk.ExportedImage, "image" | "image_path" | "annotation_count" | "annotations">,
+      Schema.ImageRecord
+    >
   >,
 ];
 
 /** An exported annotation with the model's field names: `name` is `class_name`, no `id`. */
-type CanonicalOf<A> = A extends { name: string; id: number } ? Omit<A, "id" | "name"> & { class_name: string } : never;
+type CanonicalOf<A> = A extends { name: string; id: number }
+  ? Omit<A, "id" | "name"> & { class_name: string }
+  : never;

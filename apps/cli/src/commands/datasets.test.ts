@@ -10,7 +10,14 @@ const pictograph = (...args: string[]) => runBuilt(args, { env });
 describe("pictograph datasets", () => {
   it("creates, shows, lists and deletes a dataset", async () => {
     const name = uniqueName("cli-ds");
-    const created = await pictograph("datasets", "create", name, "--description", "from the CLI", "--json");
+    const created = await pictograph(
+      "datasets",
+      "create",
+      name,
+      "--description",
+      "from the CLI",
+      "--json",
+    );
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({
       name,
@@ -20,7 +27,9 @@ describe("pictograph datasets", () => {
 
     const got = await pictograph("datasets", "get", name);
     expect(got.code).toBe(0);
-    expect(got.stdout).toMatch(new RegExp(`^id +[0-9a-f-]{36}\\nname +${name}\\ndescription +from the CLI\\nimages +0\\n`));
+    expect(got.stdout).toMatch(
+      new RegExp(`^id +[0-9a-f-]{36}\\nname +${name}\\ndescription +from the CLI\\nimages +0\\n`),
+    );
 
     const table = await pictograph("datasets", "list");
     const lines = table.stdout.trim().split("\n");
@@ -32,7 +41,9 @@ describe("pictograph datasets", () => {
     expect(deleted).toMatchObject({ code: 0, stdout: "", stderr: `deleted dataset "${name}"\n` });
     const gone = await pictograph("datasets", "get", name);
     expect(gone.code).toBe(1);
-    expect(gone.stderr).toMatch(new RegExp(`^error: dataset "${name}" not found \\(HTTP 404, request [0-9a-f-]{36}\\)\\n$`));
+    expect(gone.stderr).toMatch(
+      new RegExp(`^error: dataset "${name}" not found \\(HTTP 404, request [0-9a-f-]{36}\\)\\n$`),
+    );
   });
 
   it("a name the server refuses is a usage error (exit 2), a taken one an error (exit 1)", async () => {

@@ -55,7 +55,10 @@ export function datasetsCommand(): Command {
     .option("--description <text>", "what it holds")
     .option("--json", "print the dataset as JSON")
     .action(async (name: string, options: JsonOption & { description?: string }) => {
-      printDataset(await (await connect()).datasets.create(name, { description: options.description }), options);
+      printDataset(
+        await (await connect()).datasets.create(name, { description: options.description }),
+        options,
+      );
     });
 
   command

@@ -20,14 +20,34 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-type Export = { name: string; status: string; format: string; sha256: string; size_bytes: number } & Record<string, unknown>;
+type Export = {
+  name: string;
+  status: string;
+  format: string;
+  sha256: string;
+  size_bytes: number;
+} & Record<string, unknown>;
 
 describe("pictograph exports create", () => {
   it("passes every flag to the export and waits until it is completed", async () => {
     const name = uniqueName("cli-yolo");
     const run = await pictograph(
-      "exports", "create", "demo", name,
-      "--format", "yolo", "--no-images", "--class", "car", "--class", "traffic light", "--status", "all", "--poll-interval", "0.2", "--json",
+      "exports",
+      "create",
+      "demo",
+      name,
+      "--format",
+      "yolo",
+      "--no-images",
+      "--class",
+      "car",
+      "--class",
+      "traffic light",
+      "--status",
+      "all",
+      "--poll-interval",
+      "0.2",
+      "--json",
     );
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -46,9 +66,22 @@ describe("pictograph exports create", () => {
 
   it("prints the export as fields without --json", async () => {
     const name = uniqueName("cli-fields");
-    const run = await pictograph("exports", "create", "demo", name, "--format", "csv", "--poll-interval", "0.2");
+    const run = await pictograph(
+      "exports",
+      "create",
+      "demo",
+      name,
+      "--format",
+      "csv",
+      "--poll-interval",
+      "0.2",
+    );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`\\nname +${name}\\nformat +csv\\ninclude_images +true\\nclass_filter +all classes\\nstatus_filter +complete\\nstatus +completed\\nprogress +100%\\nimages +25\\n`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `\\nname +${name}\\nformat +csv\\ninclude_images +true\\nclass_filter +all classes\\nstatus_filter +complete\\nstatus +completed\\nprogress +100%\\nimages +25\\n`,
+      ),
+    );
   });
 
   it("--no-wait returns the pending export; wait waits for it", async () => {
@@ -56,20 +89,47 @@ describe("pictograph exports create", () => {
     const created = await pictograph("exports", "create", "demo", name, "--no-wait", "--json");
     expect(created.code).toBe(0);
     expect(["pending", "processing"]).toContain((JSON.parse(created.stdout) as Export).status);
-    const waited = await pictograph("exports", "wait", "demo", name, "--poll-interval", "0.2", "--json");
+    const waited = await pictograph(
+      "exports",
+      "wait",
+      "demo",
+      name,
+      "--poll-interval",
+      "0.2",
+      "--json",
+    );
     expect(waited.code).toBe(0);
     expect((JSON.parse(waited.stdout) as Export).status).toBe("completed");
   });
 
   it("exits 124 when the wait runs out, saying how to wait again; the export keeps building", async () => {
     const name = uniqueName("cli-timeout");
-    const run = await pictograph("exports", "create", "demo", name, "--format", "coco", "--timeout", "0");
+    const run = await pictograph(
+      "exports",
+      "create",
+      "demo",
+      name,
+      "--format",
+      "coco",
+      "--timeout",
+      "0",
+    );
     expect(run.code).toBe(124);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
-      new RegExp(`^error: export "${name}" of dataset "demo" is still (pending|processing) \\(\\d+%\\) after [\\d.]+ s; it keeps building: wait again or get it later; wait again with: pictograph exports wait demo ${name}\\n$`),
+      new RegExp(
+        `^error: export "${name}" of dataset "demo" is still (pending|processing) \\(\\d+%\\) after [\\d.]+ s; it keeps building: wait again or get it later; wait again with: pictograph exports wait demo ${name}\\n$`,
+      ),
     );
-    const waited = await pictograph("exports", "wait", "demo", name, "--poll-interval", "0.2", "--json");
+    const waited = await pictograph(
+      "exports",
+      "wait",
+      "demo",
+      name,
+      "--poll-interval",
+      "0.2",
+      "--json",
+    );
     expect((JSON.parse(waited.stdout) as Export).status).toBe("completed");
   });
 
@@ -78,34 +138,61 @@ describe("pictograph exports create", () => {
     await pictograph("datasets", "create", dataset);
     const image = join(dir, "lost.png");
     await writeFile(image, solidPng(5, 5, [1, 2, 3]));
-    expect((await pictograph("images", "upload", dataset, image, "--status", "complete")).code).toBe(0);
-    const id = (JSON.parse((await pictograph("datasets", "get", dataset, "--json")).stdout) as { id: string }).id;
+    expect(
+      (await pictograph("images", "upload", dataset, image, "--status", "complete")).code,
+    ).toBe(0);
+    const id = (
+      JSON.parse((await pictograph("datasets", "get", dataset, "--json")).stdout) as { id: string }
+    ).id;
     const folder = join(testServer().dataDir, "storage", "images", id);
     for (const file of await readdir(folder)) await rm(join(folder, file));
 
-    const run = await pictograph("exports", "create", dataset, "with-images", "--poll-interval", "0.2");
+    const run = await pictograph(
+      "exports",
+      "create",
+      dataset,
+      "with-images",
+      "--poll-interval",
+      "0.2",
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(new RegExp(`^error: export "with-images" of dataset "${dataset}" failed: .*lost\\.png.*\\n$`));
+    expect(run.stderr).toMatch(
+      new RegExp(`^error: export "with-images" of dataset "${dataset}" failed: .*lost\\.png.*\\n$`),
+    );
   });
 
   it("refuses bad flags before sending anything (exit 2), and the server's refusals too", async () => {
-    expect(await pictograph("exports", "create", "demo", "x", "--format", "tfrecord")).toMatchObject({
+    expect(
+      await pictograph("exports", "create", "demo", "x", "--format", "tfrecord"),
+    ).toMatchObject({
       code: 2,
-      stderr: 'error: --format must be one of: pictograph, coco, yolo, cvat, pascal_voc, labelme, csv (got "tfrecord")\n',
+      stderr:
+        'error: --format must be one of: pictograph, coco, yolo, cvat, pascal_voc, labelme, csv (got "tfrecord")\n',
     });
     expect((await pictograph("exports", "create", "demo", "x", "--status", "done")).code).toBe(2);
     expect((await pictograph("exports", "create", "demo", "x", "--timeout", "soon")).code).toBe(2);
-    const unknownClass = await pictograph("exports", "create", "demo", uniqueName("x"), "--class", "truck");
+    const unknownClass = await pictograph(
+      "exports",
+      "create",
+      "demo",
+      uniqueName("x"),
+      "--class",
+      "truck",
+    );
     expect(unknownClass.code).toBe(2);
-    expect(unknownClass.stderr).toMatch(/^error: class_filter names "truck", not a class of dataset "demo"/);
+    expect(unknownClass.stderr).toMatch(
+      /^error: class_filter names "truck", not a class of dataset "demo"/,
+    );
     const missing = await pictograph("exports", "create", "nope", "x");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: dataset "nope" not found \(HTTP 404/);
   });
 
   it("shows a progress bar on a terminal, and none with --json", async () => {
-    const envs = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(" ");
+    const envs = Object.entries(env)
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(" ");
     // `script` runs the command on a pseudo-terminal and copies what it shows.
     const onTerminal = (name: string, extra = "") =>
       runProcess("script", [
@@ -128,29 +215,57 @@ describe("pictograph exports list, get, download, delete", () => {
   let exp: Export;
 
   beforeAll(async () => {
-    const run = await pictograph("exports", "create", "demo", uniqueName("cli-dl"), "--status", "all", "--poll-interval", "0.2", "--json");
+    const run = await pictograph(
+      "exports",
+      "create",
+      "demo",
+      uniqueName("cli-dl"),
+      "--status",
+      "all",
+      "--poll-interval",
+      "0.2",
+      "--json",
+    );
     exp = JSON.parse(run.stdout) as Export;
   });
 
   it("lists exports as a table or a JSON array, filtered by dataset and status", async () => {
-    const json = await pictograph("exports", "list", "--dataset", "demo", "--status", "completed", "--json");
+    const json = await pictograph(
+      "exports",
+      "list",
+      "--dataset",
+      "demo",
+      "--status",
+      "completed",
+      "--json",
+    );
     const all = JSON.parse(json.stdout) as Export[];
     expect(all.map((e) => e.name)).toContain(exp.name);
     expect(all.every((e) => e.status === "completed" && e.dataset_name === "demo")).toBe(true);
     const limited = await pictograph("exports", "list", "--limit", "1", "--json");
     expect(JSON.parse(limited.stdout)).toHaveLength(1);
     const table = await pictograph("exports", "list", "--dataset", "demo");
-    expect(table.stdout.split("\n")[0]).toMatch(/^DATASET +NAME +FORMAT +STATUS +PROGRESS +IMAGES +ANNOTATIONS +SIZE +CREATED$/);
-    expect(table.stdout).toMatch(new RegExp(`\\ndemo +${exp.name} +pictograph +completed +100% +36 `));
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^DATASET +NAME +FORMAT +STATUS +PROGRESS +IMAGES +ANNOTATIONS +SIZE +CREATED$/,
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(`\\ndemo +${exp.name} +pictograph +completed +100% +36 `),
+    );
   });
 
   it("get prints the whole export with --json, download URL included", async () => {
     const run = await pictograph("exports", "get", "demo", exp.name, "--json");
-    expect(JSON.parse(run.stdout)).toMatchObject({ id: exp.id, download_url: expect.stringMatching(/^http/) });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      id: exp.id,
+      download_url: expect.stringMatching(/^http/),
+    });
   });
 
   it("downloads to -o, into a folder given as -o, or to <dataset>-<name>-<format>.zip here", async () => {
-    const sha = async (path: string) => createHash("sha256").update(await readFile(path)).digest("hex");
+    const sha = async (path: string) =>
+      createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex");
     const file = join(dir, "out.zip");
     const named = await pictograph("exports", "download", "demo", exp.name, "-o", file);
     expect(named).toMatchObject({ code: 0, stdout: "" });
@@ -158,7 +273,15 @@ describe("pictograph exports list, get, download, delete", () => {
     expect(await sha(file)).toBe(exp.sha256);
 
     const folder = await mkdtemp(join(dir, "folder-"));
-    const intoFolder = await pictograph("exports", "download", "demo", exp.name, "-o", folder, "--json");
+    const intoFolder = await pictograph(
+      "exports",
+      "download",
+      "demo",
+      exp.name,
+      "-o",
+      folder,
+      "--json",
+    );
     const expected = join(folder, `demo-${exp.name}-pictograph.zip`);
     expect(JSON.parse(intoFolder.stdout)).toEqual({ path: expected, size_bytes: exp.size_bytes });
     expect(await sha(expected)).toBe(exp.sha256);
@@ -171,7 +294,11 @@ describe("pictograph exports list, get, download, delete", () => {
 
   it("delete removes it; then get and download fail with exit 1", async () => {
     const deleted = await pictograph("exports", "delete", "demo", exp.name);
-    expect(deleted).toMatchObject({ code: 0, stdout: "", stderr: `deleted export "${exp.name}" of dataset "demo"\n` });
+    expect(deleted).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: `deleted export "${exp.name}" of dataset "demo"\n`,
+    });
     expect((await pictograph("exports", "get", "demo", exp.name)).code).toBe(1);
     const output = join(dir, "deleted.zip");
     expect((await pictograph("exports", "download", "demo", exp.name, "-o", output)).code).toBe(1);

@@ -29,7 +29,10 @@ const DETAIL_FIELDS: Column<Export>[] = [
   { header: "name", value: (e) => e.name },
   { header: "format", value: (e) => e.format },
   { header: "include_images", value: (e) => String(e.include_images) },
-  { header: "class_filter", value: (e) => (e.class_filter ? e.class_filter.join(", ") : "all classes") },
+  {
+    header: "class_filter",
+    value: (e) => (e.class_filter ? e.class_filter.join(", ") : "all classes"),
+  },
   { header: "status_filter", value: (e) => e.status_filter },
   { header: "status", value: (e) => e.status },
   { header: "progress", value: (e) => `${Math.floor(e.progress)}%` },
@@ -52,7 +55,11 @@ function printExport(exp: Export, options: JsonOption) {
 
 function waitOptions(command: Command): Command {
   return command
-    .option("--timeout <seconds>", "give up waiting after this long (exit 124; the export keeps building)", "600")
+    .option(
+      "--timeout <seconds>",
+      "give up waiting after this long (exit 124; the export keeps building)",
+      "600",
+    )
     .option("--poll-interval <seconds>", "seconds between looks at the export", "2");
 }
 
@@ -71,7 +78,9 @@ async function waitForExport(client: Client, exp: Export, options: WaitOptions):
 }
 
 export function exportsCommand(): Command {
-  const command = new Command("exports").description("create, watch, download and delete dataset exports");
+  const command = new Command("exports").description(
+    "create, watch, download and delete dataset exports",
+  );
 
   waitOptions(
     command
@@ -82,7 +91,11 @@ export function exportsCommand(): Command {
       .option("--format <format>", `one of: ${FORMATS.join(", ")}`, "pictograph")
       .option("--no-images", "export the annotations only")
       .option("--class <name>", "keep only this class's annotations (repeatable)", collect, [])
-      .option("--status <status>", `export images with this status: ${STATUS_FILTERS.join(", ")}`, "complete")
+      .option(
+        "--status <status>",
+        `export images with this status: ${STATUS_FILTERS.join(", ")}`,
+        "complete",
+      )
       .option("--wait", "wait until the ZIP is ready (the default)")
       .option("--no-wait", "return at once with the pending export"),
   )
@@ -91,7 +104,13 @@ export function exportsCommand(): Command {
       async (
         dataset: string,
         name: string,
-        options: WaitOptions & { format: string; images: boolean; class: string[]; status: string; wait?: boolean },
+        options: WaitOptions & {
+          format: string;
+          images: boolean;
+          class: string[];
+          status: string;
+          wait?: boolean;
+        },
       ) => {
         const format = oneOf("--format", options.format, FORMATS);
         const status = oneOf("--status", options.status, STATUS_FILTERS);
@@ -104,7 +123,10 @@ export function exportsCommand(): Command {
           status_filter: status,
           wait: false,
         });
-        const exp = options.wait !== false ? await waitForExport(client, created, { ...options, timeout: String(timeout) }) : created;
+        const exp =
+          options.wait !== false
+            ? await waitForExport(client, created, { ...options, timeout: String(timeout) })
+            : created;
         printExport(exp, options);
       },
     );
@@ -113,20 +135,33 @@ export function exportsCommand(): Command {
     .command("list")
     .description("list exports, newest first")
     .option("--dataset <dataset>", "only this dataset's exports")
-    .addOption(new Option("--status <status>", "only exports with this status").choices([...EXPORT_STATUSES]))
+    .addOption(
+      new Option("--status <status>", "only exports with this status").choices([
+        ...EXPORT_STATUSES,
+      ]),
+    )
     .option("--limit <n>", "show at most this many")
     .option("--json", "print the exports as a JSON array")
-    .action(async (options: JsonOption & { dataset?: string; status?: Export["status"]; limit?: string }) => {
-      const limit = options.limit === undefined ? Infinity : positiveInteger("--limit", options.limit);
-      const client = await connect();
-      const exports: Export[] = [];
-      for await (const exp of client.exports.iter({ dataset: options.dataset, status: options.status, page_size: 200 })) {
-        if (exports.length >= limit) break;
-        exports.push(exp);
-      }
-      if (options.json) printJson(exports);
-      else printTable(exports, EXPORT_FIELDS, "no exports");
-    });
+    .action(
+      async (
+        options: JsonOption & { dataset?: string; status?: Export["status"]; limit?: string },
+      ) => {
+        const limit =
+          options.limit === undefined ? Infinity : positiveInteger("--limit", options.limit);
+        const client = await connect();
+        const exports: Export[] = [];
+        for await (const exp of client.exports.iter({
+          dataset: options.dataset,
+          status: options.status,
+          page_size: 200,
+        })) {
+          if (exports.length >= limit) break;
+          exports.push(exp);
+        }
+        if (options.json) printJson(exports);
+        else printTable(exports, EXPORT_FIELDS, "no exports");
+      },
+    );
 
   command
     .command("get")
@@ -148,7 +183,10 @@ export function exportsCommand(): Command {
     .option("--json", "print the export as JSON")
     .action(async (dataset: string, name: string, options: WaitOptions) => {
       const client = await connect();
-      printExport(await waitForExport(client, await client.exports.get(dataset, name), options), options);
+      printExport(
+        await waitForExport(client, await client.exports.get(dataset, name), options),
+        options,
+      );
     });
 
   command
@@ -156,15 +194,23 @@ export function exportsCommand(): Command {
     .description("download a completed export's ZIP")
     .argument("<dataset>")
     .argument("<name>")
-    .option("-o, --output <path>", "the file (or folder) to write; default <dataset>-<name>-<format>.zip here")
+    .option(
+      "-o, --output <path>",
+      "the file (or folder) to write; default <dataset>-<name>-<format>.zip here",
+    )
     .option("--json", "print {path, size_bytes} as JSON")
     .action(async (dataset: string, name: string, options: JsonOption & { output?: string }) => {
       const client = await connect();
       const exp = await client.exports.get(dataset, name);
       const fileName = `${exp.dataset_name}-${exp.name}-${exp.format}.zip`;
       let output = options.output ?? fileName;
-      if (options.output && (await isDirectory(options.output))) output = join(options.output, fileName);
-      const bar = progressBar(`download ${name}`, { json: options.json, total: exp.size_bytes ?? 0, unit: "bytes" });
+      if (options.output && (await isDirectory(options.output)))
+        output = join(options.output, fileName);
+      const bar = progressBar(`download ${name}`, {
+        json: options.json,
+        total: exp.size_bytes ?? 0,
+        unit: "bytes",
+      });
       let file;
       try {
         file = await client.exports.download(dataset, name, {

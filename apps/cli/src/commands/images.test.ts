@@ -19,8 +19,20 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-type Outcome = { file: string; path: string; result: string; sha256: string | null; error?: string };
-type Summary = { dataset: string; uploaded: number; skipped: number; failed: number; files: Outcome[] };
+type Outcome = {
+  file: string;
+  path: string;
+  result: string;
+  sha256: string | null;
+  error?: string;
+};
+type Summary = {
+  dataset: string;
+  uploaded: number;
+  skipped: number;
+  failed: number;
+  files: Outcome[];
+};
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 describe("pictograph images upload", () => {
@@ -38,7 +50,18 @@ describe("pictograph images upload", () => {
     const single = join(dir, "green.png");
     await writeFile(single, solidPng(2, 2, [0, 255, 0]));
 
-    const first = await pictograph("images", "upload", dataset, folder, single, "--status", "complete", "--split", "train", "--json");
+    const first = await pictograph(
+      "images",
+      "upload",
+      dataset,
+      folder,
+      single,
+      "--status",
+      "complete",
+      "--split",
+      "train",
+      "--json",
+    );
     expect(first.code, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout) as Summary;
     expect(summary).toMatchObject({ dataset, uploaded: 3, skipped: 0, failed: 0 });
@@ -48,7 +71,9 @@ describe("pictograph images upload", () => {
       ["red.png", "uploaded"],
     ]);
     expect(summary.files[2]!.sha256).toBe(sha256(red));
-    const shown = JSON.parse((await pictograph("datasets", "get", dataset, "--json")).stdout) as { image_counts: object };
+    const shown = JSON.parse((await pictograph("datasets", "get", dataset, "--json")).stdout) as {
+      image_counts: object;
+    };
     expect(shown.image_counts).toEqual({ total: 3, new: 0, in_progress: 0, complete: 3 });
 
     const again = await pictograph("images", "upload", dataset, folder, single);
@@ -56,7 +81,9 @@ describe("pictograph images upload", () => {
     expect(again.stderr).toBe("uploaded 0 (0 B), skipped 3 already there, failed 0\n");
 
     await writeFile(join(folder, "red.png"), solidPng(7, 4, [200, 0, 0]));
-    const changed = JSON.parse((await pictograph("images", "upload", dataset, folder, "--json")).stdout) as Summary;
+    const changed = JSON.parse(
+      (await pictograph("images", "upload", dataset, folder, "--json")).stdout,
+    ) as Summary;
     expect(changed.files.map((f) => [f.path, f.result])).toEqual([
       ["night/blue.png", "skipped"],
       ["red.png", "uploaded"],
@@ -72,7 +99,16 @@ describe("pictograph images upload", () => {
     for (const [i, bytes] of images.entries()) await writeFile(join(folder, `img-${i}.png`), bytes);
     await writeFile(join(folder, "broken.png"), "this is not a PNG");
 
-    const first = await pictograph("images", "upload", dataset, folder, "--concurrency", "3", "--prefix", "batch1");
+    const first = await pictograph(
+      "images",
+      "upload",
+      dataset,
+      folder,
+      "--concurrency",
+      "3",
+      "--prefix",
+      "batch1",
+    );
     expect(first.code).toBe(1);
     expect(first.stdout).toBe("");
     const lines = first.stderr.trim().split("\n");
@@ -83,16 +119,24 @@ describe("pictograph images upload", () => {
     );
 
     await writeFile(join(folder, "broken.png"), solidPng(9, 9, [9, 9, 9]));
-    const second = JSON.parse((await pictograph("images", "upload", dataset, folder, "--prefix", "batch1", "--json")).stdout) as Summary;
+    const second = JSON.parse(
+      (await pictograph("images", "upload", dataset, folder, "--prefix", "batch1", "--json"))
+        .stdout,
+    ) as Summary;
     expect(second).toMatchObject({ uploaded: 1, skipped: 6, failed: 0 });
     expect(second.files.find((f) => f.result === "uploaded")!.path).toBe("batch1/broken.png");
   });
 
   it("refuses what cannot be uploaded before sending anything (exit 2)", async () => {
     const missing = await pictograph("images", "upload", "demo", join(dir, "nowhere"));
-    expect(missing).toMatchObject({ code: 2, stderr: `error: ${join(dir, "nowhere")}: no such file or folder\n` });
+    expect(missing).toMatchObject({
+      code: 2,
+      stderr: `error: ${join(dir, "nowhere")}: no such file or folder\n`,
+    });
     const empty = await mkdtemp(join(dir, "empty-"));
-    expect((await pictograph("images", "upload", "demo", empty)).stderr).toBe(`error: no image files found in ${empty}\n`);
+    expect((await pictograph("images", "upload", "demo", empty)).stderr).toBe(
+      `error: no image files found in ${empty}\n`,
+    );
     const a = join(dir, "a");
     const b = join(dir, "b");
     await mkdir(a);

@@ -6,8 +6,19 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { AuthenticationError, NotFoundError, PermissionDeniedError, type Client } from "@pictograph/sdk";
-import { IMAGE_STATUSES, SPLITS, imagePathProblem, type ImageStatus, type Split } from "@pictograph/schema";
+import {
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  type Client,
+} from "@pictograph/sdk";
+import {
+  IMAGE_STATUSES,
+  SPLITS,
+  imagePathProblem,
+  type ImageStatus,
+  type Split,
+} from "@pictograph/schema";
 import { Command } from "commander";
 import { connect } from "../config";
 import { CliError, EXIT } from "../exit-codes";
@@ -16,12 +27,32 @@ import { formatBytes, log, printJson } from "../output";
 import { progressBar } from "../progress";
 
 // What a folder is searched for; a file named on the command line is sent whatever its name.
-const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"]);
+const IMAGE_EXTENSIONS = new Set([
+  ".jpg",
+  ".jpeg",
+  ".png",
+  ".webp",
+  ".gif",
+  ".bmp",
+  ".tif",
+  ".tiff",
+]);
 
 type LocalFile = { file: string; path: string };
-type Outcome = LocalFile & { result: "uploaded" | "skipped" | "failed"; sha256: string | null; bytes: number; error?: string };
+type Outcome = LocalFile & {
+  result: "uploaded" | "skipped" | "failed";
+  sha256: string | null;
+  bytes: number;
+  error?: string;
+};
 
-type UploadOptions = { prefix?: string; status?: string; split?: string; concurrency: string; json?: boolean };
+type UploadOptions = {
+  prefix?: string;
+  status?: string;
+  split?: string;
+  concurrency: string;
+  json?: boolean;
+};
 
 export function imagesCommand(): Command {
   const command = new Command("images").description("upload image files to a dataset");
@@ -40,31 +71,55 @@ export function imagesCommand(): Command {
     .option("--json", "print the outcome of every file as JSON")
     .action(async (dataset: string, paths: string[], options: UploadOptions) => {
       const concurrency = positiveInteger("--concurrency", options.concurrency, 32);
-      const status = options.status === undefined ? undefined : oneOf("--status", options.status, IMAGE_STATUSES);
-      const split = options.split === undefined ? undefined : oneOf("--split", options.split, SPLITS);
+      const status =
+        options.status === undefined
+          ? undefined
+          : oneOf("--status", options.status, IMAGE_STATUSES);
+      const split =
+        options.split === undefined ? undefined : oneOf("--split", options.split, SPLITS);
       const files = await findImages(paths, options.prefix);
       const client = await connect();
       await client.datasets.get(dataset);
       const known = new Map<string, string>();
-      for await (const image of client.images.iter(dataset, { page_size: 200 })) known.set(image.path, image.sha256);
+      for await (const image of client.images.iter(dataset, { page_size: 200 }))
+        known.set(image.path, image.sha256);
 
-      const bar = progressBar(`upload to ${dataset}`, { json: options.json, total: files.length, unit: "files" });
+      const bar = progressBar(`upload to ${dataset}`, {
+        json: options.json,
+        total: files.length,
+        unit: "files",
+      });
       let outcomes: Outcome[];
       try {
-        outcomes = await inPool(files, concurrency, async (file) => {
-          const outcome = await uploadOne(client, dataset, file, known, { status, split });
-          if (outcome.result === "failed") log(`error: ${file.file}: ${outcome.error}`);
-          return outcome;
-        }, (done) => bar.update(done));
+        outcomes = await inPool(
+          files,
+          concurrency,
+          async (file) => {
+            const outcome = await uploadOne(client, dataset, file, known, { status, split });
+            if (outcome.result === "failed") log(`error: ${file.file}: ${outcome.error}`);
+            return outcome;
+          },
+          (done) => bar.update(done),
+        );
       } finally {
         bar.stop();
       }
-      const count = (result: Outcome["result"]) => outcomes.filter((o) => o.result === result).length;
-      const summary = { dataset, uploaded: count("uploaded"), skipped: count("skipped"), failed: count("failed") };
+      const count = (result: Outcome["result"]) =>
+        outcomes.filter((o) => o.result === result).length;
+      const summary = {
+        dataset,
+        uploaded: count("uploaded"),
+        skipped: count("skipped"),
+        failed: count("failed"),
+      };
       if (options.json) printJson({ ...summary, files: outcomes });
       else {
-        const bytes = outcomes.filter((o) => o.result === "uploaded").reduce((sum, o) => sum + o.bytes, 0);
-        log(`uploaded ${summary.uploaded} (${formatBytes(bytes)}), skipped ${summary.skipped} already there, failed ${summary.failed}`);
+        const bytes = outcomes
+          .filter((o) => o.result === "uploaded")
+          .reduce((sum, o) => sum + o.bytes, 0);
+        log(
+          `uploaded ${summary.uploaded} (${formatBytes(bytes)}), skipped ${summary.skipped} already there, failed ${summary.failed}`,
+        );
       }
       if (summary.failed)
         throw new CliError(
@@ -110,7 +165,12 @@ async function hashFile(file: string): Promise<{ sha256: string; bytes: number }
 }
 
 /** Runs `work` on every item, `limit` at a time, keeping the items' order in the results. */
-async function inPool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>, onDone: (done: number) => void): Promise<R[]> {
+async function inPool<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  onDone: (done: number) => void,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let done = 0;
@@ -136,7 +196,8 @@ async function findImages(paths: string[], prefix?: string): Promise<LocalFile[]
       throw new CliError(`${path}: no such file or folder`, EXIT.usage);
     }
     if (info.isDirectory()) {
-      for (const file of await walk(path)) found.push({ file, path: relative(path, file).split(sep).join("/") });
+      for (const file of await walk(path))
+        found.push({ file, path: relative(path, file).split(sep).join("/") });
     } else found.push({ file: path, path: basename(path) });
   }
   const folder = prefix?.replace(/^\/+|\/+$/g, "");
@@ -144,12 +205,21 @@ async function findImages(paths: string[], prefix?: string): Promise<LocalFile[]
   const seen = new Map<string, string>();
   for (const { file, path } of files) {
     const problem = imagePathProblem(path);
-    if (problem) throw new CliError(`${file}: ${problem} (its path in the dataset would be ${JSON.stringify(path)})`, EXIT.usage);
+    if (problem)
+      throw new CliError(
+        `${file}: ${problem} (its path in the dataset would be ${JSON.stringify(path)})`,
+        EXIT.usage,
+      );
     const other = seen.get(path);
-    if (other) throw new CliError(`${other} and ${file} would both be uploaded as ${JSON.stringify(path)}; use --prefix or upload them separately`, EXIT.usage);
+    if (other)
+      throw new CliError(
+        `${other} and ${file} would both be uploaded as ${JSON.stringify(path)}; use --prefix or upload them separately`,
+        EXIT.usage,
+      );
     seen.set(path, file);
   }
-  if (files.length === 0) throw new CliError(`no image files found in ${paths.join(", ")}`, EXIT.usage);
+  if (files.length === 0)
+    throw new CliError(`no image files found in ${paths.join(", ")}`, EXIT.usage);
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -160,7 +230,10 @@ async function walk(folder: string): Promise<string[]> {
     if (entry.name.startsWith(".")) continue;
     const path = join(folder, entry.name);
     if (entry.isDirectory()) files.push(...(await walk(path)));
-    else if (entry.isFile() && IMAGE_EXTENSIONS.has(entry.name.slice(entry.name.lastIndexOf(".")).toLowerCase()))
+    else if (
+      entry.isFile() &&
+      IMAGE_EXTENSIONS.has(entry.name.slice(entry.name.lastIndexOf(".")).toLowerCase())
+    )
       files.push(path);
   }
   return files;

@@ -17,11 +17,20 @@ const IMPORT_FIELDS: Column<Import>[] = [
   { header: "images", value: (i) => i.report?.images },
   { header: "annotations", value: (i) => i.report?.annotations },
   { header: "image_files", value: (i) => i.report?.image_files },
-  { header: "problems", value: (i) => (i.report ? i.report.problems.length + i.report.problems_truncated : null) },
+  {
+    header: "problems",
+    value: (i) => (i.report ? i.report.problems.length + i.report.problems_truncated : null),
+  },
   { header: "error", value: (i) => i.error_message },
 ];
 
-type ImportOptions = { format: string; wait?: boolean; timeout: string; pollInterval: string; json?: boolean };
+type ImportOptions = {
+  format: string;
+  wait?: boolean;
+  timeout: string;
+  pollInterval: string;
+  json?: boolean;
+};
 
 export function importCommand(): Command {
   return new Command("import")
@@ -30,7 +39,11 @@ export function importCommand(): Command {
     .argument("<zip>", "the ZIP file")
     .requiredOption("--format <format>", `the ZIP's format: ${FORMATS.join(", ")}`)
     .option("--no-wait", "return at once with the pending import")
-    .option("--timeout <seconds>", "give up waiting after this long (exit 124; the import keeps running)", "600")
+    .option(
+      "--timeout <seconds>",
+      "give up waiting after this long (exit 124; the import keeps running)",
+      "600",
+    )
     .option("--poll-interval <seconds>", "seconds between looks at the import", "2")
     .option("--json", "print the import as JSON")
     .action(async (dataset: string, zip: string, options: ImportOptions) => {
@@ -38,7 +51,11 @@ export function importCommand(): Command {
       const timeout = seconds("--timeout", options.timeout);
       const pollInterval = Math.max(0.05, seconds("--poll-interval", options.pollInterval));
       const client = await connect();
-      const bar = progressBar(`import ${zip}`, { json: options.json || options.wait === false, total: 100, unit: "%" });
+      const bar = progressBar(`import ${zip}`, {
+        json: options.json || options.wait === false,
+        total: 100,
+        unit: "%",
+      });
       let job: Import;
       try {
         job = await client.imports.create(dataset, zip, {
@@ -57,7 +74,9 @@ export function importCommand(): Command {
       }
       const report = job.report;
       for (const problem of report?.problems ?? [])
-        log(`problem: ${[problem.file, problem.line ? `line ${problem.line}` : null, problem.element].filter(Boolean).join(" ")}: ${problem.reason}`);
+        log(
+          `problem: ${[problem.file, problem.line ? `line ${problem.line}` : null, problem.element].filter(Boolean).join(" ")}: ${problem.reason}`,
+        );
       if (report?.problems_truncated) log(`… and ${report.problems_truncated} more problems`);
       printFields(job, IMPORT_FIELDS);
     });

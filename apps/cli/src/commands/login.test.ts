@@ -10,7 +10,11 @@ import { testServer } from "../../test/server";
 
 let config: string;
 /** No server or key in the environment: only what `login` saved. */
-const loggedOut = () => ({ XDG_CONFIG_HOME: config, PICTOGRAPH_URL: undefined, PICTOGRAPH_API_KEY: undefined });
+const loggedOut = () => ({
+  XDG_CONFIG_HOME: config,
+  PICTOGRAPH_URL: undefined,
+  PICTOGRAPH_API_KEY: undefined,
+});
 
 beforeEach(async () => {
   config = await mkdtemp(join(tmpdir(), "pictograph-login-"));
@@ -27,13 +31,20 @@ describe("pictograph login", () => {
 
   it("checks the key, saves URL and key readable by the user only, and later commands use them", async () => {
     const server = testServer();
-    const login = await runBuilt(["login", "--url", `${server.url}/`, "--api-key", server.apiKey], { env: loggedOut() });
+    const login = await runBuilt(["login", "--url", `${server.url}/`, "--api-key", server.apiKey], {
+      env: loggedOut(),
+    });
     expect(login).toMatchObject({ code: 0, stdout: "" });
     const path = join(config, "pictograph", "config.json");
-    expect(login.stderr).toBe(`logged in to ${server.url}: workspace "default", role admin; saved to ${path}\n`);
+    expect(login.stderr).toBe(
+      `logged in to ${server.url}: workspace "default", role admin; saved to ${path}\n`,
+    );
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await stat(join(config, "pictograph"))).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ url: server.url, api_key: server.apiKey });
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({
+      url: server.url,
+      api_key: server.apiKey,
+    });
 
     const list = await runBuilt(["datasets", "list", "--json"], { env: loggedOut() });
     expect(list.code).toBe(0);
@@ -42,7 +53,10 @@ describe("pictograph login", () => {
 
   it("reads the key from standard input and prints JSON without it", async () => {
     const server = testServer();
-    const login = await runBuilt(["login", "--url", server.url, "--json"], { env: loggedOut(), input: `${server.apiKey}\n` });
+    const login = await runBuilt(["login", "--url", server.url, "--json"], {
+      env: loggedOut(),
+      input: `${server.apiKey}\n`,
+    });
     expect(login.code).toBe(0);
     expect(JSON.parse(login.stdout)).toEqual({
       url: server.url,
@@ -54,22 +68,35 @@ describe("pictograph login", () => {
   });
 
   it("refuses a wrong key and saves nothing", async () => {
-    const login = await runBuilt(["login", "--url", testServer().url, "--api-key", "pg_wrong"], { env: loggedOut() });
+    const login = await runBuilt(["login", "--url", testServer().url, "--api-key", "pg_wrong"], {
+      env: loggedOut(),
+    });
     expect(login.code).toBe(1);
-    expect(login.stderr).toMatch(/^error: the API key is invalid or revoked \(HTTP 401, request [0-9a-f-]{36}\)\n$/);
-    await expect(stat(join(config, "pictograph", "config.json"))).rejects.toMatchObject({ code: "ENOENT" });
+    expect(login.stderr).toMatch(
+      /^error: the API key is invalid or revoked \(HTTP 401, request [0-9a-f-]{36}\)\n$/,
+    );
+    await expect(stat(join(config, "pictograph", "config.json"))).rejects.toMatchObject({
+      code: "ENOENT",
+    });
   });
 
   it("without a URL anywhere, is a usage error (exit 2)", async () => {
     const login = await runBuilt(["login", "--api-key", "k"], { env: loggedOut() });
-    expect(login).toMatchObject({ code: 2, stderr: "error: no server URL: pass --url or set PICTOGRAPH_URL\n" });
+    expect(login).toMatchObject({
+      code: 2,
+      stderr: "error: no server URL: pass --url or set PICTOGRAPH_URL\n",
+    });
   });
 
   it("PICTOGRAPH_URL and PICTOGRAPH_API_KEY override the saved login", async () => {
     const server = testServer();
-    await runBuilt(["login", "--url", server.url, "--api-key", server.apiKey], { env: loggedOut() });
+    await runBuilt(["login", "--url", server.url, "--api-key", server.apiKey], {
+      env: loggedOut(),
+    });
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await runBuilt(["datasets", "list"], { env: { ...loggedOut(), PICTOGRAPH_URL: closed } });
+    const run = await runBuilt(["datasets", "list"], {
+      env: { ...loggedOut(), PICTOGRAPH_URL: closed },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`error: cannot reach ${closed}: ECONNREFUSED\n`);
   });

@@ -16,18 +16,38 @@ export function loginCommand(): Command {
   return new Command("login")
     .description("save the server URL and an API key for the other commands")
     .option("--url <url>", "the server, e.g. http://localhost:3000 (default: PICTOGRAPH_URL)")
-    .option("--api-key <key>", "the API key (default: PICTOGRAPH_API_KEY, piped standard input, or a prompt)")
+    .option(
+      "--api-key <key>",
+      "the API key (default: PICTOGRAPH_API_KEY, piped standard input, or a prompt)",
+    )
     .option("--json", "print the login as JSON (never the key)")
     .action(async (options: LoginOptions) => {
       const url = options.url?.trim() || env.url() || (await ask("Server URL: ", false));
-      const apiKey = options.apiKey?.trim() || env.apiKey() || (await readPipedKey()) || (await ask("API key: ", true));
+      const apiKey =
+        options.apiKey?.trim() ||
+        env.apiKey() ||
+        (await readPipedKey()) ||
+        (await ask("API key: ", true));
       if (!url) throw new CliError("no server URL: pass --url or set PICTOGRAPH_URL", EXIT.usage);
-      if (!apiKey) throw new CliError("no API key: pass --api-key, set PICTOGRAPH_API_KEY or pipe it in", EXIT.usage);
+      if (!apiKey)
+        throw new CliError(
+          "no API key: pass --api-key, set PICTOGRAPH_API_KEY or pipe it in",
+          EXIT.usage,
+        );
       const client = new Client({ baseUrl: url, apiKey });
       const me = await client.workspace.me();
       const path = await saveLogin({ url: client.baseUrl, api_key: apiKey });
-      if (options.json) printJson({ url: client.baseUrl, workspace: me.workspace, role: me.role, config_path: path });
-      else log(`logged in to ${client.baseUrl}: workspace "${me.workspace}", role ${me.role}; saved to ${path}`);
+      if (options.json)
+        printJson({
+          url: client.baseUrl,
+          workspace: me.workspace,
+          role: me.role,
+          config_path: path,
+        });
+      else
+        log(
+          `logged in to ${client.baseUrl}: workspace "${me.workspace}", role ${me.role}; saved to ${path}`,
+        );
     });
 }
 

@@ -31,7 +31,10 @@ export class APIError extends PictographError {
 
   constructor(status: number, body: unknown, headers: Headers) {
     const error = isErrorBody(body) ? body.error : null;
-    super(error?.message ?? `the server answered ${status}${typeof body === "string" && body ? `: ${body.slice(0, 200)}` : ""}`);
+    super(
+      error?.message ??
+        `the server answered ${status}${typeof body === "string" && body ? `: ${body.slice(0, 200)}` : ""}`,
+    );
     this.status = status;
     this.body = body;
     this.headers = headers;
@@ -119,7 +122,11 @@ export class PollTimeoutError extends PictographError {
   readonly import: Import | null;
   readonly waitedSeconds: number;
 
-  constructor(message: string, awaited: { export?: Export; import?: Import }, waitedSeconds: number) {
+  constructor(
+    message: string,
+    awaited: { export?: Export; import?: Import },
+    waitedSeconds: number,
+  ) {
     super(message);
     this.export = awaited.export ?? null;
     this.import = awaited.import ?? null;
@@ -133,7 +140,9 @@ export class ExportFailedError extends PictographError {
   readonly export: Export;
 
   constructor(failed: Export) {
-    super(`export "${failed.name}" of dataset "${failed.dataset_name}" failed: ${failed.error_message ?? "no reason given"}`);
+    super(
+      `export "${failed.name}" of dataset "${failed.dataset_name}" failed: ${failed.error_message ?? "no reason given"}`,
+    );
     this.export = failed;
   }
 }
@@ -144,7 +153,9 @@ export class ImportFailedError extends PictographError {
   readonly import: Import;
 
   constructor(failed: Import) {
-    super(`import ${failed.id} into dataset "${failed.dataset_name}" failed: ${failed.error_message ?? "no reason given"}`);
+    super(
+      `import ${failed.id} into dataset "${failed.dataset_name}" failed: ${failed.error_message ?? "no reason given"}`,
+    );
     this.import = failed;
   }
 }

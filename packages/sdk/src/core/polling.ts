@@ -19,8 +19,10 @@ export type PollParams<T> = {
 };
 
 export async function pollUntilDone<T>(params: PollParams<T>): Promise<T> {
-  if (!(params.timeout >= 0)) throw new RangeError("timeout must be a number of seconds, 0 or more");
-  if (!(params.interval > 0)) throw new RangeError("poll_interval must be a number of seconds above 0");
+  if (!(params.timeout >= 0))
+    throw new RangeError("timeout must be a number of seconds, 0 or more");
+  if (!(params.interval > 0))
+    throw new RangeError("poll_interval must be a number of seconds above 0");
   const started = performance.now();
   let current = params.current ?? (await params.get());
   for (;;) {

@@ -43,7 +43,13 @@ describe("retries", () => {
     proxy.inject((r) => r.path === path, { status: 429, headers: { "retry-after": soon } });
     const started = performance.now();
     const classes = await viaProxy().classes.list("demo");
-    expect(classes.map((c) => c.name)).toEqual(["car", "person", "building", "lane", "traffic light"]);
+    expect(classes.map((c) => c.name)).toEqual([
+      "car",
+      "person",
+      "building",
+      "lane",
+      "traffic light",
+    ]);
     // An HTTP date has whole seconds: at least the next second boundary.
     expect(performance.now() - started).toBeGreaterThanOrEqual(900);
   });
@@ -53,9 +59,16 @@ describe("retries", () => {
     const failure = { status: 500, headers: { "x-request-id": "req-123", "retry-after": "0" } };
     proxy.inject((r) => r.path === path, failure, failure, failure);
     const before = seenFor("GET", path).length;
-    const error = await viaProxy({ maxRetries: 2 }).imports.list("demo").catch((e: unknown) => e);
+    const error = await viaProxy({ maxRetries: 2 })
+      .imports.list("demo")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
-    expect(error).toMatchObject({ status: 500, requestId: "req-123", code: "unavailable", message: "injected failure" });
+    expect(error).toMatchObject({
+      status: 500,
+      requestId: "req-123",
+      code: "unavailable",
+      message: "injected failure",
+    });
     expect(seenFor("GET", path).length - before).toBe(3);
   });
 
@@ -85,7 +98,9 @@ describe("retries", () => {
   it("does not resend a POST without an idempotency key whose answer was lost", async () => {
     const name = uniqueName("lost");
     proxy.inject((r) => r.method === "POST" && r.path === "/api/v1/datasets", { drop: "after" });
-    const error = await viaProxy().datasets.create(name).catch((e: unknown) => e);
+    const error = await viaProxy()
+      .datasets.create(name)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     // It was created once; a blind retry would have answered 409.
     expect((await testClient().datasets.get(name)).name).toBe(name);
@@ -116,8 +131,16 @@ describe("retries", () => {
     const path = "/api/v1/datasets/demo/exports";
     const client = viaProxy();
     const before = seenFor("POST", path).length;
-    await client.exports.create("demo", uniqueName("k1"), { format: "csv", include_images: false, wait: false });
-    await client.exports.create("demo", uniqueName("k2"), { format: "csv", include_images: false, wait: false });
+    await client.exports.create("demo", uniqueName("k1"), {
+      format: "csv",
+      include_images: false,
+      wait: false,
+    });
+    await client.exports.create("demo", uniqueName("k2"), {
+      format: "csv",
+      include_images: false,
+      wait: false,
+    });
     const [first, second] = seenFor("POST", path).slice(before);
     expect(first!.headers["idempotency-key"]).not.toBe(second!.headers["idempotency-key"]);
   });
@@ -125,7 +148,9 @@ describe("retries", () => {
   it("times out a slow answer (timeout in seconds) and says so", async () => {
     const path = "/api/v1/datasets/demo";
     proxy.inject((r) => r.path === path, { delay: 2 });
-    const error = await viaProxy({ timeout: 0.3, maxRetries: 0 }).datasets.get("demo").catch((e: unknown) => e);
+    const error = await viaProxy({ timeout: 0.3, maxRetries: 0 })
+      .datasets.get("demo")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect((error as Error).message).toMatch(/within 0\.3 s/);
   });
@@ -146,8 +171,12 @@ describe("retryAfterSeconds", () => {
     expect(retryAfterSeconds(headers({ "retry-after": "3" }))).toBe(3);
     expect(retryAfterSeconds(headers({ "retry-after-ms": "250" }))).toBe(0.25);
     const now = Date.parse("2026-01-01T00:00:00Z");
-    expect(retryAfterSeconds(headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(5);
-    expect(retryAfterSeconds(headers({ "retry-after": "Wed, 31 Dec 2025 23:59:00 GMT" }), now)).toBe(0);
+    expect(
+      retryAfterSeconds(headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now),
+    ).toBe(5);
+    expect(
+      retryAfterSeconds(headers({ "retry-after": "Wed, 31 Dec 2025 23:59:00 GMT" }), now),
+    ).toBe(0);
   });
 
   it("ignores an absent, unreadable or over-a-minute value (backoff applies)", () => {

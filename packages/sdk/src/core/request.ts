@@ -2,12 +2,7 @@
 // classes. Retries 408, 429, 5xx and lost connections with jittered exponential backoff or
 // the server's Retry-After; never 409 or other 4xx, never a body it cannot send again, and
 // never a connection lost during a POST that carries no idempotency key (it may have landed).
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  PictographError,
-} from "./errors";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, PictographError } from "./errors";
 import { sleep } from "./sleep";
 
 /** Per-call overrides, the last argument of every method. */
@@ -115,7 +110,9 @@ export class Transport {
       const body = await this.body(request.body);
       const timer = new AbortController();
       const timeoutId = setTimeout(() => timer.abort(), timeout * 1000);
-      const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+      const signal = options.signal
+        ? AbortSignal.any([options.signal, timer.signal])
+        : timer.signal;
       let wait: number;
       try {
         const response = await this.config.fetch(url, {
@@ -127,17 +124,25 @@ export class Transport {
           ...(request.body && "bytes" in request.body ? { duplex: "half" } : {}),
         } as RequestInit);
         if (response.ok) return await read(response);
-        const error = APIError.generate(response.status, await readBody(response), response.headers);
-        if (!canRetry || !(RETRY_STATUSES.has(response.status) || response.status >= 500)) throw error;
+        const error = APIError.generate(
+          response.status,
+          await readBody(response),
+          response.headers,
+        );
+        if (!canRetry || !(RETRY_STATUSES.has(response.status) || response.status >= 500))
+          throw error;
         wait = retryAfterSeconds(response.headers) ?? backoffSeconds(attempt);
       } catch (error) {
         if (error instanceof PictographError) throw error;
         if (options.signal?.aborted) throw options.signal.reason ?? error;
         // No answer, or it broke off: the request may or may not have been done.
         const failure = timer.signal.aborted
-          ? new APIConnectionTimeoutError(`no complete answer from ${originOf(url)} within ${timeout} s`, {
-              cause: error,
-            })
+          ? new APIConnectionTimeoutError(
+              `no complete answer from ${originOf(url)} within ${timeout} s`,
+              {
+                cause: error,
+              },
+            )
           : new APIConnectionError(`cannot reach ${originOf(url)}: ${describeCause(error)}`, {
               cause: error,
             });
@@ -159,7 +164,8 @@ export class Transport {
     const headers: Record<string, string> = { accept: "application/json" };
     if (withCredentials) headers["x-api-key"] = this.config.apiKey;
     if (request.body)
-      headers["content-type"] = "json" in request.body ? "application/json" : request.body.contentType;
+      headers["content-type"] =
+        "json" in request.body ? "application/json" : request.body.contentType;
     if (request.idempotencyKey) headers["idempotency-key"] = request.idempotencyKey;
     return { ...headers, ...options.headers };
   }
@@ -188,7 +194,9 @@ export function retryAfterSeconds(headers: Headers, now = Date.now()): number | 
   let seconds = Number.isFinite(ms) ? ms / 1000 : NaN;
   const header = headers.get("retry-after");
   if (Number.isNaN(seconds) && header) {
-    seconds = /^\s*\d+(\.\d+)?\s*$/.test(header) ? Number(header) : (Date.parse(header) - now) / 1000;
+    seconds = /^\s*\d+(\.\d+)?\s*$/.test(header)
+      ? Number(header)
+      : (Date.parse(header) - now) / 1000;
   }
   if (Number.isNaN(seconds)) return null;
   return seconds >= 0 && seconds <= MAX_RETRY_AFTER ? seconds : seconds < 0 ? 0 : null;

@@ -16,7 +16,11 @@ export function uploadBody(source: Uploadable, contentType: string): RequestBody
   if (source instanceof Uint8Array || source instanceof Blob)
     return { bytes: () => source, replayable: true, contentType };
   if (source instanceof Readable)
-    return { bytes: () => Readable.toWeb(source) as ReadableStream<Uint8Array>, replayable: false, contentType };
+    return {
+      bytes: () => Readable.toWeb(source) as ReadableStream<Uint8Array>,
+      replayable: false,
+      contentType,
+    };
   return { bytes: () => source, replayable: false, contentType };
 }
 

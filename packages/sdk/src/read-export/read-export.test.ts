@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testClient, uniqueName } from "../../test/server";
 import { PictographError } from "../core/errors";
 import type { Image } from "../resources/images";
-import { readExport, type ExportManifest, type ExportRecord, type ExportedImage } from "./read-export";
+import {
+  readExport,
+  type ExportManifest,
+  type ExportRecord,
+  type ExportedImage,
+} from "./read-export";
 
 const client = testClient();
 let dir: string;
@@ -17,12 +22,17 @@ let images: Map<string, Image>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pictograph-read-export-"));
   images = new Map();
-  for await (const image of client.images.iter("demo", { page_size: 200 })) images.set(image.path, image);
+  for await (const image of client.images.iter("demo", { page_size: 200 }))
+    images.set(image.path, image);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function collect(records: AsyncIterable<ExportRecord>) {
-  const read = { images: [] as ExportedImage[], files: new Map<string, Buffer>(), manifest: null as ExportManifest | null };
+  const read = {
+    images: [] as ExportedImage[],
+    files: new Map<string, Buffer>(),
+    manifest: null as ExportManifest | null,
+  };
   for await (const record of records) {
     if (record.type === "image") read.images.push(record.image);
     else if (record.type === "image_file") read.files.set(record.path, record.data);
@@ -33,7 +43,10 @@ async function collect(records: AsyncIterable<ExportRecord>) {
 
 describe("readExport", () => {
   it("reads a downloaded export: every image, annotation and file the API knows of", async () => {
-    const exp = await client.exports.create("demo", uniqueName("read"), { status_filter: "all", poll_interval: 0.25 });
+    const exp = await client.exports.create("demo", uniqueName("read"), {
+      status_filter: "all",
+      poll_interval: 0.25,
+    });
     const path = join(dir, "demo.zip");
     await client.exports.download("demo", exp.name, { output_path: path });
     const read = await collect(readExport(path, { image_files: true }));
@@ -41,14 +54,34 @@ describe("readExport", () => {
     expect(read.manifest).toMatchObject({
       schema: "pictograph/1",
       dataset: { name: "demo" },
-      export: { format: "pictograph", include_images: true, class_filter: null, status_filter: "all" },
-      counts: { images: exp.image_count, annotations: exp.annotation_count, image_files: exp.image_count },
+      export: {
+        format: "pictograph",
+        include_images: true,
+        class_filter: null,
+        status_filter: "all",
+      },
+      counts: {
+        images: exp.image_count,
+        annotations: exp.annotation_count,
+        image_files: exp.image_count,
+      },
     });
-    expect(read.manifest!.classes.map((c) => c.name)).toEqual(["car", "person", "building", "lane", "traffic light"]);
+    expect(read.manifest!.classes.map((c) => c.name)).toEqual([
+      "car",
+      "person",
+      "building",
+      "lane",
+      "traffic light",
+    ]);
     expect(read.images.map((i) => i.path).sort()).toEqual([...images.keys()].sort());
     for (const image of read.images) {
       const known = images.get(image.path)!;
-      expect(image).toMatchObject({ width: known.width, height: known.height, status: known.status, split: known.split });
+      expect(image).toMatchObject({
+        width: known.width,
+        height: known.height,
+        status: known.status,
+        split: known.split,
+      });
       expect(image.annotations).toHaveLength(known.annotation_count);
       const file = read.files.get(image.path)!;
       expect(createHash("sha256").update(file).digest("hex"), image.path).toBe(known.sha256);
@@ -69,8 +102,12 @@ describe("readExport", () => {
     expect(read.images).toHaveLength(exp.image_count!);
     const sample = read.images.find((i) => i.annotations.some((a) => a.type === "polygon"))!;
     const fromApi = await client.annotations.get("demo", sample.path);
-    const kept = fromApi.annotations.filter((a) => a.class_name === "building" || a.class_name === "person");
-    expect(sample.annotations.map(({ id: _id, name, ...rest }) => ({ class_name: name, ...rest }))).toEqual(kept);
+    const kept = fromApi.annotations.filter(
+      (a) => a.class_name === "building" || a.class_name === "person",
+    );
+    expect(
+      sample.annotations.map(({ id: _id, name, ...rest }) => ({ class_name: name, ...rest })),
+    ).toEqual(kept);
     expect(sample.annotations.map((a) => a.id)).toEqual(kept.map((_, i) => i + 1));
   });
 
@@ -81,6 +118,8 @@ describe("readExport", () => {
       poll_interval: 0.25,
     });
     const read = collect(readExport(await client.exports.download("demo", exp.name)));
-    await expect(read).rejects.toThrow(new PictographError("not a pictograph export: manifest.json is missing"));
+    await expect(read).rejects.toThrow(
+      new PictographError("not a pictograph export: manifest.json is missing"),
+    );
   });
 });

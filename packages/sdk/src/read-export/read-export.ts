@@ -37,7 +37,12 @@ export type ExportedAnnotation =
   | ({ type: "bbox"; bbox: BBox } & ExportedAnnotationBase)
   | ({ type: "polygon"; polygon: Polygon } & ExportedAnnotationBase)
   | ({ type: "polyline"; polyline: Polyline } & ExportedAnnotationBase)
-  | ({ type: "keypoint"; keypoint: Point; instance_id: number | null; joint: string | null } & ExportedAnnotationBase);
+  | ({
+      type: "keypoint";
+      keypoint: Point;
+      instance_id: number | null;
+      joint: string | null;
+    } & ExportedAnnotationBase);
 
 /** One image with its annotations: `annotations/<path>.json`. */
 export type ExportedImage = {
@@ -86,7 +91,8 @@ export type ExportRecord =
   | { type: "manifest"; manifest: ExportManifest };
 
 /** A ZIP file's path, a Node or web stream of its bytes, or any async chunks. */
-export type ExportSource = string | Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+export type ExportSource =
+  string | Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 export type ReadExportOptions = {
   /** Also yield each image file's bytes (`image_file` records); default false. */
@@ -125,7 +131,8 @@ export async function* readExport(
 
 function chunksOf(source: ExportSource): AsyncIterable<Uint8Array> {
   if (typeof source === "string") return createReadStream(source, { highWaterMark: 256 * 1024 });
-  if (source instanceof Readable || Symbol.asyncIterator in source) return source as AsyncIterable<Uint8Array>;
+  if (source instanceof Readable || Symbol.asyncIterator in source)
+    return source as AsyncIterable<Uint8Array>;
   return Readable.fromWeb(source as WebReadableStream<Uint8Array>);
 }
 
@@ -143,13 +150,16 @@ function checkManifest(doc: unknown): ExportManifest {
     throw new PictographError(
       `manifest.json has schema ${JSON.stringify(manifest?.schema)}; this reads ${PICTOGRAPH_SCHEMA} exports`,
     );
-  if (!Array.isArray(manifest.classes)) throw new PictographError("manifest.json has no class list");
+  if (!Array.isArray(manifest.classes))
+    throw new PictographError("manifest.json has no class list");
   return manifest as ExportManifest;
 }
 
 function checkImage(name: string, doc: unknown): ExportedImage {
   const image = doc as Partial<ExportedImage> | null;
   if (typeof image?.path !== "string" || !Array.isArray(image.annotations))
-    throw new PictographError(`${name} is not an image's annotations (no path or annotations list)`);
+    throw new PictographError(
+      `${name} is not an image's annotations (no path or annotations list)`,
+    );
   return image as ExportedImage;
 }

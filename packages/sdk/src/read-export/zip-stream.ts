@@ -36,11 +36,19 @@ export async function* readZipMembers(
   try {
     for (;;) {
       const signature = await reader.peekUInt32();
-      if (signature === null) throw new PictographError("not a complete ZIP: it ends before its central directory");
-      if (signature === CENTRAL_HEADER || signature === END_OF_CENTRAL_DIRECTORY || signature === ZIP64_END) return;
+      if (signature === null)
+        throw new PictographError("not a complete ZIP: it ends before its central directory");
+      if (
+        signature === CENTRAL_HEADER ||
+        signature === END_OF_CENTRAL_DIRECTORY ||
+        signature === ZIP64_END
+      )
+        return;
       if (signature !== LOCAL_HEADER)
         throw new PictographError(
-          reader.position === 0 ? "not a ZIP file" : `not a valid ZIP: unexpected bytes at offset ${reader.position}`,
+          reader.position === 0
+            ? "not a ZIP file"
+            : `not a valid ZIP: unexpected bytes at offset ${reader.position}`,
         );
       const header = await readLocalHeader(reader);
       const keep = options.keep(header.name);
@@ -49,7 +57,8 @@ export async function* readZipMembers(
       const onData = (chunk: Buffer) => {
         if (!keep) return;
         kept += chunk.byteLength;
-        if (kept > maxBytes) throw new PictographError(`ZIP member ${header.name} is larger than ${maxBytes} bytes`);
+        if (kept > maxBytes)
+          throw new PictographError(`ZIP member ${header.name} is larger than ${maxBytes} bytes`);
         parts.push(chunk);
       };
       await readMemberData(reader, header, onData);
@@ -81,12 +90,14 @@ async function readLocalHeader(reader: ByteReader): Promise<LocalHeader> {
   const name = nameBytes.toString("utf8");
   if (flags & FLAG_ENCRYPTED) throw new PictographError(`ZIP member ${name} is encrypted`);
   if (method !== METHOD_STORED && method !== METHOD_DEFLATED)
-    throw new PictographError(`ZIP member ${name} uses compression method ${method}; only stored and deflated are read`);
+    throw new PictographError(
+      `ZIP member ${name} uses compression method ${method}; only stored and deflated are read`,
+    );
   let compressedSize = fixed.readUInt32LE(18);
   let size = fixed.readUInt32LE(22);
   // ZIP64 extended information (APPNOTE 4.5.3): the 8-byte sizes whose 4-byte field is full.
   let zip64 = false;
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
     if (id === 0x0001) {
@@ -96,14 +107,19 @@ async function readLocalHeader(reader: ByteReader): Promise<LocalHeader> {
         size = readUInt64(extra, field);
         field += 8;
       }
-      if (compressedSize === U32_MAX && field + 8 <= at + 4 + length) compressedSize = readUInt64(extra, field);
+      if (compressedSize === U32_MAX && field + 8 <= at + 4 + length)
+        compressedSize = readUInt64(extra, field);
     }
     at += 4 + length;
   }
   return { name, flags, method, crc: fixed.readUInt32LE(14), compressedSize, size, zip64 };
 }
 
-async function readMemberData(reader: ByteReader, header: LocalHeader, onData: (chunk: Buffer) => void) {
+async function readMemberData(
+  reader: ByteReader,
+  header: LocalHeader,
+  onData: (chunk: Buffer) => void,
+) {
   let crc = 0;
   let size = 0;
   const output = (chunk: Buffer) => {
@@ -115,8 +131,7 @@ async function readMemberData(reader: ByteReader, header: LocalHeader, onData: (
     const compressed = reader.take(header.compressedSize);
     if (header.method === METHOD_STORED) for await (const chunk of compressed) output(chunk);
     else await inflate(compressed, output, header.name);
-    if (!compressed.finished())
-      throw new PictographError(`ZIP member ${header.name} is cut short`);
+    if (!compressed.finished()) throw new PictographError(`ZIP member ${header.name} is cut short`);
     checkMember(header.name, { crc, size }, { crc: header.crc, size: header.size });
     return;
   }
@@ -125,25 +140,42 @@ async function readMemberData(reader: ByteReader, header: LocalHeader, onData: (
     const compressedSize = await inflate(reader.rest(), output, header.name);
     const descriptor = await readDescriptor(reader, header.zip64 || compressedSize >= U32_MAX);
     if (descriptor.compressedSize !== compressedSize)
-      throw new PictographError(`ZIP member ${header.name}: its data descriptor gives the wrong compressed size`);
+      throw new PictographError(
+        `ZIP member ${header.name}: its data descriptor gives the wrong compressed size`,
+      );
     checkMember(header.name, { crc, size }, descriptor);
     return;
   }
   await readStoredUntilDescriptor(reader, output, header.name, header.zip64);
 }
 
-function checkMember(name: string, actual: { crc: number; size: number }, expected: { crc: number; size: number }) {
+function checkMember(
+  name: string,
+  actual: { crc: number; size: number },
+  expected: { crc: number; size: number },
+) {
   if (actual.size !== expected.size)
-    throw new PictographError(`ZIP member ${name} has ${actual.size} bytes where the ZIP says ${expected.size}`);
-  if (actual.crc >>> 0 !== expected.crc >>> 0) throw new PictographError(`ZIP member ${name} is corrupt (CRC-32 mismatch)`);
+    throw new PictographError(
+      `ZIP member ${name} has ${actual.size} bytes where the ZIP says ${expected.size}`,
+    );
+  if (actual.crc >>> 0 !== expected.crc >>> 0)
+    throw new PictographError(`ZIP member ${name} is corrupt (CRC-32 mismatch)`);
 }
 
 async function readDescriptor(reader: ByteReader, wide: boolean) {
   if ((await reader.peekUInt32()) === DESCRIPTOR) await reader.read(4);
   const fields = await reader.read(wide ? 20 : 12);
   return wide
-    ? { crc: fields.readUInt32LE(0), compressedSize: readUInt64(fields, 4), size: readUInt64(fields, 12) }
-    : { crc: fields.readUInt32LE(0), compressedSize: fields.readUInt32LE(4), size: fields.readUInt32LE(8) };
+    ? {
+        crc: fields.readUInt32LE(0),
+        compressedSize: readUInt64(fields, 4),
+        size: readUInt64(fields, 12),
+      }
+    : {
+        crc: fields.readUInt32LE(0),
+        compressedSize: fields.readUInt32LE(4),
+        size: fields.readUInt32LE(8),
+      };
 }
 
 /** A stored member of unknown length ends at the first data descriptor whose CRC and sizes
@@ -160,7 +192,11 @@ async function readStoredUntilDescriptor(
   let pending = Buffer.alloc(0);
   for (;;) {
     const last = pending.length - LOOKAHEAD;
-    for (let at = pending.indexOf(DESCRIPTOR_BYTES); at >= 0 && at <= last; at = pending.indexOf(DESCRIPTOR_BYTES, at + 1)) {
+    for (
+      let at = pending.indexOf(DESCRIPTOR_BYTES);
+      at >= 0 && at <= last;
+      at = pending.indexOf(DESCRIPTOR_BYTES, at + 1)
+    ) {
       const dataCrc = zlib.crc32(pending.subarray(0, at), crc) >>> 0;
       const length = descriptorLength(pending, at, dataCrc, size + at, wide);
       if (length === 0) continue;
@@ -183,9 +219,16 @@ async function readStoredUntilDescriptor(
 
 /** The length of the descriptor at `at` if it describes `size` bytes with `crc`, else 0.
  * `wide`: the local header had a ZIP64 field, so the sizes are 8 bytes (APPNOTE 4.3.9.2). */
-function descriptorLength(buffer: Buffer, at: number, crc: number, size: number, wide: boolean): number {
+function descriptorLength(
+  buffer: Buffer,
+  at: number,
+  crc: number,
+  size: number,
+  wide: boolean,
+): number {
   if (buffer.readUInt32LE(at + 4) !== crc) return 0;
-  const narrow = () => buffer.readUInt32LE(at + 8) === size && buffer.readUInt32LE(at + 12) === size;
+  const narrow = () =>
+    buffer.readUInt32LE(at + 8) === size && buffer.readUInt32LE(at + 12) === size;
   const long = () => readUInt64(buffer, at + 8) === size && readUInt64(buffer, at + 16) === size;
   if (wide) return long() ? 24 : 0;
   // Without a ZIP64 field, 8-byte sizes appear only when they outgrow 4 bytes (Go, ours).
@@ -194,7 +237,11 @@ function descriptorLength(buffer: Buffer, at: number, crc: number, size: number,
 
 /** Inflates raw deflate data from `input` until the deflate stream ends; returns how many
  * compressed bytes it used and hands back any it did not. */
-async function inflate(input: ChunkSource, output: (chunk: Buffer) => void, name: string): Promise<number> {
+async function inflate(
+  input: ChunkSource,
+  output: (chunk: Buffer) => void,
+  name: string,
+): Promise<number> {
   const inflater = zlib.createInflateRaw();
   // Set by the stream's events; a holder, as TypeScript does not follow callbacks.
   const state: { failure: Error | null; ended: boolean } = { failure: null, ended: false };
@@ -242,7 +289,8 @@ async function inflate(input: ChunkSource, output: (chunk: Buffer) => void, name
   }
   if (state.failure instanceof PictographError) throw state.failure;
   if (exhausted && !state.ended) throw new PictographError(`ZIP member ${name} is cut short`);
-  if (state.failure) throw new PictographError(`ZIP member ${name} is corrupt: ${state.failure.message}`);
+  if (state.failure)
+    throw new PictographError(`ZIP member ${name} is corrupt: ${state.failure.message}`);
   if (!state.ended) throw new PictographError(`ZIP member ${name} is cut short`);
   return used;
 }
@@ -280,7 +328,8 @@ class ByteReader implements ChunkSource {
     let have = 0;
     while (have < length) {
       const chunk = await this.next();
-      if (!chunk) throw new PictographError("not a complete ZIP: it ends in the middle of a record");
+      if (!chunk)
+        throw new PictographError("not a complete ZIP: it ends in the middle of a record");
       const wanted = Math.min(chunk.byteLength, length - have);
       parts.push(chunk.subarray(0, wanted));
       this.unshift(chunk.subarray(wanted));
@@ -338,6 +387,8 @@ class ByteReader implements ChunkSource {
     const result = await this.source.next();
     if (result.done) return null;
     const value = result.value;
-    return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return Buffer.isBuffer(value)
+      ? value
+      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
 }

@@ -33,7 +33,11 @@ export class Annotations extends APIResource {
     options: RequestOptions = {},
   ): Promise<AnnotationsBulkResult> {
     return this.transport.json(
-      { method: "PUT", path: `/datasets/${encodePath(dataset)}/annotations`, body: { json: { images } } },
+      {
+        method: "PUT",
+        path: `/datasets/${encodePath(dataset)}/annotations`,
+        body: { json: { images } },
+      },
       options,
     );
   }

@@ -30,7 +30,10 @@ export class ApiKeys extends APIResource {
   }
 
   create(params: ApiKeyCreateParams, options: RequestOptions = {}): Promise<ApiKeyCreated> {
-    return this.transport.json({ method: "POST", path: "/api-keys", body: { json: params } }, options);
+    return this.transport.json(
+      { method: "POST", path: "/api-keys", body: { json: params } },
+      options,
+    );
   }
 
   /** Revokes the key: it stops working at once. */

@@ -8,13 +8,24 @@ export type Class = ClassDef & { position: number };
 
 export class Classes extends APIResource {
   list(dataset: string, options: RequestOptions = {}): Promise<Class[]> {
-    return this.transport.json({ method: "GET", path: `/datasets/${encodePath(dataset)}/classes` }, options);
+    return this.transport.json(
+      { method: "GET", path: `/datasets/${encodePath(dataset)}/classes` },
+      options,
+    );
   }
 
   /** Replaces the class list; classes still used by annotations cannot be removed. */
-  replace(dataset: string, classes: ClassDefInput[], options: RequestOptions = {}): Promise<Class[]> {
+  replace(
+    dataset: string,
+    classes: ClassDefInput[],
+    options: RequestOptions = {},
+  ): Promise<Class[]> {
     return this.transport.json(
-      { method: "PUT", path: `/datasets/${encodePath(dataset)}/classes`, body: { json: { classes } } },
+      {
+        method: "PUT",
+        path: `/datasets/${encodePath(dataset)}/classes`,
+        body: { json: { classes } },
+      },
       options,
     );
   }

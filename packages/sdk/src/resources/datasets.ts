@@ -41,8 +41,15 @@ export type IterParams = {
 };
 
 export class Datasets extends APIResource {
-  create(name: string, params: DatasetCreateParams = {}, options: RequestOptions = {}): Promise<Dataset> {
-    return this.transport.json({ method: "POST", path: "/datasets", body: { json: { ...params, name } } }, options);
+  create(
+    name: string,
+    params: DatasetCreateParams = {},
+    options: RequestOptions = {},
+  ): Promise<Dataset> {
+    return this.transport.json(
+      { method: "POST", path: "/datasets", body: { json: { ...params, name } } },
+      options,
+    );
   }
 
   /** One page of datasets, by name. */
@@ -51,7 +58,10 @@ export class Datasets extends APIResource {
   }
 
   /** Every dataset, page after page. */
-  iter(params: IterParams = {}, options: RequestOptions = {}): AsyncGenerator<Dataset, void, undefined> {
+  iter(
+    params: IterParams = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<Dataset, void, undefined> {
     return iteratePages((cursor) => this.list({ limit: params.page_size, cursor }, options));
   }
 
@@ -59,7 +69,11 @@ export class Datasets extends APIResource {
     return this.transport.json({ method: "GET", path: `/datasets/${encodePath(name)}` }, options);
   }
 
-  update(name: string, params: DatasetUpdateParams, options: RequestOptions = {}): Promise<Dataset> {
+  update(
+    name: string,
+    params: DatasetUpdateParams,
+    options: RequestOptions = {},
+  ): Promise<Dataset> {
     return this.transport.json(
       { method: "PATCH", path: `/datasets/${encodePath(name)}`, body: { json: params } },
       options,

@@ -85,17 +85,27 @@ describe("exports.create", () => {
     expect(timeout.status).toBe(408);
     expect(timeout.waitedSeconds).toBeGreaterThanOrEqual(0);
     expect(timeout.export).toMatchObject({ name, dataset_name: "demo", format: "coco" });
-    expect(timeout.message).toMatch(new RegExp(`export "${name}" of dataset "demo" is still (pending|processing)`));
-    const done = await client.exports.waitForCompletion("demo", name, { poll_interval: 0.25, timeout: 60 });
+    expect(timeout.message).toMatch(
+      new RegExp(`export "${name}" of dataset "demo" is still (pending|processing)`),
+    );
+    const done = await client.exports.waitForCompletion("demo", name, {
+      poll_interval: 0.25,
+      timeout: 60,
+    });
     expect(done.status).toBe("completed");
   });
 
   it("refuses a taken name with ConflictError (409)", async () => {
     const name = uniqueName("taken");
     await client.exports.create("demo", name, { format: "csv", wait: false });
-    const error = await client.exports.create("demo", name, { format: "csv" }).catch((e: unknown) => e);
+    const error = await client.exports
+      .create("demo", name, { format: "csv" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect(error).toMatchObject({ status: 409, message: `export "${name}" already exists in this dataset` });
+    expect(error).toMatchObject({
+      status: 409,
+      message: `export "${name}" already exists in this dataset`,
+    });
   });
 
   it("refuses an unknown format, status filter or class with ValidationError (422)", async () => {
@@ -104,7 +114,10 @@ describe("exports.create", () => {
       .catch((e: unknown) => e);
     expect(format).toBeInstanceOf(ValidationError);
     expect((format as ValidationError).issues).toEqual([
-      { path: "format", message: "format must be one of: pictograph, coco, yolo, cvat, pascal_voc, labelme, csv" },
+      {
+        path: "format",
+        message: "format must be one of: pictograph, coco, yolo, cvat, pascal_voc, labelme, csv",
+      },
     ]);
     const status = await client.exports
       .create("demo", uniqueName("bad"), { status_filter: "done" as never })
@@ -115,7 +128,9 @@ describe("exports.create", () => {
       .catch((e: unknown) => e);
     expect(cls).toBeInstanceOf(ValidationError);
     expect((cls as ValidationError).status).toBe(422);
-    expect((cls as ValidationError).message).toMatch(/class_filter names "truck", not a class of dataset "demo"/);
+    expect((cls as ValidationError).message).toMatch(
+      /class_filter names "truck", not a class of dataset "demo"/,
+    );
   });
 
   it("throws NotFoundError (404) for a dataset that does not exist", async () => {
@@ -127,8 +142,12 @@ describe("exports.create", () => {
   it("throws ExportFailedError carrying the failed export when the build fails", async () => {
     // A dataset whose only image file has vanished from storage cannot be exported with images.
     const datasetName = uniqueName("broken");
-    const dataset = await client.datasets.create(datasetName, { classes: [{ name: "car", color: "#ff0000" }] });
-    await client.images.upload(datasetName, "a.png", solidPng(4, 3, [255, 0, 0]), { status: "complete" });
+    const dataset = await client.datasets.create(datasetName, {
+      classes: [{ name: "car", color: "#ff0000" }],
+    });
+    await client.images.upload(datasetName, "a.png", solidPng(4, 3, [255, 0, 0]), {
+      status: "complete",
+    });
     const folder = join(testServer().dataDir, "storage", "images", dataset.id);
     for (const file of await readdir(folder)) await rm(join(folder, file));
 
@@ -142,9 +161,9 @@ describe("exports.create", () => {
     expect((error as Error).message).toBe(
       `export "with-images" of dataset "${datasetName}" failed: ${failed.error_message}`,
     );
-    await expect(client.exports.waitForCompletion(datasetName, "with-images")).rejects.toBeInstanceOf(
-      ExportFailedError,
-    );
+    await expect(
+      client.exports.waitForCompletion(datasetName, "with-images"),
+    ).rejects.toBeInstanceOf(ExportFailedError);
 
     // A failed export has no ZIP: downloading it is a 409, and nothing is written.
     const output = join(dir, "failed.zip");
@@ -152,7 +171,9 @@ describe("exports.create", () => {
       .download(datasetName, "with-images", { output_path: output })
       .catch((e: unknown) => e);
     expect(download).toBeInstanceOf(ConflictError);
-    expect((download as Error).message).toBe('export "with-images" is failed; it can be downloaded once completed');
+    expect((download as Error).message).toBe(
+      'export "with-images" is failed; it can be downloaded once completed',
+    );
     expect(existsSync(output) || existsSync(`${output}.part`)).toBe(false);
   });
 });
@@ -162,7 +183,8 @@ describe("exports.list and iter", () => {
     const dataset = uniqueName("paging");
     await client.datasets.create(dataset, { classes: [{ name: "car", color: "#00ff00" }] });
     const names = ["a", "b", "c", "d", "e"];
-    for (const name of names) await client.exports.create(dataset, name, { format: "csv", wait: false });
+    for (const name of names)
+      await client.exports.create(dataset, name, { format: "csv", wait: false });
 
     const iterated: Export[] = [];
     for await (const exp of client.exports.iter({ dataset, page_size: 2 })) iterated.push(exp);

@@ -7,7 +7,12 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Format, StatusFilter } from "../dataset-model";
-import { APIConnectionError, ExportFailedError, PictographError, PollTimeoutError } from "../core/errors";
+import {
+  APIConnectionError,
+  ExportFailedError,
+  PictographError,
+  PollTimeoutError,
+} from "../core/errors";
 import { iteratePages, type Page } from "../core/pagination";
 import { pollUntilDone } from "../core/polling";
 import { encodePath, type RequestOptions } from "../core/request";
@@ -137,7 +142,10 @@ export class Exports extends APIResource {
   }
 
   /** Every export, page after page: `for await (const e of client.exports.iter())`. */
-  iter(params: ExportIterParams = {}, options: RequestOptions = {}): AsyncGenerator<Export, void, undefined> {
+  iter(
+    params: ExportIterParams = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<Export, void, undefined> {
     const { page_size, ...filters } = params;
     return iteratePages((cursor) => this.list({ ...filters, limit: page_size, cursor }, options));
   }
@@ -160,8 +168,15 @@ export class Exports extends APIResource {
 
   /** A fresh signed URL for the completed export's ZIP, valid 60 minutes. ConflictError while
    * it is not completed. */
-  downloadLink(dataset: string, name: string, options: RequestOptions = {}): Promise<ExportDownloadLink> {
-    return this.transport.json({ method: "GET", path: `${exportPath(dataset, name)}/download` }, options);
+  downloadLink(
+    dataset: string,
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<ExportDownloadLink> {
+    return this.transport.json(
+      { method: "GET", path: `${exportPath(dataset, name)}/download` },
+      options,
+    );
   }
 
   /** Streams the completed export's ZIP to `output_path` (through `<output_path>.part`, renamed
@@ -187,7 +202,8 @@ export class Exports extends APIResource {
     const link = await this.downloadLink(dataset, name, options);
     const response = await this.transport.streamUrl(link.url, options);
     const length = Number(response.headers.get("content-length"));
-    const total = Number.isInteger(length) && response.headers.has("content-length") ? length : link.size_bytes;
+    const total =
+      Number.isInteger(length) && response.headers.has("content-length") ? length : link.size_bytes;
     const what = `export "${name}" of dataset "${dataset}"`;
     const body = checkedBody(response, total, what, params.on_progress);
     if (params.output_path === undefined) return body;
@@ -263,9 +279,12 @@ export function checkedBody(
   });
   source.on("error", (error) =>
     counter.destroy(
-      new APIConnectionError(`the download of ${what} broke off after ${bytes} bytes: ${(error as Error).message}`, {
-        cause: error,
-      }),
+      new APIConnectionError(
+        `the download of ${what} broke off after ${bytes} bytes: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      ),
     ),
   );
   counter.on("close", () => source.destroy());

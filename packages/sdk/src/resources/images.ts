@@ -52,7 +52,11 @@ export type ImageUploadParams = {
 
 export class Images extends APIResource {
   /** One page of the dataset's images, by path. */
-  list(dataset: string, params: ImageListParams = {}, options: RequestOptions = {}): Promise<Page<Image>> {
+  list(
+    dataset: string,
+    params: ImageListParams = {},
+    options: RequestOptions = {},
+  ): Promise<Page<Image>> {
     return this.transport.json(
       { method: "GET", path: `/datasets/${encodePath(dataset)}/images`, query: params },
       options,
@@ -60,17 +64,31 @@ export class Images extends APIResource {
   }
 
   /** Every image of the dataset, page after page. */
-  iter(dataset: string, params: ImageIterParams = {}, options: RequestOptions = {}): AsyncGenerator<Image, void, undefined> {
+  iter(
+    dataset: string,
+    params: ImageIterParams = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<Image, void, undefined> {
     const { page_size, ...filters } = params;
-    return iteratePages((cursor) => this.list(dataset, { ...filters, limit: page_size, cursor }, options));
+    return iteratePages((cursor) =>
+      this.list(dataset, { ...filters, limit: page_size, cursor }, options),
+    );
   }
 
   get(dataset: string, path: string, options: RequestOptions = {}): Promise<Image> {
     return this.transport.json({ method: "GET", path: imagePath(dataset, path) }, options);
   }
 
-  update(dataset: string, path: string, params: ImageUpdateParams, options: RequestOptions = {}): Promise<Image> {
-    return this.transport.json({ method: "PATCH", path: imagePath(dataset, path), body: { json: params } }, options);
+  update(
+    dataset: string,
+    path: string,
+    params: ImageUpdateParams,
+    options: RequestOptions = {},
+  ): Promise<Image> {
+    return this.transport.json(
+      { method: "PATCH", path: imagePath(dataset, path), body: { json: params } },
+      options,
+    );
   }
 
   /** Deletes the image, its file and its annotations (admin keys only). */
@@ -110,7 +128,12 @@ export class Images extends APIResource {
       options,
     );
     const length = response.headers.get("content-length");
-    return checkedBody(response, length === null ? null : Number(length), `image "${path}"`, params.on_progress);
+    return checkedBody(
+      response,
+      length === null ? null : Number(length),
+      `image "${path}"`,
+      params.on_progress,
+    );
   }
 }
 

@@ -74,7 +74,10 @@ export class Imports extends APIResource {
 
   /** The dataset's latest 100 imports, newest first. */
   list(dataset: string, options: RequestOptions = {}): Promise<Import[]> {
-    return this.transport.json({ method: "GET", path: `/datasets/${encodePath(dataset)}/imports` }, options);
+    return this.transport.json(
+      { method: "GET", path: `/datasets/${encodePath(dataset)}/imports` },
+      options,
+    );
   }
 
   get(dataset: string, id: string, options: RequestOptions = {}): Promise<Import> {
