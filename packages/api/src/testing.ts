@@ -26,7 +26,10 @@ export type TestApi = {
   storage: LocalBlobStore;
   storageDir: string;
   services: ApiServices;
-  jobs: Jobs;
+  /** The real queue; null when the options asked for `recordJobs`. */
+  jobs: Jobs | null;
+  /** Jobs enqueued while `recordJobs` is on, in order. */
+  recordedJobs: { queue: string; payload: unknown }[];
   api: ReturnType<typeof createApiHandler>;
   /** What the handler reported as internal errors (5xx); tests expect it to stay empty. */
   internalErrors: unknown[];
@@ -38,6 +41,8 @@ export type TestApiOptions = {
   /** Sees every statement the API's queries send. */
   logger?: NonNullable<Parameters<TestBackend["open"]>[0]>["logger"];
   now?: () => Date;
+  /** Record enqueued jobs instead of starting pg-boss, for tests where the job is irrelevant. */
+  recordJobs?: boolean;
 };
 
 /** A fresh database, storage directory and queue, and the API handler over them. */
@@ -45,13 +50,14 @@ export async function openTestApi(backend: TestBackend, options: TestApiOptions 
   const handle = await backend.open({ logger: options.logger });
   const storageDir = await mkdtemp(join(tmpdir(), "pictograph-api-test-"));
   const storage = createBlobStore({ driver: "local", dir: storageDir });
-  // Polling is irrelevant: tests that run jobs start their own workers or call the job itself.
-  const jobs = await createJobs({ handle, onError: () => undefined });
+  const jobs = options.recordJobs ? null : await createJobs({ handle, onError: () => undefined });
+  const recordedJobs: TestApi["recordedJobs"] = [];
   const services: ApiServices = {
     db: handle.db,
     storage,
     enqueue: async (tx, queue, payload) => {
-      await jobs.enqueue(tx, queue, payload as QueuePayloads[typeof queue]);
+      if (jobs) await jobs.enqueue(tx, queue, payload as QueuePayloads[typeof queue]);
+      else recordedJobs.push({ queue, payload });
     },
     secret: "test-secret-0123456789abcdef",
     now: options.now ?? (() => new Date()),
@@ -66,10 +72,11 @@ export async function openTestApi(backend: TestBackend, options: TestApiOptions 
     storageDir,
     services,
     jobs,
+    recordedJobs,
     api,
     internalErrors,
     async close() {
-      await jobs.stop({ timeoutMs: 5_000 }).catch(() => undefined);
+      await jobs?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
       await handle.close();
       await rm(storageDir, { recursive: true, force: true });
     },

@@ -54,7 +54,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
   const blobs = async () => storedFiles(t.storageDir);
 
   beforeAll(async () => {
-    t = await openTestApi(backend, { maxUploadBytes: MAX_UPLOAD });
+    t = await openTestApi(backend, { maxUploadBytes: MAX_UPLOAD, recordJobs: true });
     ws = await provisionWorkspace(t.db);
     key = ws.keys.member;
     expectOk(

@@ -158,7 +158,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     await writeFixtureZip(zipPath, { format: "coco" });
     const pending = await upload("uploaded-first", "coco", await readFile(zipPath));
 
-    const workers = await startWorkers({ db: t.db, storage: t.storage, jobs: t.jobs, workerId: "test", concurrency: 1, log: () => undefined });
+    const workers = await startWorkers({ db: t.db, storage: t.storage, jobs: t.jobs!, workerId: "test", concurrency: 1, log: () => undefined });
     let done: Import = pending;
     try {
       for (let waited = 0; waited < 60_000 && (done.status === "pending" || done.status === "processing"); waited += 250) {

@@ -68,7 +68,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("annotations on $name
     expectOk<ImageAnnotations>(await call("GET", `/datasets/notes/annotations/${path}`)).annotations;
 
   beforeAll(async () => {
-    t = await openTestApi(backend);
+    t = await openTestApi(backend, { recordJobs: true });
     ws = await provisionWorkspace(t.db);
     const classes = [
       { name: "car", color: "#ff0000", attributes: [{ kind: "text", name: "plate" }] },

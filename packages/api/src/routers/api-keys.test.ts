@@ -17,7 +17,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API keys and adminis
     callRest(t.api, "POST", "/admin", { json, headers: { authorization: `Bearer ${secret}` } });
 
   beforeAll(async () => {
-    t = await openTestApi(backend);
+    t = await openTestApi(backend, { recordJobs: true });
     ws = await provisionWorkspace(t.db);
   });
   afterAll(() => t?.close());

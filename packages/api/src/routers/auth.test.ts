@@ -56,7 +56,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("web sign-in on $name
   }
 
   beforeAll(async () => {
-    t = await openTestApi(backend);
+    t = await openTestApi(backend, { recordJobs: true });
     home = await provisionWorkspace(t.db, "home-ws");
     second = await provisionWorkspace(t.db, "second-ws");
     await runAdminCommand(t.db, { command: "create-user", email: "ada@example.com", password, workspace: home.name, role: "member" });

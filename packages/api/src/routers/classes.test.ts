@@ -14,7 +14,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("classes on $name", (
   const names = async (dataset: string) => expectOk<Class[]>(await call("GET", `/datasets/${dataset}/classes`)).map((c) => [c.name, c.position]);
 
   beforeAll(async () => {
-    t = await openTestApi(backend);
+    t = await openTestApi(backend, { recordJobs: true });
     ws = await provisionWorkspace(t.db);
   });
   afterAll(() => t?.close());

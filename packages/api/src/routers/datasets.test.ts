@@ -24,7 +24,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("datasets on $name", 
   const call = (method: string, path: string, json?: unknown) => callRest(t.api, method, path, { key, json });
 
   beforeAll(async () => {
-    t = await openTestApi(backend);
+    t = await openTestApi(backend, { recordJobs: true });
     ws = await provisionWorkspace(t.db);
     key = ws.keys.admin;
   });

@@ -52,7 +52,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
   const sorted = (paths: string[]) => [...paths].sort();
 
   beforeAll(async () => {
-    t = await openTestApi(backend);
+    t = await openTestApi(backend, { recordJobs: true });
     ws = await provisionWorkspace(t.db);
     const classes = [
       { name: "car", color: "#ff0000" },
