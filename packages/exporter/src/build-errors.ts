@@ -12,6 +12,13 @@ export class ExportCancelledError extends Error {
 /** Worth another attempt: the job is retried with backoff. */
 export class RetryableExportError extends Error {}
 
+/** Images were added, deleted or re-statused while the ZIP was written: worth building again. */
+export class DatasetChangedError extends RetryableExportError {
+  constructor() {
+    super("the dataset changed while it was being exported");
+  }
+}
+
 /** The worker is stopping: the build is handed back (pending) for another worker, never failed. */
 export class WorkerShutdownError extends Error {
   constructor() {
@@ -71,7 +78,12 @@ export function isTransient(error: unknown): boolean {
 }
 
 export function describeBuildError(error: unknown): string {
-  if (error instanceof UnknownClassError || error instanceof MissingImageFileError || error instanceof BuildTimeoutError)
+  if (
+    error instanceof UnknownClassError ||
+    error instanceof MissingImageFileError ||
+    error instanceof BuildTimeoutError ||
+    error instanceof DatasetChangedError
+  )
     return error.message;
   if (error instanceof SelfCheckError) return `self-check failed: ${error.message}`;
   if (error instanceof StorageUnavailableError) return error.message;

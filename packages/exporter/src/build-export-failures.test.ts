@@ -1,7 +1,7 @@
 // How a build ends when it cannot succeed: a message a user understands, a retry when the
 // failure is transient, never a row left in `processing`, never a ZIP (or a temp file) left
 // behind. And a build whose export is deleted stops and leaves nothing.
-import { claimExport, deleteExport, getExportById, replaceClasses, updateExport, type Db, type DbHandle } from "@pictograph/db";
+import { claimExport, deleteExport, getExportById, replaceClasses, updateExport, updateImage, type Db, type DbHandle } from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
 import { fixtureClasses } from "@pictograph/formats/testing";
 import { createBlobStore, createLocalBlobStore, type BlobStore, type LocalBlobStore } from "@pictograph/storage";
@@ -157,6 +157,26 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     expect(row!.errorMessage).toBe(
       "the build took longer than its time limit of 300 ms; export fewer images, leave images out, or raise EXPORT_TIMEOUT_SECONDS",
     );
+  });
+
+  it("builds again, rather than failing, when the dataset changes while it is exported", async () => {
+    const own = await storeDataset(db, storage, { name: "edited-meanwhile" });
+    const gated = new GatedStore(storage, { reads: (key) => key.startsWith(`images/${own.datasetId}/`) });
+    // COCO reads the selection once per split: a later pass sees the edit, an earlier one did not.
+    const created = await createExportRow(db, own, { format: "coco", includeImages: true, statusFilter: "complete" });
+    const building = buildExport({ db, storage: gated, workerId: "test" }, created.id, { finalAttempt: false });
+    await waitFor("the build to wait for an image", () => gated.waiting > 0);
+    // An annotator marks another image complete while the export streams.
+    await updateImage(db, { datasetId: own.datasetId, path: "drafts/raw.png", status: "complete" });
+    gated.open();
+    await expect(building).rejects.toBeInstanceOf(RetryableExportError);
+    expect(await rowOf(created.id)).toMatchObject({
+      status: "pending",
+      errorMessage: "retrying: the dataset changed while it was being exported",
+    });
+    const again = await buildExport({ db, storage, workerId: "test" }, created.id);
+    expect(again).toMatchObject({ status: "completed", row: { imageCount: 4, attempts: 2 } });
+    await storage.delete(exportBlobKey(created.id, 2));
   });
 
   it("removes the ZIP an earlier attempt uploaded before its worker died", async () => {

@@ -6,6 +6,7 @@ import {
   completeExport,
   countExportImages,
   failExport,
+  type ExportImageCount,
   getDatasetById,
   heartbeatExport,
   listClasses,
@@ -17,6 +18,7 @@ import { exportClasses, formatModules, writeExportZip, type SplitCounts } from "
 import { BlobNotFoundError, type BlobStore } from "@pictograph/storage";
 import {
   BuildTimeoutError,
+  DatasetChangedError,
   ExportCancelledError,
   MissingImageFileError,
   RetryableExportError,
@@ -150,6 +152,12 @@ export async function buildExport(
         deps.storage.put(key, zip.stream, { contentType: "application/zip", signal: controller.signal }),
       ]);
 
+      // Edits during the build (an image added, deleted, or moved in or out of the status
+      // filter) change what later pages and passes see: build again from the new state.
+      if (built.summary.images !== selectedImages || (row.includeImages && built.imageEntries !== selectedImages)) {
+        const recounted = await countExportImages(deps.db, { datasetId: row.datasetId, statusFilter: row.statusFilter, classIds });
+        if (!sameCounts(counts, recounted)) throw new DatasetChangedError();
+      }
       // Self-check before anyone can see the ZIP.
       if (built.summary.images !== selectedImages)
         throw new SelfCheckError(`wrote ${built.summary.images} images but ${selectedImages} were selected`);
@@ -213,4 +221,9 @@ async function removeOtherAttempts(storage: BlobStore, exportId: string, keep: s
   } catch {
     // Left for the next build of this export, or for an operator.
   }
+}
+
+function sameCounts(before: ExportImageCount[], after: ExportImageCount[]): boolean {
+  const key = (counts: ExportImageCount[]) => JSON.stringify(counts.map((c) => [c.split, c.images]));
+  return key(before) === key(after);
 }
