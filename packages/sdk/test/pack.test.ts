@@ -1,8 +1,9 @@
-// The package as npm users get it: `pnpm pack` (which builds), publint and attw on the
+// The package as npm users get it: `pnpm pack` of the build (turbo builds before testing;
+// never rebuilt here, as the CLI's tests read dist/ at the same time), publint and attw on the
 // tarball, then a fresh project installs the tarball, type-checks the contract's example
 // against the published declarations and runs it against the real server.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,21 @@ let dir: string;
 let tarball: string;
 let project: string;
 
+/** The newest modification time of the files under `folder`. */
+async function newest(folder: string): Promise<number> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  const times = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map(async (e) => (await stat(join(e.parentPath, e.name))).mtimeMs),
+  );
+  return Math.max(...times);
+}
+
 beforeAll(async () => {
+  const built = await stat(join(PACKAGE_DIR, "dist/index.mjs")).catch(() => null);
+  if (!built || built.mtimeMs < (await newest(join(PACKAGE_DIR, "src"))))
+    throw new Error("dist/ is missing or older than src/: run `pnpm build` in packages/sdk first");
   dir = await mkdtemp(join(tmpdir(), "pictograph-sdk-pack-"));
   await run("pnpm", ["pack", "--pack-destination", dir], { cwd: PACKAGE_DIR });
   tarball = join(dir, "pictograph-sdk-0.0.0.tgz");
