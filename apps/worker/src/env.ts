@@ -27,20 +27,26 @@ const EnvSchema = z
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     /** Names this worker on the exports it builds; default host:pid. */
     WORKER_ID: optional,
-  })
-  .superRefine((env, ctx) => {
-    if (env.STORAGE_DRIVER === "s3" && !env.S3_BUCKET)
-      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "is required when STORAGE_DRIVER=s3" });
-    if (env.STORAGE_DRIVER === "local" && !env.STORAGE_DIR)
-      ctx.addIssue({ code: "custom", path: ["STORAGE_DIR"], message: "is required when STORAGE_DRIVER=local (the web app's storage directory)" });
   });
+
+/** Rules across variables, checked on the raw values so they are reported alongside any other
+ * problem (a refinement on the schema would run only once everything else is valid). */
+function storageProblems(source: Record<string, string | undefined>): string[] {
+  const driver = source.STORAGE_DRIVER?.trim() || "local";
+  if (driver === "s3" && !source.S3_BUCKET?.trim()) return ["S3_BUCKET: is required when STORAGE_DRIVER=s3"];
+  if (driver === "local" && !source.STORAGE_DIR?.trim())
+    return ["STORAGE_DIR: is required when STORAGE_DRIVER=local (the web app's storage directory)"];
+  return [];
+}
 
 export function parseEnv(source: Record<string, string | undefined> = process.env) {
   const result = EnvSchema.safeParse(source);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`invalid configuration:\n${problems}`);
-  }
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+    ...storageProblems(source),
+  ];
+  if (!result.success || problems.length > 0)
+    throw new Error(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   const env = result.data;
   return {
     ...env,
