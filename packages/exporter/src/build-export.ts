@@ -135,12 +135,19 @@ export async function buildExport(
         openImage: async (entry) => {
           const file = source.storedFileOf(entry.image);
           if (!file?.blobKey) throw new MissingImageFileError(entry.image.path, "never uploaded");
+          let bytes;
           try {
-            return await deps.storage.get(file.blobKey);
+            bytes = await deps.storage.get(file.blobKey);
           } catch (error) {
             if (error instanceof BlobNotFoundError) throw new MissingImageFileError(entry.image.path, "missing from storage");
             throw error;
           }
+          // Stopped while the file was being opened: nobody will read it, so close it now.
+          if (controller.signal.aborted) {
+            bytes.destroy();
+            throw controller.signal.reason;
+          }
+          return bytes;
         },
       });
       // The ZIP's failure is read from zip.done and put(); an aborted put stops listening to
