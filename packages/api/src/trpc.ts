@@ -3,6 +3,7 @@
 import type { Role } from "@pictograph/schema";
 import { initTRPC } from "@trpc/server";
 import { ApiError, errorResponseBody } from "./errors";
+import { refuseNulCharacters } from "./input-text";
 import type { RestMeta } from "./rest";
 import type { ApiServices } from "./services";
 
@@ -55,7 +56,13 @@ export const createCallerFactory = t.createCallerFactory;
 
 const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2 };
 
-export const publicProcedure = t.procedure;
+// Every procedure, on every surface: text the database cannot store is a 422, not a 500.
+const baseProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  refuseNulCharacters(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = baseProcedure;
 
 /** The caller, when it has at least the `minimum` role; otherwise a 401 or 403. */
 export function requireRole(ctx: ApiContext, minimum: Role): Caller {
@@ -71,7 +78,7 @@ export function requireRole(ctx: ApiContext, minimum: Role): Caller {
 }
 
 function roleProcedure(minimum: Role) {
-  return t.procedure.use(({ ctx, next }) => next({ ctx: { ...ctx, caller: requireRole(ctx, minimum) } }));
+  return baseProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, caller: requireRole(ctx, minimum) } }));
 }
 
 /** Read and download. */

@@ -3,8 +3,9 @@
 // 404), roles (403 below a route's minimum, and nothing changes), credentials (401, revoked
 // keys at once) and the refusals every route shares (bad JSON, bad path parameters).
 import { testBackends } from "@pictograph/db/testing";
-import { ROLES, type Role } from "@pictograph/schema";
+import { ErrorBodySchema, ROLES, type Role } from "@pictograph/schema";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { jsonSchemaOf } from "../openapi";
 import { restRoutes, type RestRoute } from "../rest";
 import { appRouter } from "../root";
 import { pngFile } from "../test-images";
@@ -314,6 +315,36 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
         expect(expectError(response, 422, "validation_error"), `${route.procedure} ${param}`).toMatch(rule);
       }
     }
+  });
+
+  it("never answers wrong-typed input with a 5xx: every field of every route, in body or query", async () => {
+    // A workspace of its own: some of these values are valid and change things (renames).
+    const c = await provisionWorkspace(t.db);
+    const ofC: Resources = { ...(await seedDataset(t, c.keys.admin, "c-data")), apiKeyId: ofB.apiKeyId };
+    const garbage: unknown[] = [null, 0, -1, 1e308, "", "x", "ß\u0000", "a".repeat(5000), true, [], [1, "a"], {}, { nested: { deep: 1 } }, { "k\u0000": "v" }];
+    let requests = 0;
+    for (const route of routes.filter((r) => r.method !== "DELETE" && r.input)) {
+      const properties = Object.keys((jsonSchemaOf(route.input!, "input").properties ?? {}) as Record<string, unknown>).filter(
+        (name) => !route.params.includes(name),
+      );
+      for (const property of properties) {
+        for (const value of garbage) {
+          let response: ApiResponse;
+          if (route.method === "GET") {
+            const query = `${property}=${encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value))}`;
+            response = await callRest(t.api, "GET", `${urlOf(route, ofC).split("?")[0]}?${query}`, { key: c.keys.admin });
+          } else {
+            const body = { ...(CASES[route.procedure]!.body?.(ofC) as object), [property]: value };
+            response = await callRest(t.api, route.method, urlOf(route, ofC), { key: c.keys.admin, json: body });
+          }
+          requests++;
+          const where = `${route.procedure} ${property}=${JSON.stringify(value).slice(0, 40)}: ${response.status} ${response.text.slice(0, 200)}`;
+          expect(response.status, where).toBeLessThan(500);
+          if (response.status >= 400) expect(ErrorBodySchema.safeParse(response.body).success, where).toBe(true);
+        }
+      }
+    }
+    expect(requests).toBeGreaterThan(300);
   });
 
   it("serves the OpenAPI document without credentials, uploads included", async () => {

@@ -203,6 +203,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
     const before = await blobs();
     expect(expectError(await upload("a//b.png", pngFile(2, 2)), 422, "validation_error")).toContain("empty folders");
     expect(expectError(await upload("a%5Cb.png", pngFile(2, 2)), 422, "validation_error")).toContain("'/' as separator");
+    // The database cannot store U+0000: refused before anything is stored or queried.
+    expect(expectError(await upload("a%00b.png", pngFile(2, 2)), 422, "validation_error")).toContain("NUL character");
+    expectError(await callRest(t.api, "GET", "/datasets/pics/image-files/a%00b.png", { key }), 422, "validation_error");
+    expectError(await callRest(t.api, "GET", "/datasets/pics/images/a%00b.png", { key }), 422, "validation_error");
     expectError(await callRest(t.api, "PUT", "/datasets/missing/images/a.png", { key, body: pngFile(2, 2) }), 404, "not_found");
     expectError(await callRest(t.api, "PUT", "/datasets/pics/images/no-body.png", { key }), 400, "bad_request");
     expect(await blobs()).toEqual(before);

@@ -4,8 +4,10 @@ import { formatAttachmentDisposition, InvalidRangeError, type BlobStore } from "
 import { Readable } from "node:stream";
 import type { z } from "zod";
 import { fail } from "../errors";
+import { refuseNulCharacters } from "../input-text";
 
 export function parseOrFail<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  refuseNulCharacters(value);
   const result = schema.safeParse(value);
   if (!result.success) {
     const { message, issues } = describeZodError(result.error);
