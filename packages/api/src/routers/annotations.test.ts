@@ -128,6 +128,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("annotations on $name
       [{ type: "bbox", class_name: "car", bbox: { x: 0, y: 0, w: 1, h: 1 }, confidence: 1.5 }, /confidence/],
       [{ type: "bbox", class_name: "car", bbox: { x: 0, y: 0, w: 1, h: 1 }, attributes: { a: [1] } }, /attribute values must be text, numbers or true\/false/],
       [{ type: "bbox", class_name: "", bbox: { x: 0, y: 0, w: 1, h: 1 } }, /class name must be 1–120 characters/],
+      // Stored as 32-bit integers.
+      [{ type: "bbox", class_name: "car", bbox: { x: 0, y: 0, w: 1, h: 1 }, z_order: 2 ** 31 }, /z_order must be between -2147483648 and 2147483647/],
+      [{ type: "keypoint", class_name: "person", keypoint: { x: 1, y: 1 }, instance_id: 2 ** 40 }, /instance_id must be between/],
     ];
     for (const [annotation, message] of cases) {
       const refused = expectError(await call("PUT", "/datasets/notes/annotations/img2.png", { annotations: [annotation] }), 422, "validation_error");
@@ -161,6 +164,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("annotations on $name
     expect(expectError(await call("PUT", "/datasets/notes/annotations", withUnknownClass), 422, "validation_error")).toContain('no class "truck"');
     expect(await annotationsOf("img3.png")).toEqual([box(1), box(2)]);
 
+    const deep = { images: [{ path: "img3.png", annotations: [box(1), { ...box(2), z_order: -(2 ** 31) - 1 }] }] };
+    const refusedDeep = await call("PUT", "/datasets/notes/annotations", deep);
+    expect(expectError(refusedDeep, 422, "validation_error")).toContain("z_order must be between");
+    expect(refusedDeep.body).toMatchObject({ error: { details: { issues: [{ path: "images.0.annotations.1.z_order" }] } } });
     const tooMany = { images: Array.from({ length: 10_001 }, (_, i) => ({ path: `p${i}.png`, annotations: [] })) };
     expect(expectError(await call("PUT", "/datasets/notes/annotations", tooMany), 422, "validation_error")).toMatch(/images/);
     expectError(await call("PUT", "/datasets/notes/annotations", { images: [{ path: "../x.png", annotations: [] }] }), 422, "validation_error");
