@@ -22,6 +22,9 @@ def readme_quick_start() -> str:
     readme = (PACKAGE_DIR / "README.md").read_text(encoding="utf-8")
     match = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
     assert match, "README.md has no python example"
+    # The repository's README shows the same example to Python users: it must not drift.
+    root = (PACKAGE_DIR.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert match.group(0) in root, "the root README's Python example differs from the SDK's"
     return match.group(1)
 
 
