@@ -1,7 +1,7 @@
 // One way to fail, whatever the surface: an ErrorCode from @pictograph/schema carried by a
 // TRPCError, turned into `{ error: { code, message, details } }` by every transport.
 import { ERROR_CODES, describeZodError, type ErrorBody, type ErrorCode } from "@pictograph/schema";
-import { DbConflictError, DbReferenceError } from "@pictograph/db";
+import { DbConflictError, DbReferenceError, postgresErrorOf } from "@pictograph/db";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
@@ -75,11 +75,29 @@ function resolveError(error: unknown): Resolved {
     const { message, issues } = describeZodError(cause);
     return { code: "validation_error", message, details: { issues } };
   }
+  const storage = unstorableValue(cause);
+  if (storage) return { code: "validation_error", message: `a value in the request cannot be stored: ${storage}` };
   if (error instanceof TRPCError) {
     const code = (Object.keys(TRPC_CODES) as ErrorCode[]).find((c) => TRPC_CODES[c] === error.code);
     if (code && code !== "internal_error") return { code, message: error.message };
   }
   return { code: "internal_error", message: "internal error: the server could not complete the request" };
+}
+
+/**
+ * PostgreSQL refusing a value itself (SQLSTATE class 22, or an index row past its size
+ * limit) means the input passed our checks but cannot be stored: the caller's value, so a
+ * 422, not a 500. A safety net behind the schema's rules, which name the field.
+ */
+function unstorableValue(error: unknown): string | null {
+  const pg = postgresErrorOf(error);
+  if (!pg) return null;
+  if (pg.code === "54000") return "a text value (such as an image path) is too long, in bytes, to be indexed";
+  if (pg.code === "22003") return "a number is out of range";
+  if (pg.code === "22001") return "a text value is too long";
+  if (pg.code === "22P05" || pg.code === "22021") return "text contains characters that cannot be stored";
+  if (pg.code.startsWith("22")) return "a value has the wrong form";
+  return null;
 }
 
 export function isInternal(error: unknown): boolean {

@@ -203,6 +203,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
     const before = await blobs();
     expect(expectError(await upload("a//b.png", pngFile(2, 2)), 422, "validation_error")).toContain("empty folders");
     expect(expectError(await upload("a%5Cb.png", pngFile(2, 2)), 422, "validation_error")).toContain("'/' as separator");
+    // Under the 1,024-character limit but ~2,900 bytes of UTF-8: too long for the path index.
+    const wide = Array.from({ length: 12 }, (_, s) => Array.from({ length: 80 }, (_, c) => String.fromCodePoint(0x4e00 + ((s * 997 + c * 7919) % 20000))).join(""));
+    const widePath = `${wide.join("/")}.png`.split("/").map(encodeURIComponent).join("/");
+    expect(expectError(await upload(widePath, pngFile(2, 2)), 422, "validation_error")).toContain("too long");
     // The database cannot store U+0000: refused before anything is stored or queried.
     expect(expectError(await upload("a%00b.png", pngFile(2, 2)), 422, "validation_error")).toContain("NUL character");
     expectError(await callRest(t.api, "GET", "/datasets/pics/image-files/a%00b.png", { key }), 422, "validation_error");
