@@ -101,7 +101,7 @@ export async function buildExport(
     const classIds = row.classFilter
       ? classRows.filter((c) => exported.indexOf(c.name) !== undefined).map((c) => c.id)
       : null;
-    const options = {
+    const exportOptions = {
       format: row.format,
       include_images: row.includeImages,
       class_filter: row.classFilter,
@@ -119,12 +119,12 @@ export async function buildExport(
       datasetName: dataset.name,
       classes,
       classIds,
-      options,
+      options: exportOptions,
       splitCounts,
       exportedAt: row.createdAt,
       signal: controller.signal,
     });
-    const expectedYields = Math.max(1, selectedImages * format.passes(options));
+    const expectedYields = Math.max(1, selectedImages * format.passes(exportOptions));
     const updateProgress = setInterval(() => {
       progress = Math.min(99, Math.floor((100 * source.yielded) / expectedYields));
     }, 250);
