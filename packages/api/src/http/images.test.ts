@@ -134,6 +134,16 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
     expect(await blobs()).toHaveLength(before.length);
   });
 
+  it("takes concurrent uploads to one new path as one create and one replace, leaving one file", async () => {
+    const before = await blobs();
+    const responses = await Promise.all([upload("race/x.png", pngFile(4, 4)), upload("race/x.png", pngFile(5, 5)), upload("race/x.png", pngFile(6, 6))]);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+    const image = expectOk<Image>(await callRest(t.api, "GET", "/datasets/pics/images/race/x.png", { key }));
+    expect(await blobs()).toHaveLength(before.length + 1);
+    const served = await callRest(t.api, "GET", "/datasets/pics/image-files/race/x.png", { key });
+    expect(sha256(served.bytes)).toBe(image.sha256);
+  });
+
   it("refuses a file that is not an image with 415, leaving no row and no file", async () => {
     const before = await blobs();
     for (const [path, body] of [

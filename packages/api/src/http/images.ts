@@ -35,6 +35,7 @@ export async function uploadImage(ctx: ApiContext, request: Request, datasetPara
     if (error instanceof UploadInterruptedError) fail("bad_request", error.message);
     throw error;
   }
+  let referenced = false;
   try {
     const measured = probe.result();
     if (!measured)
@@ -42,22 +43,32 @@ export async function uploadImage(ctx: ApiContext, request: Request, datasetPara
     // A header may claim any size; the model holds sides up to MAX_IMAGE_SIDE.
     parseOrFail(ImageSizeSchema, { width: measured!.width, height: measured!.height });
     const file = { ...measured!, sha256: stored.sha256, sizeBytes: stored.size, blobKey };
-    const replaced = await replaceImageFile(db, { datasetId: dataset.id, path, ...file });
-    if (replaced) {
-      if (replaced.previousBlobKey) await storage.delete(replaced.previousBlobKey).catch(() => undefined);
-      // A re-upload that names a status or split sets them, as a first upload does.
-      const image =
-        status !== undefined || split !== undefined
-          ? (await updateImage(db, { datasetId: dataset.id, path, status, split }))!
-          : replaced.image;
-      return Response.json(toImage(image, dataset.name), { status: 200 });
+    let replaced = await replaceImageFile(db, { datasetId: dataset.id, path, ...file });
+    if (!replaced) {
+      try {
+        await insertImages(db, { datasetId: dataset.id, images: [{ path, ...file, status, split }] });
+        referenced = true;
+        const image = (await getImage(db, { datasetId: dataset.id, path }))!;
+        return Response.json(toImage(image, dataset.name), { status: 201 });
+      } catch (error) {
+        // A concurrent upload created the path first: this one replaces its file, as a PUT
+        // that came second would.
+        if (!(error instanceof DbConflictError && error.constraint === "images_dataset_id_path_key")) throw error;
+        replaced = await replaceImageFile(db, { datasetId: dataset.id, path, ...file });
+        if (!replaced) throw error;
+      }
     }
-    await insertImages(db, { datasetId: dataset.id, images: [{ path, ...file, status, split }] });
-    const image = (await getImage(db, { datasetId: dataset.id, path }))!;
-    return Response.json(toImage(image, dataset.name), { status: 201 });
+    referenced = true;
+    if (replaced.previousBlobKey) await storage.delete(replaced.previousBlobKey).catch(() => undefined);
+    // A re-upload that names a status or split sets them, as a first upload does.
+    const image =
+      status !== undefined || split !== undefined
+        ? (await updateImage(db, { datasetId: dataset.id, path, status, split }))!
+        : replaced.image;
+    return Response.json(toImage(image, dataset.name), { status: 200 });
   } catch (error) {
     // Nothing refers to the file: remove it, so a refused upload leaves no orphan.
-    await storage.delete(blobKey).catch(() => undefined);
+    if (!referenced) await storage.delete(blobKey).catch(() => undefined);
     if (error instanceof DbConflictError) fail("conflict", error.message);
     throw error;
   }
