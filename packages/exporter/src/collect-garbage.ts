@@ -1,6 +1,7 @@
-// Storage garbage collection, run on a schedule by the workers: deletes expired exports
-// (row and ZIP), files no row refers to (older than a grace period, so a file whose row is
-// being written right now is never taken), and what crashed writers left behind.
+// Storage garbage collection, run hourly by the workers (the storage.gc schedule): deletes
+// expired exports (row and ZIP) and files no row refers to, older than a grace period so a
+// file whose row is being written right now is never taken. Temp files of crashed writers
+// are the workers' own sweep (startWorkers), timed by the build time limit.
 import { deleteExpiredExports, referencedBlobKeys, type Db } from "@pictograph/db";
 import type { BlobStore } from "@pictograph/storage";
 
@@ -9,14 +10,14 @@ export const ORPHAN_GRACE_MS = 60 * 60 * 1000;
 const PREFIXES = ["exports/", "images/", "imports/"];
 const BATCH = 500;
 
-export type GarbageReport = { expiredExports: number; orphans: number; staleTemp: number };
+export type GarbageReport = { expiredExports: number; orphans: number };
 
 export async function collectGarbage(
   deps: { db: Db; storage: BlobStore; now?: () => Date },
   options: { graceMs?: number } = {},
 ): Promise<GarbageReport> {
   const now = (deps.now ?? (() => new Date()))();
-  const report: GarbageReport = { expiredExports: 0, orphans: 0, staleTemp: 0 };
+  const report: GarbageReport = { expiredExports: 0, orphans: 0 };
 
   for (;;) {
     const keys = await deleteExpiredExports(deps.db, { now, limit: BATCH });
@@ -44,7 +45,5 @@ export async function collectGarbage(
     }
     await sweep();
   }
-
-  report.staleTemp = await deps.storage.removeStaleTemp(options.graceMs ?? ORPHAN_GRACE_MS);
   return report;
 }

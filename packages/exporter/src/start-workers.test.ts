@@ -10,7 +10,12 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createExportRow, listKeys, storeDataset, type StoredDataset } from "../test/fixture-dataset";
+import {
+  createExportRow,
+  listKeys,
+  storeDataset,
+  type StoredDataset,
+} from "../test/fixture-dataset";
 import { GatedStore } from "../test/gated-store";
 import { waitFor } from "../test/wait-for";
 import { startWorkers, type Workers } from "./start-workers";
@@ -70,20 +75,34 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
     await jobs.boss.send(queues.exportBuild.name, { exportId: created.id }, { retryLimit: 0 });
     const [job] = await jobs.boss.fetch<{ exportId: string }>(queues.exportBuild.name);
     expect(job?.data.exportId).toBe(created.id);
-    expect(await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
+    expect(
+      await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 }),
+    ).toMatchObject({ state: "claimed" });
 
     // pg-boss's maintenance (every 2 minutes in some process) expires the job; run it now.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     await jobs.boss.expire();
-    expect(await jobs.boss.getJobById(queues.exportBuild.name, job!.id)).toMatchObject({ state: "failed" });
+    expect(await jobs.boss.getJobById(queues.exportBuild.name, job!.id)).toMatchObject({
+      state: "failed",
+    });
 
     // Its heartbeat is over a second old: with staleAfterSeconds 1, its builder is gone.
-    workers = await startWorkers({ db, storage, jobs, workerId: "w2", concurrency: 1, log, staleAfterSeconds: 1 });
+    workers = await startWorkers({
+      db,
+      storage,
+      jobs,
+      workerId: "w2",
+      concurrency: 1,
+      log,
+      staleAfterSeconds: 1,
+    });
     const row = await waitFor("the export to be failed", async () => {
       const current = await rowOf(created.id);
       return current.status === "failed" && current;
     });
-    expect(row.errorMessage).toBe("the export could not be built after 1 attempt: the last one did not finish in time or its worker stopped");
+    expect(row.errorMessage).toBe(
+      "the export could not be built after 1 attempt: the last one did not finish in time or its worker stopped",
+    );
     expect(await listKeys(storage, `exports/${created.id}/`)).toEqual([]);
   });
 
@@ -91,7 +110,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
     workers = await startWorkers({ db, storage, jobs, workerId: "w3", concurrency: 1, log });
     const created = await createExportRow(db, dataset, { format: "csv" });
     await jobs.enqueue(db, queues.exportBuild, { exportId: created.id });
-    await waitFor("the export to complete", async () => (await rowOf(created.id)).status === "completed");
+    await waitFor(
+      "the export to complete",
+      async () => (await rowOf(created.id)).status === "completed",
+    );
     await jobs.enqueue(db, queues.exportBuildDead, { exportId: created.id });
     await waitFor("the dead letter to be handled", () => jobsDone(queues.exportBuildDead.name));
     expect(await rowOf(created.id)).toMatchObject({ status: "completed", errorMessage: null });
@@ -99,15 +121,33 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
 
   it("leaves an export whose builder is still beating to that builder, and looks again later", async () => {
     const created = await createExportRow(db, dataset);
-    expect(await claimExport(db, { exportId: created.id, workerId: "alive", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
-    workers = await startWorkers({ db, storage, jobs, workerId: "w7", concurrency: 1, log, staleAfterSeconds: 30 });
+    expect(
+      await claimExport(db, { exportId: created.id, workerId: "alive", staleAfterSeconds: 30 }),
+    ).toMatchObject({ state: "claimed" });
+    workers = await startWorkers({
+      db,
+      storage,
+      jobs,
+      workerId: "w7",
+      concurrency: 1,
+      log,
+      staleAfterSeconds: 30,
+    });
     const deadId = await jobs.enqueue(db, queues.exportBuildDead, { exportId: created.id });
-    await waitFor("the dead letter to be looked at", async () => (await jobs.boss.getJobById(queues.exportBuildDead.name, deadId))?.state === "retry");
+    await waitFor(
+      "the dead letter to be looked at",
+      async () =>
+        (await jobs.boss.getJobById(queues.exportBuildDead.name, deadId))?.state === "retry",
+    );
     expect(await rowOf(created.id)).toMatchObject({ status: "processing", workerId: "alive" });
   });
 
   async function jobsDone(queue: string): Promise<boolean> {
-    const { rows } = await executeSqlText(db, "SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'", [queue]);
+    const { rows } = await executeSqlText(
+      db,
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'",
+      [queue],
+    );
     return Number(rows[0]!.n) === 0;
   }
 
@@ -129,11 +169,32 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
 
     // Another worker builds it on the retry.
     workers = await startWorkers({ db, storage, jobs, workerId: "w5", concurrency: 1, log });
-    const done = await waitFor("the retry to complete", async () => {
-      const current = await rowOf(created.id);
-      return current.status === "completed" && current;
-    }, 40_000);
+    const done = await waitFor(
+      "the retry to complete",
+      async () => {
+        const current = await rowOf(created.id);
+        return current.status === "completed" && current;
+      },
+      40_000,
+    );
     expect(done).toMatchObject({ workerId: "w5", attempts: 2 });
+  });
+
+  it("schedules storage garbage collection hourly and runs it as a job", async () => {
+    workers = await startWorkers({ db, storage, jobs, workerId: "w8", concurrency: 1, log });
+    const schedules = await jobs.boss.getSchedules();
+    expect(schedules).toContainEqual(
+      expect.objectContaining({ name: "storage.gc", cron: "17 * * * *" }),
+    );
+    await storage.put("images/orphan", new Uint8Array([1]));
+    const past = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(join(dir, "images/orphan"), past, past);
+    const id = await jobs.enqueue(db, queues.storageGc, {});
+    await waitFor("the garbage collection job to finish", async () => {
+      const job = await jobs.boss.getJobById(queues.storageGc.name, id);
+      return job?.state === "completed" ? job : undefined;
+    });
+    expect(await storage.stat("images/orphan")).toBeNull();
   });
 
   it("removes temp files a crashed writer left, and only stale ones", async () => {

@@ -6,6 +6,7 @@ import { queues, type Jobs } from "@pictograph/jobs";
 import type { BlobStore } from "@pictograph/storage";
 import { WorkerShutdownError } from "./build-errors";
 import { buildExport } from "./build-export";
+import { collectGarbage } from "./collect-garbage";
 import { runImport } from "./run-import";
 
 export type WorkerOptions = {
@@ -43,7 +44,8 @@ const HOUR_MS = 60 * 60 * 1000;
 const STALE_AFTER_SECONDS = 30;
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
-  const log = options.log ?? ((line: string) => console.log(`[worker ${options.workerId}] ${line}`));
+  const log =
+    options.log ?? ((line: string) => console.log(`[worker ${options.workerId}] ${line}`));
   const deps = {
     db: options.db,
     storage: options.storage,
@@ -58,7 +60,10 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const removeStaleTemp = async () => {
     try {
       const removed = await options.storage.removeStaleTemp(staleTempAfterMs);
-      if (removed) log(`removed ${removed} temporary upload${removed === 1 ? "" : "s"} left by a crashed writer`);
+      if (removed)
+        log(
+          `removed ${removed} temporary upload${removed === 1 ? "" : "s"} left by a crashed writer`,
+        );
     } catch (error) {
       log(`could not clean temporary uploads: ${(error as Error).message}`);
     }
@@ -79,7 +84,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       running.add(build);
       const outcome = await build.finally(() => running.delete(build));
       finished++;
-      log(`export ${exportId}: ${outcome.status}${"reason" in outcome ? ` (${outcome.reason})` : ""}${"message" in outcome ? `: ${outcome.message}` : ""}`);
+      log(
+        `export ${exportId}: ${outcome.status}${"reason" in outcome ? ` (${outcome.reason})` : ""}${"message" in outcome ? `: ${outcome.message}` : ""}`,
+      );
       return { status: outcome.status, workerId: options.workerId };
     },
     { concurrency: options.concurrency },
@@ -87,9 +94,23 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // A build job that used up its attempts without ending the row (its worker died, or it
   // ran out of time): no build will run again, so the export must not stay pending.
   await options.jobs.work(queues.exportBuildDead, async ({ exportId }) => {
-    const message = await endAbandonedExport(options.db, exportId, options.staleAfterSeconds ?? STALE_AFTER_SECONDS);
+    const message = await endAbandonedExport(
+      options.db,
+      exportId,
+      options.staleAfterSeconds ?? STALE_AFTER_SECONDS,
+    );
     if (message) log(`export ${exportId}: failed: ${message}`);
     return { failed: message !== null };
+  });
+  // Hourly, once across all processes (pg-boss cron): expired exports and orphaned files.
+  await options.jobs.boss.schedule(queues.storageGc.name, "17 * * * *", {}, { tz: "UTC" });
+  await options.jobs.work(queues.storageGc, async () => {
+    const report = await collectGarbage({ db: options.db, storage: options.storage });
+    if (report.expiredExports || report.orphans)
+      log(
+        `storage: removed ${report.expiredExports} expired export(s) and ${report.orphans} orphaned file(s)`,
+      );
+    return report;
   });
   await options.jobs.work(
     queues.importRun,
@@ -107,7 +128,13 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     async stop() {
       clearInterval(tempSweep);
       // Take no new job, then hand the running builds back.
-      for (const queue of [queues.exportBuild, queues.exportBuildDead, queues.importRun]) await options.jobs.boss.offWork(queue.name);
+      for (const queue of [
+        queues.exportBuild,
+        queues.exportBuildDead,
+        queues.storageGc,
+        queues.importRun,
+      ])
+        await options.jobs.boss.offWork(queue.name);
       controller.abort(new WorkerShutdownError());
       // Aborted builds settle quickly (their rows go back to pending): wait, so the caller
       // may close the database afterwards.
@@ -121,7 +148,11 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
  * builder is still beating, so the dead letter is retried and looks again later (that builder
  * usually ends the row itself first). The message it was failed with, or null.
  */
-async function endAbandonedExport(db: Db, exportId: string, staleAfterSeconds: number): Promise<string | null> {
+async function endAbandonedExport(
+  db: Db,
+  exportId: string,
+  staleAfterSeconds: number,
+): Promise<string | null> {
   const row = await getExportById(db, { exportId });
   if (!row || (row.status !== "pending" && row.status !== "processing")) return null;
   const attempts = `${row.attempts} attempt${row.attempts === 1 ? "" : "s"}`;
@@ -130,8 +161,12 @@ async function endAbandonedExport(db: Db, exportId: string, staleAfterSeconds: n
       ? "the last one did not finish in time or its worker stopped"
       : (row.errorMessage?.replace(/^retrying: /, "") ?? "no worker took it");
   const message = `the export could not be built after ${attempts}: ${why}`;
-  if (await failAbandonedExport(db, { exportId, errorMessage: message, staleAfterSeconds })) return message;
+  if (await failAbandonedExport(db, { exportId, errorMessage: message, staleAfterSeconds }))
+    return message;
   const now = await getExportById(db, { exportId });
-  if (now?.status === "processing") throw new Error(`export ${exportId} is still being built by ${now.workerId}: checking again later`);
+  if (now?.status === "processing")
+    throw new Error(
+      `export ${exportId} is still being built by ${now.workerId}: checking again later`,
+    );
   return null;
 }

@@ -78,8 +78,9 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
   const boss = new PgBoss({
     db: bossDbFor(options.handle),
     schema: "pgboss",
-    // No cron schedules here; maintenance (expiry, archiving) stays on.
-    schedule: false,
+    // Cron schedules (storage.gc) run once per tick across every process; maintenance
+    // (expiry, archiving) stays on.
+    schedule: true,
   });
   boss.on("error", options.onError ?? ((error) => console.error("pg-boss:", error)));
   await boss.start();

@@ -51,6 +51,14 @@ export const queues = {
     retryBackoff: true,
     deadLetter: "export.build.dead",
   }),
+  /** Storage garbage collection (expired exports, orphaned files); scheduled hourly by the workers. */
+  storageGc: defineQueue({
+    name: "storage.gc",
+    payload: z.object({}),
+    retryLimit: 0,
+    retryDelaySeconds: 60,
+    retryBackoff: false,
+  }),
   /** Read one uploaded archive into its dataset. */
   importRun: defineQueue({
     name: "import.run",
