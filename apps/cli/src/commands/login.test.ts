@@ -1,12 +1,11 @@
 // `pictograph login` and how every command finds the server: the saved login (0600), the
 // environment over it, and one clear line when neither is there.
-import { mkdtemp, readFile, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort } from "@pictograph/test-server";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runBuilt } from "../../test/cli-process";
-import { testServer } from "../../test/server";
+import { scratchFolder, testServer } from "../../test/server";
 
 let config: string;
 /** No server or key in the environment: only what `login` saved. */
@@ -16,8 +15,8 @@ const loggedOut = () => ({
   PICTOGRAPH_API_KEY: undefined,
 });
 
-beforeEach(async () => {
-  config = await mkdtemp(join(tmpdir(), "pictograph-login-"));
+beforeEach(() => {
+  config = scratchFolder("login-");
 });
 
 describe("pictograph login", () => {
