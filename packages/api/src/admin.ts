@@ -45,7 +45,12 @@ export async function runAdminCommand(db: DbOrTx, input: AdminCommand): Promise<
     case "create-user": {
       const workspace = await requireWorkspace(db, command.workspace);
       const existing = await getUserByEmail(db, { email: command.email });
-      const user = existing ?? (await createUser(db, { email: command.email, passwordHash: await hashPassword(command.password) }));
+      const user =
+        existing ??
+        (await createUser(db, {
+          email: command.email,
+          passwordHash: await hashPassword(command.password),
+        }));
       await setMembership(db, { workspaceId: workspace.id, userId: user.id, role: command.role });
       return {
         message: `${existing ? "added existing user" : "created user"} ${command.email} to workspace "${workspace.name}" as ${command.role}`,
@@ -53,19 +58,33 @@ export async function runAdminCommand(db: DbOrTx, input: AdminCommand): Promise<
     }
     case "create-api-key": {
       const workspace = await requireWorkspace(db, command.workspace);
-      const { key } = await issueApiKey(db, { workspaceId: workspace.id, role: command.role, name: command.name });
-      return { message: `created ${command.role} API key "${command.name}" for workspace "${workspace.name}"`, key };
+      const { key } = await issueApiKey(db, {
+        workspaceId: workspace.id,
+        role: command.role,
+        name: command.name,
+      });
+      return {
+        message: `created ${command.role} API key "${command.name}" for workspace "${workspace.name}"`,
+        key,
+      };
     }
   }
 }
 
 async function requireWorkspace(db: DbOrTx, name: string) {
   const workspace = await getWorkspaceByName(db, { name });
-  if (!workspace) throw new ApiError("not_found", `workspace "${name}" not found; create it with: pnpm admin create-workspace ${name}`);
+  if (!workspace)
+    throw new ApiError(
+      "not_found",
+      `workspace "${name}" not found; create it with: pnpm admin create-workspace ${name}`,
+    );
   return workspace;
 }
 
-export async function issueApiKey(db: DbOrTx, params: { workspaceId: string; role: Role; name: string }) {
+export async function issueApiKey(
+  db: DbOrTx,
+  params: { workspaceId: string; role: Role; name: string },
+) {
   const secret = generateApiKey();
   await createApiKey(db, { ...params, prefix: secret.prefix, hash: secret.hash });
   return { key: secret.key };

@@ -8,12 +8,17 @@ import type { BlobStore } from "@pictograph/storage";
 export const DOWNLOAD_URL_SECONDS = 60 * 60;
 export const FILES_PATH = "/api/v1/files/exports/";
 
-export function exportFileName(datasetName: string, row: Pick<ExportRow, "name" | "format">): string {
+export function exportFileName(
+  datasetName: string,
+  row: Pick<ExportRow, "name" | "format">,
+): string {
   return `${datasetName}-${row.name}-${row.format}.zip`;
 }
 
 function signature(secret: string, exportId: string, blobKey: string, expires: number): string {
-  return createHmac("sha256", secret).update(`${exportId}\n${blobKey}\n${expires}`).digest("base64url");
+  return createHmac("sha256", secret)
+    .update(`${exportId}\n${blobKey}\n${expires}`)
+    .digest("base64url");
 }
 
 export async function signDownloadUrl(params: {
@@ -33,7 +38,10 @@ export async function signDownloadUrl(params: {
     fileName: exportFileName(params.datasetName, row),
   });
   if (presigned) return { url: presigned, expiresAt };
-  const query = new URLSearchParams({ expires: String(expires), signature: signature(params.secret, row.id, row.blobKey, expires) });
+  const query = new URLSearchParams({
+    expires: String(expires),
+    signature: signature(params.secret, row.id, row.blobKey, expires),
+  });
   return { url: `${params.origin}${FILES_PATH}${row.id}?${query}`, expiresAt };
 }
 

@@ -57,7 +57,8 @@ export function errorResponseBody(error: unknown): { status: number; body: Error
 type Resolved = { code: ErrorCode; message: string; details?: unknown };
 
 function resolveError(error: unknown): Resolved {
-  if (error instanceof ApiError) return { code: error.errorCode, message: error.message, details: error.details };
+  if (error instanceof ApiError)
+    return { code: error.errorCode, message: error.message, details: error.details };
   const cause = error instanceof TRPCError ? error.cause : error;
   if (cause instanceof ApiError) return resolveError(cause);
   if (cause instanceof DbConflictError) return { code: "conflict", message: cause.message };
@@ -76,12 +77,19 @@ function resolveError(error: unknown): Resolved {
     return { code: "validation_error", message, details: { issues } };
   }
   const storage = unstorableValue(cause);
-  if (storage) return { code: "validation_error", message: `a value in the request cannot be stored: ${storage}` };
+  if (storage)
+    return {
+      code: "validation_error",
+      message: `a value in the request cannot be stored: ${storage}`,
+    };
   if (error instanceof TRPCError) {
     const code = (Object.keys(TRPC_CODES) as ErrorCode[]).find((c) => TRPC_CODES[c] === error.code);
     if (code && code !== "internal_error") return { code, message: error.message };
   }
-  return { code: "internal_error", message: "internal error: the server could not complete the request" };
+  return {
+    code: "internal_error",
+    message: "internal error: the server could not complete the request",
+  };
 }
 
 /**
@@ -92,10 +100,12 @@ function resolveError(error: unknown): Resolved {
 function unstorableValue(error: unknown): string | null {
   const pg = postgresErrorOf(error);
   if (!pg) return null;
-  if (pg.code === "54000") return "a text value (such as an image path) is too long, in bytes, to be indexed";
+  if (pg.code === "54000")
+    return "a text value (such as an image path) is too long, in bytes, to be indexed";
   if (pg.code === "22003") return "a number is out of range";
   if (pg.code === "22001") return "a text value is too long";
-  if (pg.code === "22P05" || pg.code === "22021") return "text contains characters that cannot be stored";
+  if (pg.code === "22P05" || pg.code === "22021")
+    return "text contains characters that cannot be stored";
   if (pg.code.startsWith("22")) return "a value has the wrong form";
   return null;
 }

@@ -3,7 +3,14 @@
 // size (EXIF orientation applied) from the header. Holds at most the header in memory.
 import { sizeOf, sniffImageType } from "@pictograph/formats";
 
-export const ACCEPTED_IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff"];
+export const ACCEPTED_IMAGE_TYPES = [
+  "image/jpeg",
+  "image/png",
+  "image/webp",
+  "image/gif",
+  "image/bmp",
+  "image/tiff",
+];
 
 /** Headers sit at the start; a JPEG's size can follow a large EXIF thumbnail. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;

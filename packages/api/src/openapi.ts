@@ -5,13 +5,19 @@ import { ErrorBodySchema, ERROR_CODES } from "@pictograph/schema";
 import { z } from "zod";
 import { restRoutes } from "./rest";
 
-type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
+type JsonSchema = Record<string, unknown> & {
+  properties?: Record<string, unknown>;
+  required?: string[];
+};
 
 export const jsonSchemaOf = (schema: z.ZodType, io: "input" | "output") =>
   z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
 
 /** `extraPaths` (routes the generator cannot see) join the generated path items method by method. */
-export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<string, Record<string, unknown>> = {}) {
+export function buildOpenApiDocument(
+  router: AnyRouter,
+  extraPaths: Record<string, Record<string, unknown>> = {},
+) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of restRoutes(router)) {
     const openApiPath = route.path.replace(/\{(\w+)\+\}/g, "{$1}");
@@ -27,8 +33,11 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
         required: inPath.has(name) || required.has(name),
         schema,
       }));
-    const bodyProperties = Object.fromEntries(Object.entries(properties).filter(([name]) => !inPath.has(name)));
-    const hasBody = route.method !== "GET" && route.method !== "DELETE" && Object.keys(bodyProperties).length > 0;
+    const bodyProperties = Object.fromEntries(
+      Object.entries(properties).filter(([name]) => !inPath.has(name)),
+    );
+    const hasBody =
+      route.method !== "GET" && route.method !== "DELETE" && Object.keys(bodyProperties).length > 0;
     (paths[openApiPath] ??= {})[route.method.toLowerCase()] = {
       operationId: route.procedure,
       summary: route.summary,
@@ -40,7 +49,11 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
               required: true,
               content: {
                 "application/json": {
-                  schema: { type: "object", properties: bodyProperties, required: [...required].filter((n) => !inPath.has(n)) },
+                  schema: {
+                    type: "object",
+                    properties: bodyProperties,
+                    required: [...required].filter((n) => !inPath.has(n)),
+                  },
                 },
               },
             },
@@ -52,13 +65,18 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
             ? { description: "done" }
             : {
                 description: "success",
-                content: { "application/json": { schema: route.output ? jsonSchemaOf(route.output, "output") : {} } },
+                content: {
+                  "application/json": {
+                    schema: route.output ? jsonSchemaOf(route.output, "output") : {},
+                  },
+                },
               },
         default: { $ref: "#/components/responses/Error" },
       },
     };
   }
-  for (const [path, operations] of Object.entries(extraPaths)) Object.assign((paths[path] ??= {}), operations);
+  for (const [path, operations] of Object.entries(extraPaths))
+    Object.assign((paths[path] ??= {}), operations);
   return {
     openapi: "3.1.0",
     info: {
@@ -66,7 +84,9 @@ export function buildOpenApiDocument(router: AnyRouter, extraPaths: Record<strin
       version: "1",
       description:
         "Datasets, images, annotations and exports. Authenticate with an API key in `X-API-Key` or `Authorization: Bearer`. " +
-        `Every error has the body {"error": {"code", "message", "details"}}; codes: ${Object.entries(ERROR_CODES)
+        `Every error has the body {"error": {"code", "message", "details"}}; codes: ${Object.entries(
+          ERROR_CODES,
+        )
           .map(([code, status]) => `${code} (${status})`)
           .join(", ")}.`,
     },

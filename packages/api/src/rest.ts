@@ -95,13 +95,18 @@ export function decodePathParam(raw: string): string {
 const MAX_JSON_BODY = 64 * 1024 * 1024;
 
 /** Builds a procedure's input from path parameters, the query string and the JSON body. */
-export async function restInput(route: RestRoute, request: Request, params: Record<string, string>) {
+export async function restInput(
+  route: RestRoute,
+  request: Request,
+  params: Record<string, string>,
+) {
   const url = new URL(request.url);
   const fromQuery = coerceQuery(route.input, url.searchParams);
   let body: Record<string, unknown> = {};
   if (route.method !== "GET" && route.method !== "DELETE") {
     const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > MAX_JSON_BODY) fail("payload_too_large", `request body must be at most ${MAX_JSON_BODY} bytes`);
+    if (length > MAX_JSON_BODY)
+      fail("payload_too_large", `request body must be at most ${MAX_JSON_BODY} bytes`);
     const text = await request.text();
     if (text.trim()) {
       try {
@@ -125,8 +130,10 @@ function coerceQuery(input: z.ZodType | null, query: URLSearchParams): Record<st
     const values = query.getAll(key);
     const type = properties[key];
     if (type === "array") out[key] = values.flatMap((v) => v.split(",")).filter(Boolean);
-    else if (type === "integer" || type === "number") out[key] = values[0] === "" ? undefined : Number(values[0]);
-    else if (type === "boolean") out[key] = values[0] === "true" ? true : values[0] === "false" ? false : values[0];
+    else if (type === "integer" || type === "number")
+      out[key] = values[0] === "" ? undefined : Number(values[0]);
+    else if (type === "boolean")
+      out[key] = values[0] === "true" ? true : values[0] === "false" ? false : values[0];
     else out[key] = values[0];
   }
   return out;
@@ -157,9 +164,12 @@ export type RestHandlerOptions<Ctx> = {
 };
 
 /** Answers one REST request, or returns null when no route matches the path at all. */
-export function createRestHandler<Ctx extends { requestId: string }>(options: RestHandlerOptions<Ctx>) {
+export function createRestHandler<Ctx extends { requestId: string }>(
+  options: RestHandlerOptions<Ctx>,
+) {
   const routes = restRoutes(options.router);
-  const createCaller = (options.router as AnyRouter & { createCaller(ctx: Ctx): unknown }).createCaller;
+  const createCaller = (options.router as AnyRouter & { createCaller(ctx: Ctx): unknown })
+    .createCaller;
   return async function handle(request: Request): Promise<Response | null> {
     const url = new URL(request.url);
     const path = url.pathname.slice(options.basePath.length) || "/";
@@ -174,7 +184,10 @@ export function createRestHandler<Ctx extends { requestId: string }>(options: Re
     if (!route) {
       if (!pathMatched) return null;
       return jsonResponse(405, {
-        error: { code: "method_not_allowed", message: `${request.method} is not allowed on ${path}` },
+        error: {
+          code: "method_not_allowed",
+          message: `${request.method} is not allowed on ${path}`,
+        },
       });
     }
     let requestId = "";
@@ -183,9 +196,12 @@ export function createRestHandler<Ctx extends { requestId: string }>(options: Re
       requestId = ctx.requestId;
       const input = await restInput(route, request, params);
       const caller = createCaller(ctx) as Record<string, unknown>;
-      const procedure = route.procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+      const procedure = route.procedure
+        .split(".")
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
       const result = await (procedure as (input: unknown) => Promise<unknown>)(input);
-      if (route.status === 204) return new Response(null, { status: 204, headers: { "x-request-id": requestId } });
+      if (route.status === 204)
+        return new Response(null, { status: 204, headers: { "x-request-id": requestId } });
       return jsonResponse(route.status, result, requestId);
     } catch (error) {
       if (isInternal(error)) options.onInternalError?.(error, request);

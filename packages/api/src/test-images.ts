@@ -46,7 +46,8 @@ export function gifFile(width: number, height: number, [r, g, b]: Rgb = GREY): U
   const clear = 4;
   const end = 5;
   const codes: number[] = [];
-  for (let i = 0; i < width * height; i += 2) codes.push(clear, 0, ...(i + 1 < width * height ? [0] : []));
+  for (let i = 0; i < width * height; i += 2)
+    codes.push(clear, 0, ...(i + 1 < width * height ? [0] : []));
   codes.push(end);
   const lzw = packBitsLsbFirst(codes.map((code) => [code, 3] as const));
   const blocks: number[] = [];
@@ -75,7 +76,8 @@ export function gifFile(width: number, height: number, [r, g, b]: Rgb = GREY): U
 export function bmpFile(width: number, height: number, [r, g, b]: Rgb = GREY): Uint8Array {
   const stride = Math.ceil((width * 3) / 4) * 4;
   const pixels = Buffer.alloc(stride * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels.set([b, g, r], y * stride + x * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) pixels.set([b, g, r], y * stride + x * 3);
   const header = Buffer.alloc(54);
   header.write("BM", 0, "latin1");
   header.writeUInt32LE(54 + pixels.length, 2);
@@ -155,7 +157,11 @@ export function webpFile(width: number, height: number, [r, g, b]: Rgb = GREY): 
     ...oneSymbol(255),
     ...oneSymbol(0), // distance
   ]);
-  const payload = Buffer.concat([Buffer.from([0x2f]), bits, Buffer.alloc(bits.length % 2 === 0 ? 1 : 0)]);
+  const payload = Buffer.concat([
+    Buffer.from([0x2f]),
+    bits,
+    Buffer.alloc(bits.length % 2 === 0 ? 1 : 0),
+  ]);
   const chunkSize = 1 + bits.length;
   const chunk = Buffer.alloc(8);
   chunk.write("VP8L", 0, "latin1");
@@ -172,7 +178,8 @@ function packBitsLsbFirst(fields: readonly (readonly [value: number, bits: numbe
   const out = Buffer.alloc(Math.ceil(total / 8));
   let position = 0;
   for (const [value, bits] of fields) {
-    for (let i = 0; i < bits; i++, position++) if ((value >> i) & 1) out[position >> 3]! |= 1 << (position & 7);
+    for (let i = 0; i < bits; i++, position++)
+      if ((value >> i) & 1) out[position >> 3]! |= 1 << (position & 7);
   }
   return out;
 }

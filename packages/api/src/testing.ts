@@ -46,7 +46,10 @@ export type TestApiOptions = {
 };
 
 /** A fresh database, storage directory and queue, and the API handler over them. */
-export async function openTestApi(backend: TestBackend, options: TestApiOptions = {}): Promise<TestApi> {
+export async function openTestApi(
+  backend: TestBackend,
+  options: TestApiOptions = {},
+): Promise<TestApi> {
   const handle = await backend.open({ logger: options.logger });
   const storageDir = await mkdtemp(join(tmpdir(), "pictograph-api-test-"));
   const storage = createBlobStore({ driver: "local", dir: storageDir });
@@ -64,7 +67,9 @@ export async function openTestApi(backend: TestBackend, options: TestApiOptions 
     maxUploadBytes: options.maxUploadBytes ?? 1024 * 1024,
   };
   const internalErrors: unknown[] = [];
-  const api = createApiHandler(services, { onInternalError: (error) => internalErrors.push(error) });
+  const api = createApiHandler(services, {
+    onInternalError: (error) => internalErrors.push(error),
+  });
   return {
     handle,
     db: handle.db,
@@ -86,16 +91,23 @@ export async function openTestApi(backend: TestBackend, options: TestApiOptions 
 export type TestWorkspace = { name: string; keys: Record<Role, string> };
 
 /** A workspace with a unique name and one API key per role, made as `pnpm admin` makes them. */
-export async function provisionWorkspace(db: Db, name = `ws-${randomUUID().slice(0, 8)}`): Promise<TestWorkspace> {
+export async function provisionWorkspace(
+  db: Db,
+  name = `ws-${randomUUID().slice(0, 8)}`,
+): Promise<TestWorkspace> {
   await runAdminCommand(db, { command: "create-workspace", name });
   const keys = {} as Record<Role, string>;
   for (const role of ROLES) {
-    const result = await runAdminCommand(db, { command: "create-api-key", workspace: name, role, name: `${role} key` });
+    const result = await runAdminCommand(db, {
+      command: "create-api-key",
+      workspace: name,
+      role,
+      name: `${role} key`,
+    });
     keys[role] = result.key!;
   }
   return { name, keys };
 }
-
 
 export type CallOptions = {
   /** Sent as X-API-Key. */
@@ -107,10 +119,21 @@ export type CallOptions = {
   headers?: Record<string, string>;
 };
 
-export type ApiResponse = { status: number; headers: Headers; body: unknown; text: string; bytes: Uint8Array };
+export type ApiResponse = {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+  bytes: Uint8Array;
+};
 
 /** `path` is under /api/v1 (e.g. `/datasets`); the JSON body is parsed when there is one. */
-export async function callRest(api: TestApi["api"], method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+export async function callRest(
+  api: TestApi["api"],
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse> {
   const headers = new Headers(options.headers);
   if (options.key) headers.set("x-api-key", options.key);
   let body = options.body;
@@ -120,7 +143,9 @@ export async function callRest(api: TestApi["api"], method: string, path: string
   }
   const init: RequestInit & { duplex?: "half" } = { method, headers, body };
   if (body instanceof ReadableStream) init.duplex = "half";
-  const response = await api.handleRest(new Request(`http://pictograph.test${REST_BASE}${path}`, init));
+  const response = await api.handleRest(
+    new Request(`http://pictograph.test${REST_BASE}${path}`, init),
+  );
   const bytes = new Uint8Array(await response.arrayBuffer());
   const text = new TextDecoder().decode(bytes);
   let parsed: unknown = null;
@@ -167,19 +192,40 @@ export type SeededDataset = {
  * A dataset with two classes, one uploaded PNG with an annotation, a completed export and a
  * finished import, all made through the API with `key` (a member or admin key).
  */
-export async function seedDataset(t: TestApi, key: string, dataset: string): Promise<SeededDataset> {
+export async function seedDataset(
+  t: TestApi,
+  key: string,
+  dataset: string,
+): Promise<SeededDataset> {
   const classes = [
     { name: "car", color: "#ff0000" },
     { name: "person", color: "#00ff00", keypoints: ["head", "foot"] },
   ];
-  expectOk(await callRest(t.api, "POST", "/datasets", { key, json: { name: dataset, classes } }), 201);
+  expectOk(
+    await callRest(t.api, "POST", "/datasets", { key, json: { name: dataset, classes } }),
+    201,
+  );
   const imagePath = "batch/one.png";
-  expectOk(await callRest(t.api, "PUT", `/datasets/${dataset}/images/${imagePath}?status=complete`, { key, body: pngFile(40, 30) }), 201);
+  expectOk(
+    await callRest(t.api, "PUT", `/datasets/${dataset}/images/${imagePath}?status=complete`, {
+      key,
+      body: pngFile(40, 30),
+    }),
+    201,
+  );
   const annotations = [{ type: "bbox", class_name: "car", bbox: { x: 1, y: 2, w: 10, h: 5 } }];
-  expectOk(await callRest(t.api, "PUT", `/datasets/${dataset}/annotations/${imagePath}`, { key, json: { annotations } }));
+  expectOk(
+    await callRest(t.api, "PUT", `/datasets/${dataset}/annotations/${imagePath}`, {
+      key,
+      json: { annotations },
+    }),
+  );
   const exportName = "first";
   const created = expectOk<{ id: string }>(
-    await callRest(t.api, "POST", `/datasets/${dataset}/exports`, { key, json: { name: exportName, format: "coco", status_filter: "all" } }),
+    await callRest(t.api, "POST", `/datasets/${dataset}/exports`, {
+      key,
+      json: { name: exportName, format: "coco", status_filter: "all" },
+    }),
     202,
   );
   const built = await buildExport({ db: t.db, storage: t.storage, workerId: "test" }, created.id);
@@ -187,7 +233,10 @@ export async function seedDataset(t: TestApi, key: string, dataset: string): Pro
   const zip = join(t.storageDir, "..", `${dataset}-${randomUUID()}.zip`);
   await writeFixtureZip(zip, { format: "yolo" });
   const posted = expectOk<{ id: string }>(
-    await callRest(t.api, "POST", `/datasets/${dataset}/imports?format=yolo`, { key, body: await readFile(zip) }),
+    await callRest(t.api, "POST", `/datasets/${dataset}/imports?format=yolo`, {
+      key,
+      body: await readFile(zip),
+    }),
     202,
   );
   await rm(zip);

@@ -70,7 +70,8 @@ export function requireRole(ctx: ApiContext, minimum: Role): Caller {
   if (!caller)
     throw new ApiError(
       "unauthorized",
-      ctx.authError ?? "authentication required: send an API key as X-API-Key or Authorization: Bearer, or sign in",
+      ctx.authError ??
+        "authentication required: send an API key as X-API-Key or Authorization: Bearer, or sign in",
     );
   if (RANK[caller.role] < RANK[minimum])
     throw new ApiError("forbidden", `this needs the ${minimum} role; your role is ${caller.role}`);
@@ -78,7 +79,9 @@ export function requireRole(ctx: ApiContext, minimum: Role): Caller {
 }
 
 function roleProcedure(minimum: Role) {
-  return baseProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, caller: requireRole(ctx, minimum) } }));
+  return baseProcedure.use(({ ctx, next }) =>
+    next({ ctx: { ...ctx, caller: requireRole(ctx, minimum) } }),
+  );
 }
 
 /** Read and download. */

@@ -1,6 +1,12 @@
 // Database rows → the wire objects of @pictograph/schema (snake_case, ISO timestamps).
 // Procedures return only these, never a drizzle row (STYLE.md item 4).
-import type { DatasetClass, DatasetWithCounts, ExportRow, ImageSummary, ImportRow } from "@pictograph/db";
+import type {
+  DatasetClass,
+  DatasetWithCounts,
+  ExportRow,
+  ImageSummary,
+  ImportRow,
+} from "@pictograph/db";
 import type { ApiKey, Class, Dataset, Export, Image, Import } from "@pictograph/schema";
 
 const iso = (date: Date) => date.toISOString();

@@ -8,7 +8,8 @@ import { fail } from "../errors";
 import type { ApiContext } from "../trpc";
 
 export async function runAdminRequest(ctx: ApiContext, request: Request): Promise<Response> {
-  const presented = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
+  const presented =
+    /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
   const expected = Buffer.from(ctx.services.secret);
   const given = Buffer.from(presented);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))

@@ -4,7 +4,11 @@
 import { FORMATS, IMAGE_STATUSES, ImageSchema, ImportSchema, SPLITS } from "@pictograph/schema";
 import { jsonSchemaOf } from "../openapi";
 
-export type ByteRouteDoc = { path: string; method: "get" | "put" | "post"; operation: Record<string, unknown> };
+export type ByteRouteDoc = {
+  path: string;
+  method: "get" | "put" | "post";
+  operation: Record<string, unknown>;
+};
 
 const datasetParam = { name: "dataset", in: "path", required: true, schema: { type: "string" } };
 const imagePathParam = {
@@ -31,10 +35,24 @@ export const byteRouteDocs = {
       parameters: [
         datasetParam,
         imagePathParam,
-        { name: "status", in: "query", required: false, schema: { type: "string", enum: [...IMAGE_STATUSES] } },
-        { name: "split", in: "query", required: false, description: "Empty for none.", schema: { type: "string", enum: [...SPLITS, ""] } },
+        {
+          name: "status",
+          in: "query",
+          required: false,
+          schema: { type: "string", enum: [...IMAGE_STATUSES] },
+        },
+        {
+          name: "split",
+          in: "query",
+          required: false,
+          description: "Empty for none.",
+          schema: { type: "string", enum: [...SPLITS, ""] },
+        },
       ],
-      requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+      requestBody: {
+        required: true,
+        content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+      },
       responses: {
         "201": { description: "created", content: json(jsonSchemaOf(ImageSchema, "output")) },
         "200": { description: "file replaced", content: json(jsonSchemaOf(ImageSchema, "output")) },
@@ -51,7 +69,10 @@ export const byteRouteDocs = {
       tags: ["images"],
       parameters: [datasetParam, imagePathParam],
       responses: {
-        "200": { description: "the file", content: { "image/*": { schema: { type: "string", format: "binary" } } } },
+        "200": {
+          description: "the file",
+          content: { "image/*": { schema: { type: "string", format: "binary" } } },
+        },
         "206": { description: "the requested range" },
         "304": { description: "not modified" },
         "416": { description: "range not satisfiable" },
@@ -64,11 +85,26 @@ export const byteRouteDocs = {
     method: "post",
     operation: {
       operationId: "imports.create",
-      summary: "Upload a ZIP in one of the formats; it is read into the dataset in the background (poll the import)",
+      summary:
+        "Upload a ZIP in one of the formats; it is read into the dataset in the background (poll the import)",
       tags: ["imports"],
-      parameters: [datasetParam, { name: "format", in: "query", required: true, schema: { type: "string", enum: [...FORMATS] } }],
-      requestBody: { required: true, content: { "application/zip": { schema: { type: "string", format: "binary" } } } },
-      responses: { "202": { description: "queued", content: json(jsonSchemaOf(ImportSchema, "output")) }, ...errors },
+      parameters: [
+        datasetParam,
+        {
+          name: "format",
+          in: "query",
+          required: true,
+          schema: { type: "string", enum: [...FORMATS] },
+        },
+      ],
+      requestBody: {
+        required: true,
+        content: { "application/zip": { schema: { type: "string", format: "binary" } } },
+      },
+      responses: {
+        "202": { description: "queued", content: json(jsonSchemaOf(ImportSchema, "output")) },
+        ...errors,
+      },
     },
   },
   exportFile: {
@@ -76,7 +112,8 @@ export const byteRouteDocs = {
     method: "get",
     operation: {
       operationId: "exports.file",
-      summary: "A completed export's ZIP through the signed URL that exports.download returns (no API key needed)",
+      summary:
+        "A completed export's ZIP through the signed URL that exports.download returns (no API key needed)",
       tags: ["exports"],
       security: [],
       parameters: [
@@ -85,7 +122,10 @@ export const byteRouteDocs = {
         { name: "signature", in: "query", required: true, schema: { type: "string" } },
       ],
       responses: {
-        "200": { description: "the ZIP", content: { "application/zip": { schema: { type: "string", format: "binary" } } } },
+        "200": {
+          description: "the ZIP",
+          content: { "application/zip": { schema: { type: "string", format: "binary" } } },
+        },
         "206": { description: "the requested range" },
         ...errors,
       },
@@ -94,8 +134,11 @@ export const byteRouteDocs = {
 } satisfies Record<string, ByteRouteDoc>;
 
 /** The documented byte routes as OpenAPI path items. */
-export function byteRoutePaths(routes: { openApi?: ByteRouteDoc }[]): Record<string, Record<string, unknown>> {
+export function byteRoutePaths(
+  routes: { openApi?: ByteRouteDoc }[],
+): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const { openApi } of routes) if (openApi) (paths[openApi.path] ??= {})[openApi.method] = openApi.operation;
+  for (const { openApi } of routes)
+    if (openApi) (paths[openApi.path] ??= {})[openApi.method] = openApi.operation;
   return paths;
 }

@@ -34,12 +34,16 @@ export async function authenticate(
   const key = presentedApiKey(request);
   if (key) {
     const principal = await principalOfApiKey(services.db, { hash: hashToken(key), now });
-    return principal ? { caller: principal, authError: null } : { caller: null, authError: "the API key is invalid or revoked" };
+    return principal
+      ? { caller: principal, authError: null }
+      : { caller: null, authError: "the API key is invalid or revoked" };
   }
   const session = readCookie(request, SESSION_COOKIE);
   if (session) {
     const principal = await principalOfSession(services.db, { tokenHash: hashToken(session), now });
-    return principal ? { caller: principal, authError: null } : { caller: null, authError: "the session has expired; sign in again" };
+    return principal
+      ? { caller: principal, authError: null }
+      : { caller: null, authError: "the session has expired; sign in again" };
   }
   return { caller: null, authError: null };
 }
@@ -47,8 +51,13 @@ export async function authenticate(
 /** The origin the client used, honouring a reverse proxy's X-Forwarded-* headers. */
 export function requestOrigin(request: Request): string {
   const url = new URL(request.url);
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || url.protocol.replace(":", "");
-  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host") || url.host;
+  const proto =
+    request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ||
+    url.protocol.replace(":", "");
+  const host =
+    request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() ||
+    request.headers.get("host") ||
+    url.host;
   return `${proto}://${host}`;
 }
 

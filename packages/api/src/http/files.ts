@@ -20,7 +20,8 @@ export async function downloadExportFile(ctx: ApiContext, request: Request, expo
     signature: url.searchParams.get("signature"),
     now: ctx.services.now(),
   });
-  if (check === "tampered") return fail("forbidden", "the download link is not valid: ask for a new one");
+  if (check === "tampered")
+    return fail("forbidden", "the download link is not valid: ask for a new one");
   if (check === "expired") return fail("gone", "the download link has expired: ask for a new one");
   const dataset = await getDatasetById(db, { datasetId: row.datasetId });
   const blobKey = row.blobKey;

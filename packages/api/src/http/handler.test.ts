@@ -59,7 +59,10 @@ const CASES: Record<string, RouteCase> = {
   "images.delete": { role: "admin" },
   "annotations.get": { role: "viewer" },
   "annotations.replace": { role: "member", body: () => ({ annotations: [] }) },
-  "annotations.bulkReplace": { role: "member", body: (r) => ({ images: [{ path: r.imagePath, annotations: [] }] }) },
+  "annotations.bulkReplace": {
+    role: "member",
+    body: (r) => ({ images: [{ path: r.imagePath, annotations: [] }] }),
+  },
   "exports.create": { role: "member", body: () => ({ name: "another", format: "yolo" }) },
   "exports.list": { role: "viewer", query: "?dataset={dataset}" },
   "exports.get": { role: "viewer" },
@@ -72,14 +75,27 @@ const CASES: Record<string, RouteCase> = {
   "apiKeys.revoke": { role: "admin", id: "apiKeyId" },
 };
 
-type ByteCase = RouteCase & { method: string; url: (r: Resources) => string; bytes?: () => Uint8Array };
+type ByteCase = RouteCase & {
+  method: string;
+  url: (r: Resources) => string;
+  bytes?: () => Uint8Array;
+};
 
 // Byte routes that act for a key's workspace. `exports.file` is left out on purpose: its
 // credential is the URL's signature (checked in files tests), and `admin.run` takes the
 // instance secret, not a key.
 const BYTE_CASES: Record<string, ByteCase | null> = {
-  "images.upload": { role: "member", method: "PUT", url: (r) => `/datasets/${r.dataset}/images/walk/new.png`, bytes: () => pngFile(4, 4) },
-  "images.file": { role: "viewer", method: "GET", url: (r) => `/datasets/${r.dataset}/image-files/${r.imagePath}` },
+  "images.upload": {
+    role: "member",
+    method: "PUT",
+    url: (r) => `/datasets/${r.dataset}/images/walk/new.png`,
+    bytes: () => pngFile(4, 4),
+  },
+  "images.file": {
+    role: "viewer",
+    method: "GET",
+    url: (r) => `/datasets/${r.dataset}/image-files/${r.imagePath}`,
+  },
   "imports.upload": {
     role: "member",
     method: "POST",
@@ -94,7 +110,11 @@ const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2 };
 const routes = restRoutes(appRouter);
 
 /** The route's URL for `r`'s resources; `values` replaces a parameter's value (e.g. a bad one). */
-function urlOf(route: RestRoute, r: Resources, values: Partial<Record<string, string>> = {}): string {
+function urlOf(
+  route: RestRoute,
+  r: Resources,
+  values: Partial<Record<string, string>> = {},
+): string {
   const c = CASES[route.procedure]!;
   const fill = (template: string) =>
     template
@@ -105,17 +125,30 @@ function urlOf(route: RestRoute, r: Resources, values: Partial<Record<string, st
   return fill(route.path) + fill(c.query ?? "");
 }
 
-function callRoute(t: TestApi, route: RestRoute, r: Resources, key: string | undefined): Promise<ApiResponse> {
+function callRoute(
+  t: TestApi,
+  route: RestRoute,
+  r: Resources,
+  key: string | undefined,
+): Promise<ApiResponse> {
   const body = CASES[route.procedure]!.body?.(r);
   return callRest(t.api, route.method, urlOf(route, r), { key, json: body });
 }
 
-function callByteRoute(t: TestApi, c: ByteCase, r: Resources, key: string | undefined): Promise<ApiResponse> {
+function callByteRoute(
+  t: TestApi,
+  c: ByteCase,
+  r: Resources,
+  key: string | undefined,
+): Promise<ApiResponse> {
   return callRest(t.api, c.method, c.url(r), { key, body: c.bytes?.() });
 }
 
-const namesResource = (route: RestRoute) => route.params.length > 0 || (CASES[route.procedure]!.query ?? "").includes("{");
-const byteCases = Object.entries(BYTE_CASES).flatMap(([name, c]) => (c ? [[name, c] as const] : []));
+const namesResource = (route: RestRoute) =>
+  route.params.length > 0 || (CASES[route.procedure]!.query ?? "").includes("{");
+const byteCases = Object.entries(BYTE_CASES).flatMap(([name, c]) =>
+  c ? [[name, c] as const] : [],
+);
 
 /** What a workspace admin can see of a dataset and the workspace: compared before and after. */
 async function snapshot(t: TestApi, key: string, r: Resources) {
@@ -130,9 +163,13 @@ async function snapshot(t: TestApi, key: string, r: Resources) {
     "/api-keys",
   ];
   const bodies = [];
-  for (const path of paths) bodies.push(expectOk((await callRest(t.api, "GET", path, { key }))));
+  for (const path of paths) bodies.push(expectOk(await callRest(t.api, "GET", path, { key })));
   // Signed URLs are fresh on every call and last use moves on: neither is state.
-  return JSON.parse(JSON.stringify(bodies, (k, v: unknown) => (k === "download_url" || k === "last_used_at" ? undefined : v))) as unknown;
+  return JSON.parse(
+    JSON.stringify(bodies, (k, v: unknown) =>
+      k === "download_url" || k === "last_used_at" ? undefined : v,
+    ),
+  ) as unknown;
 }
 
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name", (backend) => {
@@ -147,9 +184,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
     a = await provisionWorkspace(t.db);
     b = await provisionWorkspace(t.db);
     const keyIdOf = async (ws: TestWorkspace) =>
-      expectOk<{ id: string; role: Role }[]>(await callRest(t.api, "GET", "/api-keys", { key: ws.keys.admin })).find(
-        (k) => k.role === "member",
-      )!.id;
+      expectOk<{ id: string; role: Role }[]>(
+        await callRest(t.api, "GET", "/api-keys", { key: ws.keys.admin }),
+      ).find((k) => k.role === "member")!.id;
     ofA = { ...(await seedDataset(t, a.keys.admin, "a-data")), apiKeyId: await keyIdOf(a) };
     ofB = { ...(await seedDataset(t, b.keys.admin, "b-data")), apiKeyId: await keyIdOf(b) };
   });
@@ -178,7 +215,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
       walked.push(name);
     }
     // A's own dataset with B's import id is not found either: imports are scoped by workspace.
-    expectError(await callRest(t.api, "GET", `/datasets/${ofA.dataset}/imports/${ofB.importId}`, { key: a.keys.admin }), 404, "not_found");
+    expectError(
+      await callRest(t.api, "GET", `/datasets/${ofA.dataset}/imports/${ofB.importId}`, {
+        key: a.keys.admin,
+      }),
+      404,
+      "not_found",
+    );
 
     expect(walked.length).toBeGreaterThanOrEqual(20);
     expect(await snapshot(t, b.keys.admin, ofB)).toEqual(before);
@@ -194,10 +237,23 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
       expect(text, route.procedure).not.toContain(ofB.exportId);
       expect(text, route.procedure).not.toContain(ofB.apiKeyId);
     }
-    expect(expectOk(await callRest(t.api, "GET", "/me", { key: a.keys.viewer }))).toEqual({ workspace: a.name, role: "viewer", auth: "api_key" });
+    expect(expectOk(await callRest(t.api, "GET", "/me", { key: a.keys.viewer }))).toEqual({
+      workspace: a.name,
+      role: "viewer",
+      auth: "api_key",
+    });
     // B's dataset name is free in A.
-    expectOk(await callRest(t.api, "POST", "/datasets", { key: a.keys.member, json: { name: ofB.dataset } }), 201);
-    expectOk(await callRest(t.api, "DELETE", `/datasets/${ofB.dataset}`, { key: a.keys.admin }), 204);
+    expectOk(
+      await callRest(t.api, "POST", "/datasets", {
+        key: a.keys.member,
+        json: { name: ofB.dataset },
+      }),
+      201,
+    );
+    expectOk(
+      await callRest(t.api, "DELETE", `/datasets/${ofB.dataset}`, { key: a.keys.admin }),
+      204,
+    );
     expectOk(await callRest(t.api, "GET", `/datasets/${ofB.dataset}`, { key: b.keys.viewer }));
   });
 
@@ -207,16 +263,23 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
         const message = expectError(await callRoute(t, route, ofB, key), 401, "unauthorized");
         expect(message).toMatch(key ? /invalid or revoked/ : /API key/);
       }
-      for (const [, c] of byteCases) expectError(await callByteRoute(t, c, ofB, key), 401, "unauthorized");
+      for (const [, c] of byteCases)
+        expectError(await callByteRoute(t, c, ofB, key), 401, "unauthorized");
     }
   });
 
   it("takes the key as X-API-Key or as Authorization: Bearer", async () => {
-    const viaBearer = await callRest(t.api, "GET", "/me", { headers: { authorization: `Bearer ${b.keys.member}` } });
+    const viaBearer = await callRest(t.api, "GET", "/me", {
+      headers: { authorization: `Bearer ${b.keys.member}` },
+    });
     expect(expectOk(viaBearer)).toEqual({ workspace: b.name, role: "member", auth: "api_key" });
     const viaHeader = await callRest(t.api, "GET", "/me", { key: b.keys.admin });
     expect(expectOk(viaHeader)).toMatchObject({ role: "admin" });
-    expectError(await callRest(t.api, "GET", "/me", { headers: { authorization: "Basic abc" } }), 401, "unauthorized");
+    expectError(
+      await callRest(t.api, "GET", "/me", { headers: { authorization: "Basic abc" } }),
+      401,
+      "unauthorized",
+    );
   });
 
   it("refuses every route below its role with 403, and nothing changes", async () => {
@@ -236,7 +299,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
     }
     // viewer: the 12 REST writes, listing keys and the 2 byte uploads; member: the 6 admin routes.
     expect(refused).toBe(21);
-    expect(routes.filter((r) => r.method !== "GET").every((r) => CASES[r.procedure]!.role !== "viewer")).toBe(true);
+    expect(
+      routes.filter((r) => r.method !== "GET").every((r) => CASES[r.procedure]!.role !== "viewer"),
+    ).toBe(true);
     expect(await snapshot(t, b.keys.admin, ofB)).toEqual(before);
     expect(await storedFiles(t.storageDir)).toEqual(filesBefore);
   });
@@ -245,13 +310,20 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
     for (const route of routes.filter((r) => CASES[r.procedure]!.role === "viewer")) {
       expectOk(await callRoute(t, route, ofB, b.keys.viewer));
     }
-    const image = await callRest(t.api, "GET", `/datasets/${ofB.dataset}/image-files/${ofB.imagePath}`, { key: b.keys.viewer });
+    const image = await callRest(
+      t.api,
+      "GET",
+      `/datasets/${ofB.dataset}/image-files/${ofB.imagePath}`,
+      { key: b.keys.viewer },
+    );
     expect(image.status).toBe(200);
     expect(image.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(image.bytes.subarray(1, 4)).toString()).toBe("PNG");
 
     const download = expectOk<{ url: string; size_bytes: number }>(
-      await callRest(t.api, "GET", `/datasets/${ofB.dataset}/exports/${ofB.exportName}/download`, { key: b.keys.viewer }),
+      await callRest(t.api, "GET", `/datasets/${ofB.dataset}/exports/${ofB.exportName}/download`, {
+        key: b.keys.viewer,
+      }),
     );
     const url = new URL(download.url);
     const zip = await t.api.handleRest(new Request(url));
@@ -263,7 +335,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
 
   it("stops a revoked key on the very next request, on every surface", async () => {
     const created = expectOk<{ id: string; key: string }>(
-      await callRest(t.api, "POST", "/api-keys", { key: b.keys.admin, json: { name: "short-lived", role: "member" } }),
+      await callRest(t.api, "POST", "/api-keys", {
+        key: b.keys.admin,
+        json: { name: "short-lived", role: "member" },
+      }),
       201,
     );
     expectOk(await callRest(t.api, "GET", `/datasets/${ofB.dataset}`, { key: created.key }));
@@ -271,17 +346,30 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
       await callRest(t.api, "DELETE", `/api-keys/${created.id}`, { key: b.keys.admin }),
     );
     expect(revoked.revoked_at).not.toBeNull();
-    expect(expectError(await callRest(t.api, "GET", `/datasets/${ofB.dataset}`, { key: created.key }), 401, "unauthorized")).toMatch(
-      /revoked/,
-    );
+    expect(
+      expectError(
+        await callRest(t.api, "GET", `/datasets/${ofB.dataset}`, { key: created.key }),
+        401,
+        "unauthorized",
+      ),
+    ).toMatch(/revoked/);
     expectError(
-      await callRest(t.api, "PUT", `/datasets/${ofB.dataset}/images/revoked.png`, { key: created.key, body: pngFile(2, 2) }),
+      await callRest(t.api, "PUT", `/datasets/${ofB.dataset}/images/revoked.png`, {
+        key: created.key,
+        body: pngFile(2, 2),
+      }),
       401,
       "unauthorized",
     );
-    expectError(await callRest(t.api, "GET", "/me", { headers: { authorization: `Bearer ${created.key}` } }), 401, "unauthorized");
+    expectError(
+      await callRest(t.api, "GET", "/me", { headers: { authorization: `Bearer ${created.key}` } }),
+      401,
+      "unauthorized",
+    );
     // Revoking again keeps the first revocation time.
-    const again = expectOk<{ revoked_at: string }>(await callRest(t.api, "DELETE", `/api-keys/${created.id}`, { key: b.keys.admin }));
+    const again = expectOk<{ revoked_at: string }>(
+      await callRest(t.api, "DELETE", `/api-keys/${created.id}`, { key: b.keys.admin }),
+    );
     expect(again.revoked_at).toBe(revoked.revoked_at);
   });
 
@@ -295,7 +383,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
           body,
           headers: { "content-type": "application/json" },
         });
-        expect(expectError(response, 400, "bad_request"), `${route.procedure} ${body}`).toMatch(/JSON/);
+        expect(expectError(response, 400, "bad_request"), `${route.procedure} ${body}`).toMatch(
+          /JSON/,
+        );
       }
     }
   });
@@ -311,8 +401,14 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
       for (const param of route.params) {
         const [value, rule] = bad[param]!;
         const url = urlOf(route, ofB, { [param]: value });
-        const response = await callRest(t.api, route.method, url, { key: b.keys.admin, json: CASES[route.procedure]!.body?.(ofB) });
-        expect(expectError(response, 422, "validation_error"), `${route.procedure} ${param}`).toMatch(rule);
+        const response = await callRest(t.api, route.method, url, {
+          key: b.keys.admin,
+          json: CASES[route.procedure]!.body?.(ofB),
+        });
+        expect(
+          expectError(response, 422, "validation_error"),
+          `${route.procedure} ${param}`,
+        ).toMatch(rule);
       }
     }
   });
@@ -320,27 +416,51 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
   it("never answers wrong-typed input with a 5xx: every field of every route, in body or query", async () => {
     // A workspace of its own: some of these values are valid and change things (renames).
     const c = await provisionWorkspace(t.db);
-    const ofC: Resources = { ...(await seedDataset(t, c.keys.admin, "c-data")), apiKeyId: ofB.apiKeyId };
-    const garbage: unknown[] = [null, 0, -1, 1e308, "", "x", "ß\u0000", "a".repeat(5000), true, [], [1, "a"], {}, { nested: { deep: 1 } }, { "k\u0000": "v" }];
+    const ofC: Resources = {
+      ...(await seedDataset(t, c.keys.admin, "c-data")),
+      apiKeyId: ofB.apiKeyId,
+    };
+    const garbage: unknown[] = [
+      null,
+      0,
+      -1,
+      1e308,
+      "",
+      "x",
+      "ß\u0000",
+      "a".repeat(5000),
+      true,
+      [],
+      [1, "a"],
+      {},
+      { nested: { deep: 1 } },
+      { "k\u0000": "v" },
+    ];
     let requests = 0;
     for (const route of routes.filter((r) => r.method !== "DELETE" && r.input)) {
-      const properties = Object.keys((jsonSchemaOf(route.input!, "input").properties ?? {}) as Record<string, unknown>).filter(
-        (name) => !route.params.includes(name),
-      );
+      const properties = Object.keys(
+        (jsonSchemaOf(route.input!, "input").properties ?? {}) as Record<string, unknown>,
+      ).filter((name) => !route.params.includes(name));
       for (const property of properties) {
         for (const value of garbage) {
           let response: ApiResponse;
           if (route.method === "GET") {
             const query = `${property}=${encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value))}`;
-            response = await callRest(t.api, "GET", `${urlOf(route, ofC).split("?")[0]}?${query}`, { key: c.keys.admin });
+            response = await callRest(t.api, "GET", `${urlOf(route, ofC).split("?")[0]}?${query}`, {
+              key: c.keys.admin,
+            });
           } else {
             const body = { ...(CASES[route.procedure]!.body?.(ofC) as object), [property]: value };
-            response = await callRest(t.api, route.method, urlOf(route, ofC), { key: c.keys.admin, json: body });
+            response = await callRest(t.api, route.method, urlOf(route, ofC), {
+              key: c.keys.admin,
+              json: body,
+            });
           }
           requests++;
           const where = `${route.procedure} ${property}=${JSON.stringify(value).slice(0, 40)}: ${response.status} ${response.text.slice(0, 200)}`;
           expect(response.status, where).toBeLessThan(500);
-          if (response.status >= 400) expect(ErrorBodySchema.safeParse(response.body).success, where).toBe(true);
+          if (response.status >= 400)
+            expect(ErrorBodySchema.safeParse(response.body).success, where).toBe(true);
         }
       }
     }
@@ -348,14 +468,28 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
   });
 
   it("serves the OpenAPI document without credentials, uploads included", async () => {
-    const document = expectOk<{ paths: Record<string, Record<string, unknown>> }>(await callRest(t.api, "GET", "/openapi.json"));
+    const document = expectOk<{ paths: Record<string, Record<string, unknown>> }>(
+      await callRest(t.api, "GET", "/openapi.json"),
+    );
     expect(Object.keys(document.paths["/datasets/{dataset}/images/{path}"]!)).toContain("put");
   });
 
   it("answers unknown routes with 404 and wrong methods with 405, in the error body", async () => {
-    expectError(await callRest(t.api, "GET", "/nothing-here", { key: b.keys.admin }), 404, "not_found");
-    expectError(await callRest(t.api, "POST", `/datasets/${ofB.dataset}`, { key: b.keys.admin, json: {} }), 405, "method_not_allowed");
-    expectError(await callRest(t.api, "PATCH", "/api-keys", { key: b.keys.admin, json: {} }), 405, "method_not_allowed");
+    expectError(
+      await callRest(t.api, "GET", "/nothing-here", { key: b.keys.admin }),
+      404,
+      "not_found",
+    );
+    expectError(
+      await callRest(t.api, "POST", `/datasets/${ofB.dataset}`, { key: b.keys.admin, json: {} }),
+      405,
+      "method_not_allowed",
+    );
+    expectError(
+      await callRest(t.api, "PATCH", "/api-keys", { key: b.keys.admin, json: {} }),
+      405,
+      "method_not_allowed",
+    );
   });
 
   it("answers a path that is not valid percent-encoding with 400, on REST and byte routes", async () => {
@@ -365,7 +499,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("API access on $name"
       ["PUT", `/datasets/${ofB.dataset}/images/bad%E0name.png`],
       ["GET", `/datasets/${ofB.dataset}/image-files/%FF.png`],
     ] as const) {
-      const response = await callRest(t.api, method, path, { key: b.keys.admin, body: method === "PUT" ? pngFile(2, 2) : undefined });
+      const response = await callRest(t.api, method, path, {
+        key: b.keys.admin,
+        body: method === "PUT" ? pngFile(2, 2) : undefined,
+      });
       expect(expectError(response, 400, "bad_request"), path).toMatch(/percent-encod/);
     }
   });

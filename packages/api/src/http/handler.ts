@@ -65,7 +65,10 @@ export const byteRoutes: ByteRoute[] = [
   },
 ];
 
-export function createApiHandler(services: ApiServices, options: { onInternalError?(error: unknown): void } = {}) {
+export function createApiHandler(
+  services: ApiServices,
+  options: { onInternalError?(error: unknown): void } = {},
+) {
   const report = (error: unknown) => options.onInternalError?.(error);
   const rest = createRestHandler<ApiContext>({
     router: appRouter,
@@ -99,7 +102,9 @@ export function createApiHandler(services: ApiServices, options: { onInternalErr
     }
     return (
       (await rest(request)) ??
-      jsonResponse(404, { error: { code: "not_found", message: `no API route ${request.method} ${REST_BASE}${path}` } })
+      jsonResponse(404, {
+        error: { code: "not_found", message: `no API route ${request.method} ${REST_BASE}${path}` },
+      })
     );
   }
 

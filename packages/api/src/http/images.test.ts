@@ -50,7 +50,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
   const upload = (path: string, body: RequestInit["body"], query = "") =>
     callRest(t.api, "PUT", `/datasets/pics/images/${path}${query}`, { key, body });
   const imageRows = async () =>
-    expectOk<{ data: Image[] }>(await callRest(t.api, "GET", "/datasets/pics/images?limit=200", { key })).data.map((i) => i.path);
+    expectOk<{ data: Image[] }>(
+      await callRest(t.api, "GET", "/datasets/pics/images?limit=200", { key }),
+    ).data.map((i) => i.path);
   const blobs = async () => storedFiles(t.storageDir);
 
   beforeAll(async () => {
@@ -58,7 +60,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
     ws = await provisionWorkspace(t.db);
     key = ws.keys.member;
     expectOk(
-      await callRest(t.api, "POST", "/datasets", { key, json: { name: "pics", classes: [{ name: "car", color: "#112233" }] } }),
+      await callRest(t.api, "POST", "/datasets", {
+        key,
+        json: { name: "pics", classes: [{ name: "car", color: "#112233" }] },
+      }),
       201,
     );
   });
@@ -69,7 +74,12 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
     const files = {
       "types/photo.jpg": { bytes: jpegBytes(64, 48), mime: "image/jpeg", width: 64, height: 48 },
       // EXIF orientation 6: stored 64 × 48 on the sensor, upright 48 × 64.
-      "types/rotated.jpg": { bytes: jpegBytes(64, 48, 6), mime: "image/jpeg", width: 48, height: 64 },
+      "types/rotated.jpg": {
+        bytes: jpegBytes(64, 48, 6),
+        mime: "image/jpeg",
+        width: 48,
+        height: 64,
+      },
       "types/flat.png": { bytes: pngFile(30, 20), mime: "image/png", width: 30, height: 20 },
       "types/lossless.webp": { bytes: webpFile(17, 9), mime: "image/webp", width: 17, height: 9 },
       "types/anim.gif": { bytes: gifFile(7, 5), mime: "image/gif", width: 7, height: 5 },
@@ -93,23 +103,40 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
         tags: [],
         annotation_count: 0,
       });
-      expect(expectOk(await callRest(t.api, "GET", `/datasets/pics/images/${path}`, { key }))).toEqual(image);
-      const download = await callRest(t.api, "GET", `/datasets/pics/image-files/${path}`, { key: ws.keys.viewer });
+      expect(
+        expectOk(await callRest(t.api, "GET", `/datasets/pics/images/${path}`, { key })),
+      ).toEqual(image);
+      const download = await callRest(t.api, "GET", `/datasets/pics/image-files/${path}`, {
+        key: ws.keys.viewer,
+      });
       expect(download.status).toBe(200);
       expect(download.headers.get("content-type")).toBe(file.mime);
       expect(download.headers.get("content-length")).toBe(String(file.bytes.byteLength));
       expect(sha256(download.bytes)).toBe(sha256(file.bytes));
     }
-    expect((await blobs()).filter((f) => f.startsWith("images/"))).toHaveLength(Object.keys(files).length);
+    expect((await blobs()).filter((f) => f.startsWith("images/"))).toHaveLength(
+      Object.keys(files).length,
+    );
   });
 
   it("sets status and split from the query, and refuses unknown values listing the valid ones", async () => {
-    const image = expectOk<Image>(await upload("query/a.png", pngFile(2, 2), "?status=complete&split=train"), 201);
+    const image = expectOk<Image>(
+      await upload("query/a.png", pngFile(2, 2), "?status=complete&split=train"),
+      201,
+    );
     expect(image).toMatchObject({ status: "complete", split: "train" });
     const before = await blobs();
-    const badStatus = expectError(await upload("query/b.png", pngFile(2, 2), "?status=done"), 422, "validation_error");
+    const badStatus = expectError(
+      await upload("query/b.png", pngFile(2, 2), "?status=done"),
+      422,
+      "validation_error",
+    );
     expect(badStatus).toContain("image status must be one of: new, in_progress, complete");
-    const badSplit = expectError(await upload("query/b.png", pngFile(2, 2), "?split=training"), 422, "validation_error");
+    const badSplit = expectError(
+      await upload("query/b.png", pngFile(2, 2), "?split=training"),
+      422,
+      "validation_error",
+    );
     expect(badSplit).toContain("split must be one of: train, val, test");
     expect(await blobs()).toEqual(before);
   });
@@ -117,28 +144,52 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
   it("replaces the file of an existing path with 200, keeps its annotations and deletes the old file", async () => {
     const first = expectOk<Image>(await upload("again/x.png", pngFile(10, 10)), 201);
     const annotations = [{ type: "bbox", class_name: "car", bbox: { x: 1, y: 1, w: 2, h: 2 } }];
-    expectOk(await callRest(t.api, "PUT", "/datasets/pics/annotations/again/x.png", { key, json: { annotations } }));
+    expectOk(
+      await callRest(t.api, "PUT", "/datasets/pics/annotations/again/x.png", {
+        key,
+        json: { annotations },
+      }),
+    );
     const before = await blobs();
     const second = expectOk<Image>(await upload("again/x.png", jpegBytes(12, 8)), 200);
-    expect(second).toMatchObject({ id: first.id, mime: "image/jpeg", width: 12, height: 8, annotation_count: 1 });
+    expect(second).toMatchObject({
+      id: first.id,
+      mime: "image/jpeg",
+      width: 12,
+      height: 8,
+      annotation_count: 1,
+    });
     expect(second.sha256).not.toBe(first.sha256);
     const after = await blobs();
     expect(after).toHaveLength(before.length);
     expect(after).not.toEqual(before);
-    const download = await callRest(t.api, "GET", "/datasets/pics/image-files/again/x.png", { key });
+    const download = await callRest(t.api, "GET", "/datasets/pics/image-files/again/x.png", {
+      key,
+    });
     expect(sha256(download.bytes)).toBe(second.sha256);
     // Status and split in the query apply to a re-upload too; without them they stay.
     expectOk(await upload("again/x.png", pngFile(5, 5), "?status=complete&split=val"), 200);
     const third = expectOk<Image>(await upload("again/x.png", pngFile(6, 6)), 200);
-    expect(third).toMatchObject({ status: "complete", split: "val", width: 6, annotation_count: 1 });
+    expect(third).toMatchObject({
+      status: "complete",
+      split: "val",
+      width: 6,
+      annotation_count: 1,
+    });
     expect(await blobs()).toHaveLength(before.length);
   });
 
   it("takes concurrent uploads to one new path as one create and one replace, leaving one file", async () => {
     const before = await blobs();
-    const responses = await Promise.all([upload("race/x.png", pngFile(4, 4)), upload("race/x.png", pngFile(5, 5)), upload("race/x.png", pngFile(6, 6))]);
+    const responses = await Promise.all([
+      upload("race/x.png", pngFile(4, 4)),
+      upload("race/x.png", pngFile(5, 5)),
+      upload("race/x.png", pngFile(6, 6)),
+    ]);
     expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 201]);
-    const image = expectOk<Image>(await callRest(t.api, "GET", "/datasets/pics/images/race/x.png", { key }));
+    const image = expectOk<Image>(
+      await callRest(t.api, "GET", "/datasets/pics/images/race/x.png", { key }),
+    );
     expect(await blobs()).toHaveLength(before.length + 1);
     const served = await callRest(t.api, "GET", "/datasets/pics/image-files/race/x.png", { key });
     expect(sha256(served.bytes)).toBe(image.sha256);
@@ -153,7 +204,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
       ["refused/truncated.png", pngBytes(10, 10).subarray(0, 20)],
     ] as const) {
       const message = expectError(await upload(path, body), 415, "unsupported_media_type");
-      expect(message).toContain("image/jpeg, image/png, image/webp, image/gif, image/bmp, image/tiff");
+      expect(message).toContain(
+        "image/jpeg, image/png, image/webp, image/gif, image/bmp, image/tiff",
+      );
     }
     expect(await blobs()).toEqual(before);
     expect(await imageRows()).not.toContain("refused/notes.png");
@@ -187,12 +240,19 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
   it("keeps no row, no file and no temp file when the upload is cut off mid-stream", async () => {
     const before = await blobs();
     const head = pngFile(50, 50);
-    const response = await upload("cut/off.png", cutOffStream([head, new Uint8Array(4096), new Uint8Array(4096)]));
+    const response = await upload(
+      "cut/off.png",
+      cutOffStream([head, new Uint8Array(4096), new Uint8Array(4096)]),
+    );
     expect(response.status).toBeLessThan(500);
     expectError(response, 400, "bad_request");
     expect(await blobs()).toEqual(before);
     expect(await imageRows()).not.toContain("cut/off.png");
-    expectError(await callRest(t.api, "GET", "/datasets/pics/images/cut/off.png", { key }), 404, "not_found");
+    expectError(
+      await callRest(t.api, "GET", "/datasets/pics/images/cut/off.png", { key }),
+      404,
+      "not_found",
+    );
   });
 
   it("refuses an image larger than the largest side the model allows, leaving nothing", async () => {
@@ -202,7 +262,11 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
       [2_000_000, 10],
       [10, 4_000_000_000],
     ] as const) {
-      const message = expectError(await upload(`huge/${width}x${height}.png`, pngBytes(width, height)), 422, "validation_error");
+      const message = expectError(
+        await upload(`huge/${width}x${height}.png`, pngBytes(width, height)),
+        422,
+        "validation_error",
+      );
       expect(message).toMatch(/width|height/);
     }
     expect(await blobs()).toEqual(before);
@@ -211,18 +275,46 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
 
   it("refuses bad paths, unknown datasets and missing bodies without storing anything", async () => {
     const before = await blobs();
-    expect(expectError(await upload("a//b.png", pngFile(2, 2)), 422, "validation_error")).toContain("empty folders");
-    expect(expectError(await upload("a%5Cb.png", pngFile(2, 2)), 422, "validation_error")).toContain("'/' as separator");
+    expect(expectError(await upload("a//b.png", pngFile(2, 2)), 422, "validation_error")).toContain(
+      "empty folders",
+    );
+    expect(
+      expectError(await upload("a%5Cb.png", pngFile(2, 2)), 422, "validation_error"),
+    ).toContain("'/' as separator");
     // Under the 1,024-character limit but ~2,900 bytes of UTF-8: too long for the path index.
-    const wide = Array.from({ length: 12 }, (_, s) => Array.from({ length: 80 }, (_, c) => String.fromCodePoint(0x4e00 + ((s * 997 + c * 7919) % 20000))).join(""));
+    const wide = Array.from({ length: 12 }, (_, s) =>
+      Array.from({ length: 80 }, (_, c) =>
+        String.fromCodePoint(0x4e00 + ((s * 997 + c * 7919) % 20000)),
+      ).join(""),
+    );
     const widePath = `${wide.join("/")}.png`.split("/").map(encodeURIComponent).join("/");
-    expect(expectError(await upload(widePath, pngFile(2, 2)), 422, "validation_error")).toContain("too long");
+    expect(expectError(await upload(widePath, pngFile(2, 2)), 422, "validation_error")).toContain(
+      "too long",
+    );
     // The database cannot store U+0000: refused before anything is stored or queried.
-    expect(expectError(await upload("a%00b.png", pngFile(2, 2)), 422, "validation_error")).toContain("NUL character");
-    expectError(await callRest(t.api, "GET", "/datasets/pics/image-files/a%00b.png", { key }), 422, "validation_error");
-    expectError(await callRest(t.api, "GET", "/datasets/pics/images/a%00b.png", { key }), 422, "validation_error");
-    expectError(await callRest(t.api, "PUT", "/datasets/missing/images/a.png", { key, body: pngFile(2, 2) }), 404, "not_found");
-    expectError(await callRest(t.api, "PUT", "/datasets/pics/images/no-body.png", { key }), 400, "bad_request");
+    expect(
+      expectError(await upload("a%00b.png", pngFile(2, 2)), 422, "validation_error"),
+    ).toContain("NUL character");
+    expectError(
+      await callRest(t.api, "GET", "/datasets/pics/image-files/a%00b.png", { key }),
+      422,
+      "validation_error",
+    );
+    expectError(
+      await callRest(t.api, "GET", "/datasets/pics/images/a%00b.png", { key }),
+      422,
+      "validation_error",
+    );
+    expectError(
+      await callRest(t.api, "PUT", "/datasets/missing/images/a.png", { key, body: pngFile(2, 2) }),
+      404,
+      "not_found",
+    );
+    expectError(
+      await callRest(t.api, "PUT", "/datasets/pics/images/no-body.png", { key }),
+      400,
+      "bad_request",
+    );
     expect(await blobs()).toEqual(before);
   });
 
@@ -237,12 +329,26 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("image files on $name
     const suffix = await callRest(t.api, "GET", url, { key, headers: { range: "bytes=-4" } });
     expect(suffix.status).toBe(206);
     expect(suffix.headers.get("content-length")).toBe("4");
-    const beyond = await callRest(t.api, "GET", url, { key, headers: { range: `bytes=${bytes.byteLength + 5}-` } });
+    const beyond = await callRest(t.api, "GET", url, {
+      key,
+      headers: { range: `bytes=${bytes.byteLength + 5}-` },
+    });
     expect(beyond.status).toBe(416);
     expect(beyond.headers.get("content-range")).toBe(`bytes */${bytes.byteLength}`);
-    const cached = await callRest(t.api, "GET", url, { key, headers: { "if-none-match": `"${image.sha256}"` } });
+    const cached = await callRest(t.api, "GET", url, {
+      key,
+      headers: { "if-none-match": `"${image.sha256}"` },
+    });
     expect(cached.status).toBe(304);
-    expectError(await callRest(t.api, "GET", "/datasets/pics/image-files/ranges/none.png", { key }), 404, "not_found");
-    expectError(await callRest(t.api, "GET", "/datasets/nope/image-files/ranges/r.png", { key }), 404, "not_found");
+    expectError(
+      await callRest(t.api, "GET", "/datasets/pics/image-files/ranges/none.png", { key }),
+      404,
+      "not_found",
+    );
+    expectError(
+      await callRest(t.api, "GET", "/datasets/nope/image-files/ranges/r.png", { key }),
+      404,
+      "not_found",
+    );
   });
 });

@@ -6,8 +6,22 @@
 import { testBackends } from "@pictograph/db/testing";
 import { runImport, startWorkers } from "@pictograph/exporter";
 import { getFormat, openZipArchive } from "@pictograph/formats";
-import { fixtureImages, jpegBytes, readAll, stubImageBytes, writeFilesZip, writeFixtureZip } from "@pictograph/formats/testing";
-import { FORMATS, type Annotation, type Class, type Format, type Image, type Import } from "@pictograph/schema";
+import {
+  fixtureImages,
+  jpegBytes,
+  readAll,
+  stubImageBytes,
+  writeFilesZip,
+  writeFixtureZip,
+} from "@pictograph/formats/testing";
+import {
+  FORMATS,
+  type Annotation,
+  type Class,
+  type Format,
+  type Image,
+  type Import,
+} from "@pictograph/schema";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -33,10 +47,17 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
   let ws: TestWorkspace;
   let dir: string;
   let statements = 0;
-  const call = (method: string, path: string, json?: unknown) => callRest(t.api, method, path, { key: ws.keys.member, json });
+  const call = (method: string, path: string, json?: unknown) =>
+    callRest(t.api, method, path, { key: ws.keys.member, json });
 
   async function upload(dataset: string, format: string, zip: Uint8Array): Promise<Import> {
-    return expectOk<Import>(await callRest(t.api, "POST", `/datasets/${dataset}/imports?format=${format}`, { key: ws.keys.member, body: zip }), 202);
+    return expectOk<Import>(
+      await callRest(t.api, "POST", `/datasets/${dataset}/imports?format=${format}`, {
+        key: ws.keys.member,
+        body: zip,
+      }),
+      202,
+    );
   }
 
   async function allImages(dataset: string): Promise<Image[]> {
@@ -44,7 +65,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     let cursor: string | null = null;
     do {
       const after: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-      const page: Page = expectOk<Page>(await call("GET", `/datasets/${dataset}/images?limit=200${after}`));
+      const page: Page = expectOk<Page>(
+        await call("GET", `/datasets/${dataset}/images?limit=200${after}`),
+      );
       images.push(...page.data);
       cursor = page.next_cursor;
     } while (cursor);
@@ -80,10 +103,19 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
       const dataset = `from-${format.replace("_", "-")}`;
       expectOk(await call("POST", "/datasets", { name: dataset }), 201);
       const pending = await upload(dataset, format, await readFile(zipPath));
-      expect(pending).toMatchObject({ dataset_name: dataset, format, status: "pending", report: null });
-      expect((await runImport({ db: t.db, storage: t.storage }, pending.id)).status).toBe("completed");
+      expect(pending).toMatchObject({
+        dataset_name: dataset,
+        format,
+        status: "pending",
+        report: null,
+      });
+      expect((await runImport({ db: t.db, storage: t.storage }, pending.id)).status).toBe(
+        "completed",
+      );
 
-      const done = expectOk<Import>(await call("GET", `/datasets/${dataset}/imports/${pending.id}`));
+      const done = expectOk<Import>(
+        await call("GET", `/datasets/${dataset}/imports/${pending.id}`),
+      );
       expect(done).toMatchObject({ status: "completed", progress: 100, error_message: null });
       expect(done.completed_at).not.toBeNull();
       expect(done.report).toEqual({
@@ -103,8 +135,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
       for (const { image, file } of expected) {
         const listed = byPath.get(image.path)!;
         const { annotations, ...record } = image;
-        expect(listed, image.path).toMatchObject({ ...record, annotation_count: annotations.length });
-        const got = expectOk<{ annotations: Annotation[] }>(await call("GET", `/datasets/${dataset}/annotations/${image.path}`));
+        expect(listed, image.path).toMatchObject({
+          ...record,
+          annotation_count: annotations.length,
+        });
+        const got = expectOk<{ annotations: Annotation[] }>(
+          await call("GET", `/datasets/${dataset}/annotations/${image.path}`),
+        );
         expect(got.annotations, image.path).toEqual(annotations);
         if (file) {
           const bytes = memberBytes.get(file)!;
@@ -122,14 +159,20 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
 
   it("fails a broken ZIP with a clear message and keeps nothing of it", async () => {
     expectOk(await call("POST", "/datasets", { name: "broken" }), 201);
-    const pending = await upload("broken", "coco", new TextEncoder().encode("this is not a zip file at all"));
+    const pending = await upload(
+      "broken",
+      "coco",
+      new TextEncoder().encode("this is not a zip file at all"),
+    );
     expect((await runImport({ db: t.db, storage: t.storage }, pending.id)).status).toBe("failed");
     const failed = expectOk<Import>(await call("GET", `/datasets/broken/imports/${pending.id}`));
     expect(failed.status).toBe("failed");
     expect(failed.error_message).toMatch(/not a ZIP file/);
     expect(failed.report).toBeNull();
     expect(await allImages("broken")).toEqual([]);
-    expect(expectOk<Import[]>(await call("GET", "/datasets/broken/imports")).map((i) => i.status)).toEqual(["failed"]);
+    expect(
+      expectOk<Import[]>(await call("GET", "/datasets/broken/imports")).map((i) => i.status),
+    ).toEqual(["failed"]);
   });
 
   it("reports a ZIP with nothing the format reads as problems, not as a failure", async () => {
@@ -138,7 +181,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     await writeFixtureZip(zipPath, { format: "yolo" });
     const pending = await upload("wrong-format", "coco", await readFile(zipPath));
     await runImport({ db: t.db, storage: t.storage }, pending.id);
-    const done = expectOk<Import>(await call("GET", `/datasets/wrong-format/imports/${pending.id}`));
+    const done = expectOk<Import>(
+      await call("GET", `/datasets/wrong-format/imports/${pending.id}`),
+    );
     expect(done.status).toBe("completed");
     expect(done.report).toMatchObject({ images: 0, annotations: 0 });
     expect(done.report!.problems.length).toBeGreaterThan(0);
@@ -149,8 +194,16 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     const uploaded = new Map<string, string>();
     for (const image of fixtureImages.slice(0, 2)) {
       // Not the bytes the ZIP carries for it: the upload's file must be the one kept.
-      const bytes = image.path.endsWith(".png") ? pngFile(image.width, image.height) : jpegBytes(image.height, image.width, 6);
-      const created = expectOk<Image>(await callRest(t.api, "PUT", `/datasets/uploaded-first/images/${image.path}`, { key: ws.keys.member, body: bytes }), 201);
+      const bytes = image.path.endsWith(".png")
+        ? pngFile(image.width, image.height)
+        : jpegBytes(image.height, image.width, 6);
+      const created = expectOk<Image>(
+        await callRest(t.api, "PUT", `/datasets/uploaded-first/images/${image.path}`, {
+          key: ws.keys.member,
+          body: bytes,
+        }),
+        201,
+      );
       uploaded.set(image.path, created.sha256);
       expect(stubImageBytes(image)).not.toEqual(bytes);
     }
@@ -158,12 +211,25 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     await writeFixtureZip(zipPath, { format: "coco" });
     const pending = await upload("uploaded-first", "coco", await readFile(zipPath));
 
-    const workers = await startWorkers({ db: t.db, storage: t.storage, jobs: t.jobs!, workerId: "test", concurrency: 1, log: () => undefined });
+    const workers = await startWorkers({
+      db: t.db,
+      storage: t.storage,
+      jobs: t.jobs!,
+      workerId: "test",
+      concurrency: 1,
+      log: () => undefined,
+    });
     let done: Import = pending;
     try {
-      for (let waited = 0; waited < 60_000 && (done.status === "pending" || done.status === "processing"); waited += 250) {
+      for (
+        let waited = 0;
+        waited < 60_000 && (done.status === "pending" || done.status === "processing");
+        waited += 250
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        done = expectOk<Import>(await call("GET", `/datasets/uploaded-first/imports/${pending.id}`));
+        done = expectOk<Import>(
+          await call("GET", `/datasets/uploaded-first/imports/${pending.id}`),
+        );
       }
     } finally {
       await workers.stop();
@@ -185,11 +251,23 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     expectOk(await call("POST", "/datasets", { name: "refusals" }), 201);
     const before = await storedFiles(t.storageDir);
     const zip = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
-    const post = (query: string, body?: Uint8Array) => callRest(t.api, "POST", `/datasets/refusals/imports${query}`, { key: ws.keys.member, body });
-    expect(expectError(await post("", zip), 422, "validation_error")).toContain(`format must be one of: ${FORMATS.join(", ")}`);
-    expect(expectError(await post("?format=voc", zip), 422, "validation_error")).toContain("format must be one of");
+    const post = (query: string, body?: Uint8Array) =>
+      callRest(t.api, "POST", `/datasets/refusals/imports${query}`, { key: ws.keys.member, body });
+    expect(expectError(await post("", zip), 422, "validation_error")).toContain(
+      `format must be one of: ${FORMATS.join(", ")}`,
+    );
+    expect(expectError(await post("?format=voc", zip), 422, "validation_error")).toContain(
+      "format must be one of",
+    );
     expectError(await post("?format=coco"), 400, "bad_request");
-    expectError(await callRest(t.api, "POST", "/datasets/nowhere/imports?format=coco", { key: ws.keys.member, body: zip }), 404, "not_found");
+    expectError(
+      await callRest(t.api, "POST", "/datasets/nowhere/imports?format=coco", {
+        key: ws.keys.member,
+        body: zip,
+      }),
+      404,
+      "not_found",
+    );
     // A body cut off mid-upload: a 400, no import and no stored file.
     let sent = 0;
     const cutOff = new ReadableStream<Uint8Array>({
@@ -202,14 +280,29 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     expect(await storedFiles(t.storageDir)).toEqual(before);
     expect(expectOk<Import[]>(await call("GET", "/datasets/refusals/imports"))).toEqual([]);
 
-    expect(expectError(await call("GET", "/datasets/refusals/imports/not-a-uuid"), 422, "validation_error")).toContain("id must be an import id");
-    expectError(await call("GET", `/datasets/refusals/imports/${crypto.randomUUID()}`), 404, "not_found");
+    expect(
+      expectError(
+        await call("GET", "/datasets/refusals/imports/not-a-uuid"),
+        422,
+        "validation_error",
+      ),
+    ).toContain("id must be an import id");
+    expectError(
+      await call("GET", `/datasets/refusals/imports/${crypto.randomUUID()}`),
+      404,
+      "not_found",
+    );
   });
 
   it("imports 10,000 COCO images in bulk, in few statements", async () => {
     const count = 10_000;
     const coco = {
-      images: Array.from({ length: count }, (_, i) => ({ id: i + 1, file_name: `frame${String(i).padStart(5, "0")}.jpg`, width: 1280, height: 720 })),
+      images: Array.from({ length: count }, (_, i) => ({
+        id: i + 1,
+        file_name: `frame${String(i).padStart(5, "0")}.jpg`,
+        width: 1280,
+        height: 720,
+      })),
       categories: [
         { id: 1, name: "car", supercategory: "" },
         { id: 2, name: "person", supercategory: "" },
@@ -233,17 +326,32 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     const outcome = await runImport({ db: t.db, storage: t.storage }, pending.id);
     const seconds = (performance.now() - started) / 1000;
     const used = statements;
-    console.log(`[${backend.name}] 10,000-image COCO import (20,000 boxes): ${seconds.toFixed(2)} s, ${used} SQL statements`);
+    console.log(
+      `[${backend.name}] 10,000-image COCO import (20,000 boxes): ${seconds.toFixed(2)} s, ${used} SQL statements`,
+    );
 
     expect(outcome.status).toBe("completed");
     const done = expectOk<Import>(await call("GET", `/datasets/big/imports/${pending.id}`));
-    expect(done.report).toMatchObject({ images: count, annotations: count * 2, image_files: 0, problems: [] });
+    expect(done.report).toMatchObject({
+      images: count,
+      annotations: count * 2,
+      image_files: 0,
+      problems: [],
+    });
     // Ten batches of a thousand: a few statements each, never one per image or annotation.
     expect(used).toBeLessThan(200);
-    const dataset = expectOk<{ image_counts: { total: number } }>(await call("GET", "/datasets/big"));
+    const dataset = expectOk<{ image_counts: { total: number } }>(
+      await call("GET", "/datasets/big"),
+    );
     expect(dataset.image_counts.total).toBe(count);
-    const last = expectOk<{ annotations: Annotation[] }>(await call("GET", "/datasets/big/annotations/frame09999.jpg"));
+    const last = expectOk<{ annotations: Annotation[] }>(
+      await call("GET", "/datasets/big/annotations/frame09999.jpg"),
+    );
     expect(last.annotations.map((a) => a.class_name)).toEqual(["car", "person"]);
-    expect(expectOk<Page>(await call("GET", "/datasets/big/images?class_name=person&split=train&limit=5")).data).toHaveLength(5);
+    expect(
+      expectOk<Page>(
+        await call("GET", "/datasets/big/images?class_name=person&split=train&limit=5"),
+      ).data,
+    ).toHaveLength(5);
   }, 120_000);
 });

@@ -12,20 +12,32 @@ import { parseOrFail } from "./responses";
 export async function uploadImport(ctx: ApiContext, request: Request, datasetParam: string) {
   const caller = requireRole(ctx, "member");
   const datasetName = parseOrFail(DatasetNameSchema, datasetParam);
-  const format = parseOrFail(FormatSchema, new URL(request.url).searchParams.get("format") ?? undefined);
+  const format = parseOrFail(
+    FormatSchema,
+    new URL(request.url).searchParams.get("format") ?? undefined,
+  );
   const { db, storage } = ctx.services;
-  const dataset = (await getDataset(db, { workspaceId: caller.workspaceId, name: datasetName })) ?? notFound(`dataset "${datasetName}"`);
+  const dataset =
+    (await getDataset(db, { workspaceId: caller.workspaceId, name: datasetName })) ??
+    notFound(`dataset "${datasetName}"`);
   if (!request.body) fail("bad_request", "send the ZIP file as the request body");
   const blobKey = `imports/${dataset.id}/${randomUUID()}.zip`;
   try {
-    await storage.put(blobKey, requestBodyChunks(request.body!), { contentType: "application/zip" });
+    await storage.put(blobKey, requestBodyChunks(request.body!), {
+      contentType: "application/zip",
+    });
   } catch (error) {
     if (error instanceof UploadInterruptedError) fail("bad_request", error.message);
     throw error;
   }
   try {
     const row = await db.transaction(async (tx) => {
-      const created = await createImport(tx, { workspaceId: caller.workspaceId, datasetId: dataset.id, format, blobKey });
+      const created = await createImport(tx, {
+        workspaceId: caller.workspaceId,
+        datasetId: dataset.id,
+        format,
+        blobKey,
+      });
       await ctx.services.enqueue(tx, "import.run", { importId: created.id });
       return created;
     });

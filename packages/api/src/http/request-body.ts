@@ -7,7 +7,9 @@ export class UploadInterruptedError extends Error {
   }
 }
 
-export async function* requestBodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* requestBodyChunks(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const reader = body.getReader();
   let done = false;
   try {

@@ -1,6 +1,10 @@
 // Response helpers for the routes that move bytes rather than JSON.
 import { describeZodError } from "@pictograph/schema";
-import { formatAttachmentDisposition, InvalidRangeError, type BlobStore } from "@pictograph/storage";
+import {
+  formatAttachmentDisposition,
+  InvalidRangeError,
+  type BlobStore,
+} from "@pictograph/storage";
 import { Readable } from "node:stream";
 import type { z } from "zod";
 import { fail } from "../errors";
@@ -17,7 +21,10 @@ export function parseOrFail<T extends z.ZodType>(schema: T, value: unknown): z.i
 }
 
 /** `bytes=a-b`, `bytes=a-` or `bytes=-n` against `size`; null when absent; throws 416-worthy. */
-export function parseRange(header: string | null, size: number): { start: number; end: number } | null | "invalid" {
+export function parseRange(
+  header: string | null,
+  size: number,
+): { start: number; end: number } | null | "invalid" {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match || (match[1] === "" && match[2] === "")) return "invalid";
@@ -46,7 +53,11 @@ export type BlobResponse = {
   stillValid?: () => Promise<boolean>;
 };
 
-export async function streamBlob(storage: BlobStore, request: Request, blob: BlobResponse): Promise<Response> {
+export async function streamBlob(
+  storage: BlobStore,
+  request: Request,
+  blob: BlobResponse,
+): Promise<Response> {
   const headers = new Headers({
     "content-type": blob.contentType,
     "accept-ranges": "bytes",
@@ -54,7 +65,8 @@ export async function streamBlob(storage: BlobStore, request: Request, blob: Blo
   });
   if (blob.etag) headers.set("etag", `"${blob.etag}"`);
   if (blob.fileName) headers.set("content-disposition", formatAttachmentDisposition(blob.fileName));
-  if (blob.etag && request.headers.get("if-none-match") === `"${blob.etag}"`) return new Response(null, { status: 304, headers });
+  if (blob.etag && request.headers.get("if-none-match") === `"${blob.etag}"`)
+    return new Response(null, { status: 304, headers });
 
   const range = parseRange(request.headers.get("range"), blob.size);
   if (range === "invalid") {
@@ -72,7 +84,10 @@ export async function streamBlob(storage: BlobStore, request: Request, blob: Blo
   headers.set("content-length", String(length));
   if (range) headers.set("content-range", `bytes ${range.start}-${range.end}/${blob.size}`);
   if (blob.stillValid) cutOffWhenInvalid(stream, blob.stillValid);
-  return new Response(Readable.toWeb(stream) as ReadableStream, { status: range ? 206 : 200, headers });
+  return new Response(Readable.toWeb(stream) as ReadableStream, {
+    status: range ? 206 : 200,
+    headers,
+  });
 }
 
 /** Checks once a second; a deleted export's download errors instead of ending as if complete. */

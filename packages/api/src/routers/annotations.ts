@@ -19,9 +19,16 @@ const tag = "annotations";
 // until the schema itself says z.int32().
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
-function refuseUnstorableNumbers(annotations: Annotation[], path: (string | number)[], ctx: z.RefinementCtx) {
+function refuseUnstorableNumbers(
+  annotations: Annotation[],
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+) {
   annotations.forEach((annotation, i) => {
-    const fields = { z_order: annotation.z_order, instance_id: annotation.type === "keypoint" ? annotation.instance_id : null };
+    const fields = {
+      z_order: annotation.z_order,
+      instance_id: annotation.type === "keypoint" ? annotation.instance_id : null,
+    };
     for (const [field, value] of Object.entries(fields)) {
       if (value !== null && (value < INT32.min || value > INT32.max))
         ctx.addIssue({
@@ -37,19 +44,29 @@ const ReplaceInputSchema = AnnotationsReplaceSchema.superRefine((input, ctx) =>
   refuseUnstorableNumbers(input.annotations, ["annotations"], ctx),
 );
 const BulkReplaceInputSchema = AnnotationsBulkReplaceSchema.superRefine((input, ctx) =>
-  input.images.forEach((image, i) => refuseUnstorableNumbers(image.annotations, ["images", i, "annotations"], ctx)),
+  input.images.forEach((image, i) =>
+    refuseUnstorableNumbers(image.annotations, ["images", i, "annotations"], ctx),
+  ),
 );
 
 export const annotationsRouter = {
   get: viewerProcedure
     .meta({
-      rest: { method: "GET", path: "/datasets/{dataset}/annotations/{path+}", summary: "An image's annotations, in order", tag },
+      rest: {
+        method: "GET",
+        path: "/datasets/{dataset}/annotations/{path+}",
+        summary: "An image's annotations, in order",
+        tag,
+      },
     })
     .input(ImageRefSchema)
     .output(ImageAnnotationsSchema)
     .query(async ({ ctx, input }) => {
       const dataset = await requireDataset(ctx, input.dataset);
-      const annotations = await getImageAnnotations(ctx.services.db, { datasetId: dataset.id, path: input.path });
+      const annotations = await getImageAnnotations(ctx.services.db, {
+        datasetId: dataset.id,
+        path: input.path,
+      });
       return annotations ? { path: input.path, annotations } : notFound(`image "${input.path}"`);
     }),
 
@@ -68,13 +85,20 @@ export const annotationsRouter = {
       const dataset = await requireDataset(ctx, input.dataset);
       const db = ctx.services.db;
       try {
-        await replaceAnnotations(db, { datasetId: dataset.id, images: [{ path: input.path, annotations: input.annotations }] });
+        await replaceAnnotations(db, {
+          datasetId: dataset.id,
+          images: [{ path: input.path, annotations: input.annotations }],
+        });
       } catch (error) {
         // The image is named by the URL: a missing one is a missing resource, not bad input.
-        if (error instanceof DbReferenceError && error.missing.imagePaths.length) return notFound(`image "${input.path}"`);
+        if (error instanceof DbReferenceError && error.missing.imagePaths.length)
+          return notFound(`image "${input.path}"`);
         throw error;
       }
-      return { path: input.path, annotations: (await getImageAnnotations(db, { datasetId: dataset.id, path: input.path }))! };
+      return {
+        path: input.path,
+        annotations: (await getImageAnnotations(db, { datasetId: dataset.id, path: input.path }))!,
+      };
     }),
 
   bulkReplace: memberProcedure

@@ -11,14 +11,29 @@ const tag = "api keys";
 
 export const apiKeysRouter = {
   list: adminProcedure
-    .meta({ rest: { method: "GET", path: "/api-keys", summary: "The workspace's API keys (never the keys themselves)", tag } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/api-keys",
+        summary: "The workspace's API keys (never the keys themselves)",
+        tag,
+      },
+    })
     .input(z.object({}).optional())
     .output(z.array(ApiKeySchema))
-    .query(async ({ ctx }) => (await listApiKeys(ctx.services.db, { workspaceId: ctx.caller.workspaceId })).map(toApiKey)),
+    .query(async ({ ctx }) =>
+      (await listApiKeys(ctx.services.db, { workspaceId: ctx.caller.workspaceId })).map(toApiKey),
+    ),
 
   create: adminProcedure
     .meta({
-      rest: { method: "POST", path: "/api-keys", status: 201, summary: "Create an API key; the key is shown once, in this response", tag },
+      rest: {
+        method: "POST",
+        path: "/api-keys",
+        status: 201,
+        summary: "Create an API key; the key is shown once, in this response",
+        tag,
+      },
     })
     .input(ApiKeyCreateSchema)
     .output(ApiKeyCreatedSchema)
@@ -37,7 +52,12 @@ export const apiKeysRouter = {
 
   revoke: adminProcedure
     .meta({
-      rest: { method: "DELETE", path: "/api-keys/{id}", summary: "Revoke an API key; it stops working at once", tag },
+      rest: {
+        method: "DELETE",
+        path: "/api-keys/{id}",
+        summary: "Revoke an API key; it stops working at once",
+        tag,
+      },
     })
     .input(z.object({ id: z.uuid({ error: "id must be an API key id" }) }))
     .output(ApiKeySchema)

@@ -35,7 +35,10 @@ function setSessionCookie(ctx: ApiContext, token: string, maxAgeSeconds: number)
 
 async function sessionOf(ctx: ApiContext, token: string | null) {
   if (!token) return null;
-  const principal = await principalOfSession(ctx.services.db, { tokenHash: hashToken(token), now: ctx.services.now() });
+  const principal = await principalOfSession(ctx.services.db, {
+    tokenHash: hashToken(token),
+    now: ctx.services.now(),
+  });
   if (!principal?.userId) return null;
   const workspaces = await listMemberships(ctx.services.db, { userId: principal.userId });
   return {
@@ -58,10 +61,16 @@ export const authRouter = {
     .mutation(async ({ ctx, input }) => {
       const { db } = ctx.services;
       const user = await getUserByEmail(db, { email: input.email });
-      const valid = user?.passwordHash ? await verifyPassword(input.password, user.passwordHash) : false;
+      const valid = user?.passwordHash
+        ? await verifyPassword(input.password, user.passwordHash)
+        : false;
       if (!user || !valid) return fail("unauthorized", "wrong email or password");
       const [first] = await listMemberships(db, { userId: user.id });
-      if (!first) return fail("forbidden", "this account is not a member of any workspace; ask an admin to add you");
+      if (!first)
+        return fail(
+          "forbidden",
+          "this account is not a member of any workspace; ask an admin to add you",
+        );
       const { token, hash } = generateSessionToken();
       await createSession(db, {
         userId: user.id,
@@ -73,7 +82,9 @@ export const authRouter = {
       return (await sessionOf(ctx, token))!;
     }),
 
-  session: publicProcedure.output(SessionSchema.nullable()).query(({ ctx }) => sessionOf(ctx, ctx.sessionToken)),
+  session: publicProcedure
+    .output(SessionSchema.nullable())
+    .query(({ ctx }) => sessionOf(ctx, ctx.sessionToken)),
 
   switchWorkspace: publicProcedure
     .input(z.object({ workspace: WorkspaceNameSchema }))
@@ -89,12 +100,16 @@ export const authRouter = {
         (m) => m.workspaceName === input.workspace,
       );
       if (!target) return fail("not_found", `workspace "${input.workspace}" not found`);
-      await setSessionWorkspace(ctx.services.db, { tokenHash: hashToken(ctx.sessionToken), workspaceId: target.workspaceId });
+      await setSessionWorkspace(ctx.services.db, {
+        tokenHash: hashToken(ctx.sessionToken),
+        workspaceId: target.workspaceId,
+      });
       return (await sessionOf(ctx, ctx.sessionToken))!;
     }),
 
   signOut: publicProcedure.output(z.void()).mutation(async ({ ctx }) => {
-    if (ctx.sessionToken) await deleteSession(ctx.services.db, { tokenHash: hashToken(ctx.sessionToken) });
+    if (ctx.sessionToken)
+      await deleteSession(ctx.services.db, { tokenHash: hashToken(ctx.sessionToken) });
     setSessionCookie(ctx, "", 0);
   }),
 } satisfies TRPCRouterRecord;

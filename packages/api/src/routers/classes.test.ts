@@ -5,13 +5,26 @@ import { testBackends } from "@pictograph/db/testing";
 import type { Class } from "@pictograph/schema";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { pngFile } from "../test-images";
-import { callRest, expectError, expectOk, openTestApi, provisionWorkspace, type TestApi, type TestWorkspace } from "../testing";
+import {
+  callRest,
+  expectError,
+  expectOk,
+  openTestApi,
+  provisionWorkspace,
+  type TestApi,
+  type TestWorkspace,
+} from "../testing";
 
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("classes on $name", (backend) => {
   let t: TestApi;
   let ws: TestWorkspace;
-  const call = (method: string, path: string, json?: unknown, key = ws.keys.member) => callRest(t.api, method, path, { key, json });
-  const names = async (dataset: string) => expectOk<Class[]>(await call("GET", `/datasets/${dataset}/classes`)).map((c) => [c.name, c.position]);
+  const call = (method: string, path: string, json?: unknown, key = ws.keys.member) =>
+    callRest(t.api, method, path, { key, json });
+  const names = async (dataset: string) =>
+    expectOk<Class[]>(await call("GET", `/datasets/${dataset}/classes`)).map((c) => [
+      c.name,
+      c.position,
+    ]);
 
   beforeAll(async () => {
     t = await openTestApi(backend, { recordJobs: true });
@@ -53,7 +66,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("classes on $name", (
       { name: "tree", color: "#00ff00" },
     ];
     expectOk(await call("POST", "/datasets", { name: "used", classes }), 201);
-    expectOk(await callRest(t.api, "PUT", "/datasets/used/images/a.png", { key: ws.keys.member, body: pngFile(20, 20) }), 201);
+    expectOk(
+      await callRest(t.api, "PUT", "/datasets/used/images/a.png", {
+        key: ws.keys.member,
+        body: pngFile(20, 20),
+      }),
+      201,
+    );
     const annotations = [
       { type: "bbox", class_name: "bus", bbox: { x: 1, y: 1, w: 5, h: 5 } },
       { type: "bbox", class_name: "car", bbox: { x: 2, y: 2, w: 5, h: 5 } },
@@ -68,12 +87,22 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("classes on $name", (
       ["bus", 1],
       ["car", 2],
     ]);
-    const after = expectOk<{ annotations: { class_name: string }[] }>(await call("GET", "/datasets/used/annotations/a.png"));
+    const after = expectOk<{ annotations: { class_name: string }[] }>(
+      await call("GET", "/datasets/used/annotations/a.png"),
+    );
     expect(after.annotations.map((a) => a.class_name)).toEqual(["bus", "car"]);
 
     // Dropping an unused class is fine; dropping used ones is a 409 naming them and their counts.
-    expectOk(await call("PUT", "/datasets/used/classes", { classes: reversed.filter((c) => c.name !== "tree") }));
-    const message = expectError(await call("PUT", "/datasets/used/classes", { classes: [] }), 409, "conflict");
+    expectOk(
+      await call("PUT", "/datasets/used/classes", {
+        classes: reversed.filter((c) => c.name !== "tree"),
+      }),
+    );
+    const message = expectError(
+      await call("PUT", "/datasets/used/classes", { classes: [] }),
+      409,
+      "conflict",
+    );
     expect(message).toContain('"bus" (1 annotations)');
     expect(message).toContain('"car" (1 annotations)');
     expect(await names("used")).toEqual([
@@ -83,14 +112,29 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("classes on $name", (
   });
 
   it("refuses invalid lists with 422 naming the field and the rule, changing nothing", async () => {
-    expectOk(await call("POST", "/datasets", { name: "strict", classes: [{ name: "car", color: "#ff0000" }] }), 201);
+    expectOk(
+      await call("POST", "/datasets", {
+        name: "strict",
+        classes: [{ name: "car", color: "#ff0000" }],
+      }),
+      201,
+    );
     const cases: [body: unknown, message: RegExp][] = [
       [{}, /classes/],
       [{ classes: {} }, /classes/],
       [{ classes: [{ name: "car", color: "#f00" }] }, /color must be #rrggbb/],
-      [{ classes: [{ name: " car", color: "#ff0000" }] }, /class name must not start or end with white space/],
-      [{ classes: [{ name: "a\u0007b", color: "#ff0000" }] }, /class name must not contain control characters/],
-      [{ classes: [{ name: "x".repeat(121), color: "#ff0000" }] }, /class name must be 1–120 characters/],
+      [
+        { classes: [{ name: " car", color: "#ff0000" }] },
+        /class name must not start or end with white space/,
+      ],
+      [
+        { classes: [{ name: "a\u0007b", color: "#ff0000" }] },
+        /class name must not contain control characters/,
+      ],
+      [
+        { classes: [{ name: "x".repeat(121), color: "#ff0000" }] },
+        /class name must be 1–120 characters/,
+      ],
       [
         {
           classes: [
@@ -100,16 +144,28 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("classes on $name", (
         },
         /class "car" is listed twice/,
       ],
-      [{ classes: [{ name: "car", color: "#ff0000", attributes: [{ kind: "slider", name: "x" }] }] }, /kind|attributes/],
+      [
+        {
+          classes: [{ name: "car", color: "#ff0000", attributes: [{ kind: "slider", name: "x" }] }],
+        },
+        /kind|attributes/,
+      ],
     ];
     for (const [body, message] of cases) {
-      expect(expectError(await call("PUT", "/datasets/strict/classes", body), 422, "validation_error"), JSON.stringify(body)).toMatch(message);
+      expect(
+        expectError(await call("PUT", "/datasets/strict/classes", body), 422, "validation_error"),
+        JSON.stringify(body),
+      ).toMatch(message);
     }
     expect(await names("strict")).toEqual([["car", 0]]);
     // Upper-case hex is taken and stored lower-case.
-    expect(expectOk<Class[]>(await call("PUT", "/datasets/strict/classes", { classes: [{ name: "car", color: "#AABBCC" }] }))[0]?.color).toBe(
-      "#aabbcc",
-    );
+    expect(
+      expectOk<Class[]>(
+        await call("PUT", "/datasets/strict/classes", {
+          classes: [{ name: "car", color: "#AABBCC" }],
+        }),
+      )[0]?.color,
+    ).toBe("#aabbcc");
     expectError(await call("PUT", "/datasets/nope/classes", { classes: [] }), 404, "not_found");
     expectError(await call("GET", "/datasets/nope/classes"), 404, "not_found");
   });

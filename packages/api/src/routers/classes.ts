@@ -10,7 +10,14 @@ const tag = "classes";
 
 export const classesRouter = {
   list: viewerProcedure
-    .meta({ rest: { method: "GET", path: "/datasets/{dataset}/classes", summary: "The dataset's classes, in order", tag } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/datasets/{dataset}/classes",
+        summary: "The dataset's classes, in order",
+        tag,
+      },
+    })
     .input(DatasetRefSchema)
     .output(z.array(ClassSchema))
     .query(async ({ ctx, input }) => {
@@ -23,7 +30,8 @@ export const classesRouter = {
       rest: {
         method: "PUT",
         path: "/datasets/{dataset}/classes",
-        summary: "Replace the class list; its order defines export class indices. Classes still in use cannot be removed.",
+        summary:
+          "Replace the class list; its order defines export class indices. Classes still in use cannot be removed.",
         tag,
       },
     })
@@ -31,6 +39,8 @@ export const classesRouter = {
     .output(z.array(ClassSchema))
     .mutation(async ({ ctx, input }) => {
       const dataset = await requireDataset(ctx, input.dataset);
-      return (await replaceClasses(ctx.services.db, { datasetId: dataset.id, classes: input.classes })).map(toClass);
+      return (
+        await replaceClasses(ctx.services.db, { datasetId: dataset.id, classes: input.classes })
+      ).map(toClass);
     }),
 } satisfies TRPCRouterRecord;

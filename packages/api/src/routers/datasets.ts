@@ -25,15 +25,22 @@ const tag = "datasets";
 
 export const datasetsRouter = {
   create: memberProcedure
-    .meta({ rest: { method: "POST", path: "/datasets", status: 201, summary: "Create a dataset", tag } })
+    .meta({
+      rest: { method: "POST", path: "/datasets", status: 201, summary: "Create a dataset", tag },
+    })
     .input(DatasetCreateSchema)
     .output(DatasetSchema)
     .mutation(async ({ ctx, input }) => {
       const { db } = ctx.services;
       const workspaceId = ctx.caller.workspaceId;
       await db.transaction(async (tx) => {
-        const dataset = await createDataset(tx, { workspaceId, name: input.name, description: input.description });
-        if (input.classes.length) await replaceClasses(tx, { datasetId: dataset.id, classes: input.classes });
+        const dataset = await createDataset(tx, {
+          workspaceId,
+          name: input.name,
+          description: input.description,
+        });
+        if (input.classes.length)
+          await replaceClasses(tx, { datasetId: dataset.id, classes: input.classes });
       });
       return toDataset((await getDataset(db, { workspaceId, name: input.name }))!);
     }),
@@ -52,13 +59,27 @@ export const datasetsRouter = {
     }),
 
   get: viewerProcedure
-    .meta({ rest: { method: "GET", path: "/datasets/{dataset}", summary: "Get a dataset with image counts by status", tag } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/datasets/{dataset}",
+        summary: "Get a dataset with image counts by status",
+        tag,
+      },
+    })
     .input(DatasetRefSchema)
     .output(DatasetSchema)
     .query(async ({ ctx, input }) => toDataset(await requireDataset(ctx, input.dataset))),
 
   update: memberProcedure
-    .meta({ rest: { method: "PATCH", path: "/datasets/{dataset}", summary: "Rename or re-describe a dataset", tag } })
+    .meta({
+      rest: {
+        method: "PATCH",
+        path: "/datasets/{dataset}",
+        summary: "Rename or re-describe a dataset",
+        tag,
+      },
+    })
     .input(DatasetUpdateSchema)
     .output(DatasetSchema)
     .mutation(async ({ ctx, input }) => {
@@ -86,7 +107,10 @@ export const datasetsRouter = {
     .input(DatasetRefSchema)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      const deleted = await deleteDataset(ctx.services.db, { workspaceId: ctx.caller.workspaceId, name: input.dataset });
+      const deleted = await deleteDataset(ctx.services.db, {
+        workspaceId: ctx.caller.workspaceId,
+        name: input.dataset,
+      });
       if (!deleted) return notFound(`dataset "${input.dataset}"`);
       // Its files (images, export ZIPs) are now unreferenced: storage garbage collection removes them.
     }),

@@ -23,14 +23,30 @@ type Page = { data: Export[]; next_cursor: string | null };
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (backend) => {
   let t: TestApi;
   let ws: TestWorkspace;
-  const call = (method: string, path: string, json?: unknown, options: { key?: string; headers?: Record<string, string> } = {}) =>
-    callRest(t.api, method, path, { key: options.key ?? ws.keys.member, json, headers: options.headers });
-  const create = (name: string, options: Record<string, unknown> = {}, headers?: Record<string, string>) =>
-    call("POST", "/datasets/shots/exports", { name, ...options }, { headers });
+  const call = (
+    method: string,
+    path: string,
+    json?: unknown,
+    options: { key?: string; headers?: Record<string, string> } = {},
+  ) =>
+    callRest(t.api, method, path, {
+      key: options.key ?? ws.keys.member,
+      json,
+      headers: options.headers,
+    });
+  const create = (
+    name: string,
+    options: Record<string, unknown> = {},
+    headers?: Record<string, string>,
+  ) => call("POST", "/datasets/shots/exports", { name, ...options }, { headers });
 
   /** The export ids queued on export.build, oldest first. */
   async function queuedBuilds(): Promise<string[]> {
-    const { rows } = await executeSqlText(t.db, "SELECT data FROM pgboss.job WHERE name = $1 ORDER BY created_on", ["export.build"]);
+    const { rows } = await executeSqlText(
+      t.db,
+      "SELECT data FROM pgboss.job WHERE name = $1 ORDER BY created_on",
+      ["export.build"],
+    );
     return rows.map((row) => (row.data as { exportId: string }).exportId);
   }
 
@@ -52,7 +68,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
       ["b.png", "complete"],
       ["c.png", "new"],
     ]) {
-      expectOk(await callRest(t.api, "PUT", `/datasets/shots/images/${path}?status=${status}`, { key: ws.keys.member, body: pngFile(20, 10) }), 201);
+      expectOk(
+        await callRest(t.api, "PUT", `/datasets/shots/images/${path}?status=${status}`, {
+          key: ws.keys.member,
+          body: pngFile(20, 10),
+        }),
+        201,
+      );
       const annotations = [{ type: "bbox", class_name: "car", bbox: { x: 1, y: 1, w: 5, h: 5 } }];
       expectOk(await call("PUT", `/datasets/shots/annotations/${path}`, { annotations }));
     }
@@ -104,7 +126,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
   it("refuses a taken name with 409 without queueing another build", async () => {
     const first = expectOk<Export>(await create("unique"), 202);
     const before = await queuedBuilds();
-    expect(expectError(await create("unique", { format: "coco" }), 409, "conflict")).toBe('export "unique" already exists in this dataset');
+    expect(expectError(await create("unique", { format: "coco" }), 409, "conflict")).toBe(
+      'export "unique" already exists in this dataset',
+    );
     expect(await queuedBuilds()).toEqual(before);
     expect(expectOk<Export>(await call("GET", "/datasets/shots/exports/unique")).id).toBe(first.id);
   });
@@ -120,9 +144,16 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
     expectError(await create("idem", {}, { "idempotency-key": "retry-456" }), 409, "conflict");
     // The key reused for another export (another name, or another dataset) is refused, not
     // answered with the first export under the wrong name.
-    expect(expectError(await create("idem-2", { format: "yolo" }, headers), 409, "conflict")).toContain("Idempotency-Key");
+    expect(
+      expectError(await create("idem-2", { format: "yolo" }, headers), 409, "conflict"),
+    ).toContain("Idempotency-Key");
     expectOk(await call("POST", "/datasets", { name: "shots-2" }), 201);
-    const elsewhere = await call("POST", "/datasets/shots-2/exports", { name: "idem" }, { headers });
+    const elsewhere = await call(
+      "POST",
+      "/datasets/shots-2/exports",
+      { name: "idem" },
+      { headers },
+    );
     expect(expectError(elsewhere, 409, "conflict")).toContain("Idempotency-Key");
     expect(await queuedBuilds()).toEqual(before);
   });
@@ -132,15 +163,28 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
       [{ format: "tiff" }, `format must be one of: ${FORMATS.join(", ")}`],
       [{ status_filter: "done" }, "status_filter must be one of: all, new, in_progress, complete"],
       [{ include_images: "yes" }, "include_images must be true or false"],
-      [{ class_filter: [] }, "class_filter must name at least one class, or be null for all classes"],
-      [{ class_filter: ["bus", "car"] }, 'class_filter names "bus", not a class of dataset "shots"; its classes are: "car", "truck"'],
+      [
+        { class_filter: [] },
+        "class_filter must name at least one class, or be null for all classes",
+      ],
+      [
+        { class_filter: ["bus", "car"] },
+        'class_filter names "bus", not a class of dataset "shots"; its classes are: "car", "truck"',
+      ],
       [{ class_filter: "car" }, "class_filter"],
     ];
     for (const [options, message] of cases) {
-      expect(expectError(await create("refused", options), 422, "validation_error"), JSON.stringify(options)).toContain(message);
+      expect(
+        expectError(await create("refused", options), 422, "validation_error"),
+        JSON.stringify(options),
+      ).toContain(message);
     }
-    expect(expectError(await call("POST", "/datasets/shots/exports", {}), 422, "validation_error")).toContain("export name must be a string");
-    expect(expectError(await create("bad name"), 422, "validation_error")).toContain("export name must be 1–64 characters");
+    expect(
+      expectError(await call("POST", "/datasets/shots/exports", {}), 422, "validation_error"),
+    ).toContain("export name must be a string");
+    expect(expectError(await create("bad name"), 422, "validation_error")).toContain(
+      "export name must be 1–64 characters",
+    );
     expectError(await call("POST", "/datasets/none/exports", { name: "x" }), 404, "not_found");
     expectError(await call("GET", "/datasets/shots/exports/refused"), 404, "not_found");
   });
@@ -153,14 +197,26 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       const dataset = i % 2 ? "two" : "one";
-      made.push(expectOk<Export>(await callRest(t.api, "POST", `/datasets/${dataset}/exports`, { key, json: { name: `e${i}`, status_filter: "all" } }), 202).id);
+      made.push(
+        expectOk<Export>(
+          await callRest(t.api, "POST", `/datasets/${dataset}/exports`, {
+            key,
+            json: { name: `e${i}`, status_filter: "all" },
+          }),
+          202,
+        ).id,
+      );
     }
     const list = async (query: string) => {
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
         const after: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-        const page: Page = expectOk<Page>(await callRest(t.api, "GET", `/exports?limit=2${query}${after}`, { key: other.keys.viewer }));
+        const page: Page = expectOk<Page>(
+          await callRest(t.api, "GET", `/exports?limit=2${query}${after}`, {
+            key: other.keys.viewer,
+          }),
+        );
         ids.push(...page.data.map((e) => e.id));
         cursor = page.next_cursor;
       } while (cursor);
@@ -172,18 +228,39 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
     expect(await list("&status=completed")).toEqual([made[2]]);
     expect(await list("&status=pending&dataset=one")).toEqual([made[4], made[0]]);
 
-    const refused = expectError(await callRest(t.api, "GET", "/exports?status=done", { key }), 422, "validation_error");
-    expect(refused).toContain("export status must be one of: pending, processing, completed, failed");
+    const refused = expectError(
+      await callRest(t.api, "GET", "/exports?status=done", { key }),
+      422,
+      "validation_error",
+    );
+    expect(refused).toContain(
+      "export status must be one of: pending, processing, completed, failed",
+    );
     expectError(await callRest(t.api, "GET", "/exports?dataset=three", { key }), 404, "not_found");
-    expectError(await callRest(t.api, "GET", "/exports?limit=500", { key }), 422, "validation_error");
+    expectError(
+      await callRest(t.api, "GET", "/exports?limit=500", { key }),
+      422,
+      "validation_error",
+    );
   });
 
   it("gets a completed export with its counts and a signed download that streams the ZIP", async () => {
-    const created = expectOk<Export>(await create("ready", { format: "coco", status_filter: "complete" }), 202);
-    expect(expectError(await call("GET", "/datasets/shots/exports/ready/download"), 409, "conflict")).toContain('export "ready" is pending');
+    const created = expectOk<Export>(
+      await create("ready", { format: "coco", status_filter: "complete" }),
+      202,
+    );
+    expect(
+      expectError(await call("GET", "/datasets/shots/exports/ready/download"), 409, "conflict"),
+    ).toContain('export "ready" is pending');
     await build(created.id);
     const done = expectOk<Export>(await call("GET", "/datasets/shots/exports/ready"));
-    expect(done).toMatchObject({ status: "completed", progress: 100, image_count: 2, annotation_count: 2, error_message: null });
+    expect(done).toMatchObject({
+      status: "completed",
+      progress: 100,
+      image_count: 2,
+      annotation_count: 2,
+      error_message: null,
+    });
     expect(done.size_bytes).toBeGreaterThan(0);
     expect(done.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(done.download_url).toMatch(/^http:\/\/pictograph\.test\/api\/v1\/files\/exports\//);
@@ -191,7 +268,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
 
     const before = Date.now();
     const link = expectOk<{ url: string; expires_at: string; size_bytes: number }>(
-      await call("GET", "/datasets/shots/exports/ready/download", undefined, { key: ws.keys.viewer }),
+      await call("GET", "/datasets/shots/exports/ready/download", undefined, {
+        key: ws.keys.viewer,
+      }),
     );
     expect(link.size_bytes).toBe(done.size_bytes);
     const lifetime = Date.parse(link.expires_at) - before;
@@ -212,30 +291,63 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
     // The signature is the credential: a changed one is refused, an old one has expired.
     const tampered = new URL(url);
     const signature = url.searchParams.get("signature")!;
-    tampered.searchParams.set("signature", (signature.startsWith("A") ? "B" : "A") + signature.slice(1));
-    expectError(await callRest(t.api, "GET", `${tampered.pathname.slice("/api/v1".length)}${tampered.search}`), 403, "forbidden");
+    tampered.searchParams.set(
+      "signature",
+      (signature.startsWith("A") ? "B" : "A") + signature.slice(1),
+    );
+    expectError(
+      await callRest(
+        t.api,
+        "GET",
+        `${tampered.pathname.slice("/api/v1".length)}${tampered.search}`,
+      ),
+      403,
+      "forbidden",
+    );
     const now = t.services.now;
     t.services.now = () => new Date(Date.now() + 61 * 60_000);
     try {
-      expectError(await callRest(t.api, "GET", `${url.pathname.slice("/api/v1".length)}${url.search}`), 410, "gone");
+      expectError(
+        await callRest(t.api, "GET", `${url.pathname.slice("/api/v1".length)}${url.search}`),
+        410,
+        "gone",
+      );
     } finally {
       t.services.now = now;
     }
-    expectError(await callRest(t.api, "GET", "/files/exports/not-an-id?expires=1&signature=x"), 404, "not_found");
+    expectError(
+      await callRest(t.api, "GET", "/files/exports/not-an-id?expires=1&signature=x"),
+      404,
+      "not_found",
+    );
   });
 
   it("deletes an export and its ZIP; its download link stops working", async () => {
     const created = expectOk<Export>(await create("short", { status_filter: "all" }), 202);
     await build(created.id);
-    const link = expectOk<{ url: string }>(await call("GET", "/datasets/shots/exports/short/download"));
-    const zips = async () => (await storedFiles(t.storageDir)).filter((f) => f.includes(created.id));
+    const link = expectOk<{ url: string }>(
+      await call("GET", "/datasets/shots/exports/short/download"),
+    );
+    const zips = async () =>
+      (await storedFiles(t.storageDir)).filter((f) => f.includes(created.id));
     expect(await zips()).toHaveLength(1);
-    expect((await call("DELETE", "/datasets/shots/exports/short", undefined, { key: ws.keys.admin })).status).toBe(204);
+    expect(
+      (await call("DELETE", "/datasets/shots/exports/short", undefined, { key: ws.keys.admin }))
+        .status,
+    ).toBe(204);
     expect(await zips()).toEqual([]);
     expectError(await call("GET", "/datasets/shots/exports/short"), 404, "not_found");
     const url = new URL(link.url);
-    expectError(await callRest(t.api, "GET", `${url.pathname.slice("/api/v1".length)}${url.search}`), 404, "not_found");
-    expectError(await call("DELETE", "/datasets/shots/exports/short", undefined, { key: ws.keys.admin }), 404, "not_found");
+    expectError(
+      await callRest(t.api, "GET", `${url.pathname.slice("/api/v1".length)}${url.search}`),
+      404,
+      "not_found",
+    );
+    expectError(
+      await call("DELETE", "/datasets/shots/exports/short", undefined, { key: ws.keys.admin }),
+      404,
+      "not_found",
+    );
     // The name can be used again.
     expectOk(await create("short"), 202);
   });

@@ -31,7 +31,15 @@ const tag = "exports";
 async function withDownloadUrl(ctx: ScopedContext, row: ExportRow, datasetName: string) {
   const url =
     row.status === "completed" && row.blobKey
-      ? (await signDownloadUrl({ ...ctx.services, origin: ctx.origin, now: ctx.services.now(), datasetName, row })).url
+      ? (
+          await signDownloadUrl({
+            ...ctx.services,
+            origin: ctx.origin,
+            now: ctx.services.now(),
+            datasetName,
+            row,
+          })
+        ).url
       : null;
   return toExport(row, datasetName, url);
 }
@@ -78,7 +86,10 @@ export const exportsRouter = {
       const sameRequest = (earlier: ExportRow) =>
         earlier.datasetId === dataset.id && earlier.name === input.name
           ? withDownloadUrl(ctx, earlier, dataset.name)
-          : fail("conflict", `this Idempotency-Key was already used to create another export (${earlier.name}); send a new key`);
+          : fail(
+              "conflict",
+              `this Idempotency-Key was already used to create another export (${earlier.name}); send a new key`,
+            );
       if (idempotencyKey) {
         const earlier = await getExportByIdempotencyKey(db, { workspaceId, idempotencyKey });
         if (earlier) return sameRequest(earlier);
@@ -101,7 +112,11 @@ export const exportsRouter = {
         return toExport(row, dataset.name, null);
       } catch (error) {
         // A retried create whose first attempt committed: answer with that export.
-        if (error instanceof DbConflictError && idempotencyKey && error.constraint.includes("idempotency")) {
+        if (
+          error instanceof DbConflictError &&
+          idempotencyKey &&
+          error.constraint.includes("idempotency")
+        ) {
           const earlier = await getExportByIdempotencyKey(db, { workspaceId, idempotencyKey });
           if (earlier) return sameRequest(earlier);
         }
@@ -110,7 +125,14 @@ export const exportsRouter = {
     }),
 
   list: viewerProcedure
-    .meta({ rest: { method: "GET", path: "/exports", summary: "List the workspace's exports, newest first", tag } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/exports",
+        summary: "List the workspace's exports, newest first",
+        tag,
+      },
+    })
     .input(ExportListSchema)
     .output(pageSchema(ExportSchema))
     .query(async ({ ctx, input }) => {
@@ -122,12 +144,21 @@ export const exportsRouter = {
         after: input.cursor,
         limit: input.limit,
       });
-      const data = await Promise.all(page.items.map((row) => withDownloadUrl(ctx, row, row.datasetName)));
+      const data = await Promise.all(
+        page.items.map((row) => withDownloadUrl(ctx, row, row.datasetName)),
+      );
       return { data, next_cursor: page.nextCursor };
     }),
 
   get: viewerProcedure
-    .meta({ rest: { method: "GET", path: "/datasets/{dataset}/exports/{name}", summary: "Get an export and its progress", tag } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/datasets/{dataset}/exports/{name}",
+        summary: "Get an export and its progress",
+        tag,
+      },
+    })
     .input(ExportRefSchema)
     .output(ExportSchema)
     .query(async ({ ctx, input }) => {
@@ -149,9 +180,22 @@ export const exportsRouter = {
     .query(async ({ ctx, input }) => {
       const { dataset, row } = await requireExport(ctx, input);
       if (row.status !== "completed" || !row.blobKey)
-        return fail("conflict", `export "${row.name}" is ${row.status}; it can be downloaded once completed`);
-      const signed = await signDownloadUrl({ ...ctx.services, origin: ctx.origin, now: ctx.services.now(), datasetName: dataset.name, row });
-      return { url: signed.url, expires_at: signed.expiresAt.toISOString(), size_bytes: row.sizeBytes };
+        return fail(
+          "conflict",
+          `export "${row.name}" is ${row.status}; it can be downloaded once completed`,
+        );
+      const signed = await signDownloadUrl({
+        ...ctx.services,
+        origin: ctx.origin,
+        now: ctx.services.now(),
+        datasetName: dataset.name,
+        row,
+      });
+      return {
+        url: signed.url,
+        expires_at: signed.expiresAt.toISOString(),
+        size_bytes: row.sizeBytes,
+      };
     }),
 
   delete: adminProcedure
@@ -160,7 +204,8 @@ export const exportsRouter = {
         method: "DELETE",
         path: "/datasets/{dataset}/exports/{name}",
         status: 204,
-        summary: "Delete an export and its ZIP; a build in progress is cancelled, downloads in flight are cut off",
+        summary:
+          "Delete an export and its ZIP; a build in progress is cancelled, downloads in flight are cut off",
         tag,
       },
     })

@@ -24,7 +24,8 @@ const urlPath = (path: string) => path.split("/").map(encodeURIComponent).join("
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (backend) => {
   let t: TestApi;
   let ws: TestWorkspace;
-  const call = (method: string, path: string, json?: unknown, key = ws.keys.member) => callRest(t.api, method, path, { key, json });
+  const call = (method: string, path: string, json?: unknown, key = ws.keys.member) =>
+    callRest(t.api, method, path, { key, json });
 
   /** Every path the listing yields for `query`, page by page with `limit`. */
   async function listAll(query: string, limit: number): Promise<string[]> {
@@ -32,7 +33,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
     let cursor: string | null = null;
     for (let pages = 0; pages < 100; pages++) {
       const after: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-      const page: Page = expectOk<Page>(await call("GET", `/datasets/gallery/images?limit=${limit}${query}${after}`));
+      const page: Page = expectOk<Page>(
+        await call("GET", `/datasets/gallery/images?limit=${limit}${query}${after}`),
+      );
       expect(page.data.length).toBeLessThanOrEqual(limit);
       paths.push(...page.data.map((i) => i.path));
       cursor = page.next_cursor;
@@ -62,9 +65,20 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
     expectOk(await call("POST", "/datasets", { name: "gallery", classes }), 201);
     for (const image of images) {
       const query = `?status=${image.status}&split=${image.split}`;
-      expectOk(await callRest(t.api, "PUT", `/datasets/gallery/images/${image.path}${query}`, { key: ws.keys.member, body: pngFile(8, 6) }), 201);
-      const annotations = image.classes.map((name) => ({ type: "bbox", class_name: name, bbox: { x: 0, y: 0, w: 2, h: 2 } }));
-      if (annotations.length) expectOk(await call("PUT", `/datasets/gallery/annotations/${image.path}`, { annotations }));
+      expectOk(
+        await callRest(t.api, "PUT", `/datasets/gallery/images/${image.path}${query}`, {
+          key: ws.keys.member,
+          body: pngFile(8, 6),
+        }),
+        201,
+      );
+      const annotations = image.classes.map((name) => ({
+        type: "bbox",
+        class_name: name,
+        bbox: { x: 0, y: 0, w: 2, h: 2 },
+      }));
+      if (annotations.length)
+        expectOk(await call("PUT", `/datasets/gallery/annotations/${image.path}`, { annotations }));
     }
   });
   afterAll(() => t?.close());
@@ -75,15 +89,29 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
     for (const limit of [1, 2, 4, 6, 200]) expect(await listAll("", limit)).toEqual(all);
     const first = expectOk<Page>(await call("GET", "/datasets/gallery/images?limit=6"));
     expect(first.next_cursor).toBeNull();
-    expect(first.data[0]).toMatchObject({ path: "a/00.png", width: 8, height: 6, mime: "image/png", annotation_count: 1, dataset_name: "gallery" });
+    expect(first.data[0]).toMatchObject({
+      path: "a/00.png",
+      width: 8,
+      height: 6,
+      mime: "image/png",
+      annotation_count: 1,
+      dataset_name: "gallery",
+    });
   });
 
   it("filters by status, split and class, also across pages", async () => {
-    const expectPaths = (keep: (i: (typeof images)[number]) => boolean) => sorted(images.filter(keep).map((i) => i.path));
-    expect(await listAll("&status=complete", 1)).toEqual(expectPaths((i) => i.status === "complete"));
+    const expectPaths = (keep: (i: (typeof images)[number]) => boolean) =>
+      sorted(images.filter(keep).map((i) => i.path));
+    expect(await listAll("&status=complete", 1)).toEqual(
+      expectPaths((i) => i.status === "complete"),
+    );
     expect(await listAll("&split=val", 1)).toEqual(expectPaths((i) => i.split === "val"));
-    expect(await listAll("&class_name=car", 1)).toEqual(expectPaths((i) => i.classes.includes("car")));
-    expect(await listAll("&status=complete&split=train&class_name=person", 2)).toEqual(["a/04.png"]);
+    expect(await listAll("&class_name=car", 1)).toEqual(
+      expectPaths((i) => i.classes.includes("car")),
+    );
+    expect(await listAll("&status=complete&split=train&class_name=person", 2)).toEqual([
+      "a/04.png",
+    ]);
     expect(await listAll("&class_name=unused", 2)).toEqual([]);
   });
 
@@ -95,7 +123,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
       ["?limit=0", "limit must be between 1 and 200"],
     ];
     for (const [query, message] of cases) {
-      expect(expectError(await call("GET", `/datasets/gallery/images${query}`), 422, "validation_error")).toContain(message);
+      expect(
+        expectError(await call("GET", `/datasets/gallery/images${query}`), 422, "validation_error"),
+      ).toContain(message);
     }
     expectError(await call("GET", "/datasets/nope/images"), 404, "not_found");
   });
@@ -103,10 +133,24 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
   it("gets and updates one image's status, split and tags", async () => {
     const before = expectOk<Image>(await call("GET", "/datasets/gallery/images/a/01.png"));
     expect(before).toMatchObject({ status: "new", split: null, tags: [] });
-    const updated = expectOk<Image>(await call("PATCH", "/datasets/gallery/images/a/01.png", { status: "complete", split: "test", tags: ["night", "rain"] }));
-    expect(updated).toMatchObject({ id: before.id, status: "complete", split: "test", tags: ["night", "rain"], sha256: before.sha256 });
+    const updated = expectOk<Image>(
+      await call("PATCH", "/datasets/gallery/images/a/01.png", {
+        status: "complete",
+        split: "test",
+        tags: ["night", "rain"],
+      }),
+    );
+    expect(updated).toMatchObject({
+      id: before.id,
+      status: "complete",
+      split: "test",
+      tags: ["night", "rain"],
+      sha256: before.sha256,
+    });
     // Only what is sent changes; a null split clears it.
-    const cleared = expectOk<Image>(await call("PATCH", "/datasets/gallery/images/a/01.png", { split: null }));
+    const cleared = expectOk<Image>(
+      await call("PATCH", "/datasets/gallery/images/a/01.png", { split: null }),
+    );
     expect(cleared).toMatchObject({ status: "complete", split: null, tags: ["night", "rain"] });
     expect(expectOk(await call("GET", "/datasets/gallery/images/a/01.png"))).toEqual(cleared);
 
@@ -118,39 +162,88 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("images on $name", (b
       [{ tags: Array.from({ length: 101 }, (_, i) => `t${i}`) }, "tags"],
     ];
     for (const [body, message] of refusals) {
-      expect(expectError(await call("PATCH", "/datasets/gallery/images/a/01.png", body), 422, "validation_error")).toContain(message);
+      expect(
+        expectError(
+          await call("PATCH", "/datasets/gallery/images/a/01.png", body),
+          422,
+          "validation_error",
+        ),
+      ).toContain(message);
     }
     expectError(await call("GET", "/datasets/gallery/images/a/missing.png"), 404, "not_found");
-    expectError(await call("PATCH", "/datasets/gallery/images/a/missing.png", { status: "new" }), 404, "not_found");
+    expectError(
+      await call("PATCH", "/datasets/gallery/images/a/missing.png", { status: "new" }),
+      404,
+      "not_found",
+    );
   });
 
   it("deletes an image with its file and annotations", async () => {
-    expectOk(await callRest(t.api, "PUT", "/datasets/gallery/images/gone/x.png", { key: ws.keys.member, body: pngFile(3, 3) }), 201);
+    expectOk(
+      await callRest(t.api, "PUT", "/datasets/gallery/images/gone/x.png", {
+        key: ws.keys.member,
+        body: pngFile(3, 3),
+      }),
+      201,
+    );
     const annotations = [{ type: "bbox", class_name: "car", bbox: { x: 0, y: 0, w: 1, h: 1 } }];
     expectOk(await call("PUT", "/datasets/gallery/annotations/gone/x.png", { annotations }));
     const files = await storedFiles(t.storageDir);
-    const response = await call("DELETE", "/datasets/gallery/images/gone/x.png", undefined, ws.keys.admin);
+    const response = await call(
+      "DELETE",
+      "/datasets/gallery/images/gone/x.png",
+      undefined,
+      ws.keys.admin,
+    );
     expect(response.status).toBe(204);
     expect(await storedFiles(t.storageDir)).toHaveLength(files.length - 1);
     expectError(await call("GET", "/datasets/gallery/images/gone/x.png"), 404, "not_found");
     expectError(await call("GET", "/datasets/gallery/annotations/gone/x.png"), 404, "not_found");
     expectError(await call("GET", "/datasets/gallery/image-files/gone/x.png"), 404, "not_found");
-    expectError(await call("DELETE", "/datasets/gallery/images/gone/x.png", undefined, ws.keys.admin), 404, "not_found");
+    expectError(
+      await call("DELETE", "/datasets/gallery/images/gone/x.png", undefined, ws.keys.admin),
+      404,
+      "not_found",
+    );
     // The stem is free again.
-    expectOk(await callRest(t.api, "PUT", "/datasets/gallery/images/gone/x.jpg", { key: ws.keys.member, body: pngFile(3, 3) }), 201);
+    expectOk(
+      await callRest(t.api, "PUT", "/datasets/gallery/images/gone/x.jpg", {
+        key: ws.keys.member,
+        body: pngFile(3, 3),
+      }),
+      201,
+    );
   });
 
   it("takes paths with spaces, unicode and URL characters when each segment is escaped", async () => {
-    for (const path of ["odd/with space.png", "odd/ünï 車.png", "odd/q?and#hash&amp.png", "odd/100%.png", "odd/a+b.png"]) {
+    for (const path of [
+      "odd/with space.png",
+      "odd/ünï 車.png",
+      "odd/q?and#hash&amp.png",
+      "odd/100%.png",
+      "odd/a+b.png",
+    ]) {
       const url = urlPath(path);
-      const created = expectOk<Image>(await callRest(t.api, "PUT", `/datasets/gallery/images/${url}`, { key: ws.keys.member, body: pngFile(2, 2) }), 201);
+      const created = expectOk<Image>(
+        await callRest(t.api, "PUT", `/datasets/gallery/images/${url}`, {
+          key: ws.keys.member,
+          body: pngFile(2, 2),
+        }),
+        201,
+      );
       expect(created.path).toBe(path);
       expect(expectOk<Image>(await call("GET", `/datasets/gallery/images/${url}`)).path).toBe(path);
       const annotations = [{ type: "bbox", class_name: "car", bbox: { x: 0, y: 0, w: 1, h: 1 } }];
-      expect(expectOk<{ path: string }>(await call("PUT", `/datasets/gallery/annotations/${url}`, { annotations })).path).toBe(path);
+      expect(
+        expectOk<{ path: string }>(
+          await call("PUT", `/datasets/gallery/annotations/${url}`, { annotations }),
+        ).path,
+      ).toBe(path);
       const file = await call("GET", `/datasets/gallery/image-files/${url}`);
       expect(file.status, path).toBe(200);
-      expect((await call("DELETE", `/datasets/gallery/images/${url}`, undefined, ws.keys.admin)).status).toBe(204);
+      expect(
+        (await call("DELETE", `/datasets/gallery/images/${url}`, undefined, ws.keys.admin)).status,
+      ).toBe(204);
     }
   });
 });

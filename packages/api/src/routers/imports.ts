@@ -13,7 +13,14 @@ const tag = "imports";
 
 export const importsRouter = {
   list: viewerProcedure
-    .meta({ rest: { method: "GET", path: "/datasets/{dataset}/imports", summary: "The dataset's imports, newest first", tag } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/datasets/{dataset}/imports",
+        summary: "The dataset's imports, newest first",
+        tag,
+      },
+    })
     .input(z.object({ dataset: DatasetNameSchema }))
     .output(z.array(ImportSchema))
     .query(async ({ ctx, input }) => {
@@ -24,13 +31,25 @@ export const importsRouter = {
 
   get: viewerProcedure
     .meta({
-      rest: { method: "GET", path: "/datasets/{dataset}/imports/{id}", summary: "An import's status, progress and report", tag },
+      rest: {
+        method: "GET",
+        path: "/datasets/{dataset}/imports/{id}",
+        summary: "An import's status, progress and report",
+        tag,
+      },
     })
-    .input(z.object({ dataset: DatasetNameSchema, id: z.uuid({ error: "id must be an import id" }) }))
+    .input(
+      z.object({ dataset: DatasetNameSchema, id: z.uuid({ error: "id must be an import id" }) }),
+    )
     .output(ImportSchema)
     .query(async ({ ctx, input }) => {
       const dataset = await requireDataset(ctx, input.dataset);
-      const row = await getImport(ctx.services.db, { workspaceId: ctx.caller.workspaceId, importId: input.id });
-      return row && row.datasetId === dataset.id ? toImport(row, dataset.name) : notFound(`import ${input.id}`);
+      const row = await getImport(ctx.services.db, {
+        workspaceId: ctx.caller.workspaceId,
+        importId: input.id,
+      });
+      return row && row.datasetId === dataset.id
+        ? toImport(row, dataset.name)
+        : notFound(`import ${input.id}`);
     }),
 } satisfies TRPCRouterRecord;

@@ -5,7 +5,14 @@ import { viewerProcedure } from "../trpc";
 
 export const workspaceRouter = {
   me: viewerProcedure
-    .meta({ rest: { method: "GET", path: "/me", summary: "The workspace and role the credentials act as", tag: "workspace" } })
+    .meta({
+      rest: {
+        method: "GET",
+        path: "/me",
+        summary: "The workspace and role the credentials act as",
+        tag: "workspace",
+      },
+    })
     .input(z.object({}).optional())
     .output(
       z.object({
