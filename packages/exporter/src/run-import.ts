@@ -15,7 +15,13 @@ import {
   type Db,
   type NewImage,
 } from "@pictograph/db";
-import { getFormat, openZipArchive, sniffImageType, type ImportedImage, type OpenedArchive } from "@pictograph/formats";
+import {
+  getFormat,
+  openZipArchive,
+  sniffImageType,
+  type ImportedImage,
+  type OpenedArchive,
+} from "@pictograph/formats";
 import type { ClassDef, ImportProblem, ImportReport } from "@pictograph/schema";
 import type { BlobStore } from "@pictograph/storage";
 import { randomUUID } from "node:crypto";
@@ -31,7 +37,11 @@ export type ImporterDeps = { db: Db; storage: BlobStore; now?: () => Date };
 const BATCH = 1000;
 const MAX_REPORTED_PROBLEMS = 1000;
 
-export type ImportOutcome = { status: "completed" | "failed" | "skipped"; report?: ImportReport; message?: string };
+export type ImportOutcome = {
+  status: "completed" | "failed" | "skipped";
+  report?: ImportReport;
+  message?: string;
+};
 
 export async function runImport(
   deps: ImporterDeps,
@@ -50,7 +60,8 @@ export async function runImport(
     try {
       archive = await openZipArchive(zipPath);
     } catch (error) {
-      throw new ImportInputError((error as Error).message);
+      // Name the upload as the user knows it, never the server's temporary path.
+      throw new ImportInputError((error as Error).message.replaceAll(zipPath, "the uploaded file"));
     }
     const format = getFormat(row.format);
 
@@ -61,7 +72,13 @@ export async function runImport(
     const result = await format.read(archive);
     await mergeClasses(deps.db, row.datasetId, result.classes);
 
-    const report: ImportReport = { images: 0, annotations: 0, image_files: 0, problems: [], problems_truncated: 0 };
+    const report: ImportReport = {
+      images: 0,
+      annotations: 0,
+      image_files: 0,
+      problems: [],
+      problems_truncated: 0,
+    };
     let batch: ImportedImage[] = [];
     const flush = async () => {
       const written = await writeBatch(deps, row.datasetId, archive!, batch, report.problems);
@@ -69,7 +86,10 @@ export async function runImport(
       report.annotations += written.annotations;
       report.image_files += written.files;
       batch = [];
-      await updateImport(deps.db, { importId, progress: Math.min(99, (100 * report.images) / Math.max(1, total)) });
+      await updateImport(deps.db, {
+        importId,
+        progress: Math.min(99, (100 * report.images) / Math.max(1, total)),
+      });
     };
     for await (const item of result.images) {
       batch.push(item);
@@ -90,12 +110,24 @@ export async function runImport(
     await deps.storage.delete(row.blobKey).catch(() => undefined);
     return { status: "completed", report };
   } catch (error) {
-    const message = error instanceof ImportInputError ? error.message : describeBuildError(error).replace(/^export/, "import");
+    const message =
+      error instanceof ImportInputError
+        ? error.message
+        : describeBuildError(error).replace(/^export/, "import");
     if (isTransient(error) && !options.finalAttempt) {
-      await updateImport(deps.db, { importId, status: "pending", errorMessage: `retrying: ${message}` }).catch(() => undefined);
+      await updateImport(deps.db, {
+        importId,
+        status: "pending",
+        errorMessage: `retrying: ${message}`,
+      }).catch(() => undefined);
       throw new RetryableExportError(message, { cause: error });
     }
-    await updateImport(deps.db, { importId, status: "failed", errorMessage: message, completedAt: new Date() });
+    await updateImport(deps.db, {
+      importId,
+      status: "failed",
+      errorMessage: message,
+      completedAt: new Date(),
+    });
     return { status: "failed", message };
   } finally {
     await archive?.close().catch(() => undefined);
@@ -107,7 +139,9 @@ class ImportInputError extends Error {}
 
 /** Classes the archive has and the dataset lacks are appended; existing ones keep their place. */
 async function mergeClasses(db: Db, datasetId: string, imported: ClassDef[]): Promise<void> {
-  const existing = (await listClasses(db, { datasetId })).map(({ id: _id, position: _position, ...definition }) => definition);
+  const existing = (await listClasses(db, { datasetId })).map(
+    ({ id: _id, position: _position, ...definition }) => definition,
+  );
   const known = new Set(existing.map((c) => c.name));
   const added = imported.filter((c) => !known.has(c.name));
   if (added.length) await replaceClasses(db, { datasetId, classes: [...existing, ...added] });
@@ -122,12 +156,17 @@ async function writeBatch(
 ): Promise<{ images: number; annotations: number; files: number }> {
   if (batch.length === 0) return { images: 0, annotations: 0, files: 0 };
   const existing = new Map(
-    (await findImagesByPath(deps.db, { datasetId, paths: batch.map((b) => b.image.path) })).map((e) => [e.path, e]),
+    (await findImagesByPath(deps.db, { datasetId, paths: batch.map((b) => b.image.path) })).map(
+      (e) => [e.path, e],
+    ),
   );
   let files = 0;
   const fresh: NewImage[] = [];
   for (const { image, file } of batch) {
-    const stored = file && !existing.get(image.path)?.blobKey ? await storeImageFile(deps.storage, archive, file, problems) : null;
+    const stored =
+      file && !existing.get(image.path)?.blobKey
+        ? await storeImageFile(deps.storage, archive, file, problems)
+        : null;
     if (stored) files++;
     const facts = stored ? { ...stored, width: image.width, height: image.height } : null;
     if (existing.has(image.path)) {
@@ -152,19 +191,34 @@ async function writeBatch(
   return { images: batch.length, annotations: written.annotations, files };
 }
 
-async function storeImageFile(storage: BlobStore, archive: OpenedArchive, file: string, problems: ImportProblem[]) {
+async function storeImageFile(
+  storage: BlobStore,
+  archive: OpenedArchive,
+  file: string,
+  problems: ImportProblem[],
+) {
   try {
     const head = await firstChunk(archive.open(file));
     const mime = sniffImageType(head);
     if (!mime) {
-      problems.push({ file, line: null, element: null, reason: "not a JPEG, PNG, WebP, GIF, BMP or TIFF image" });
+      problems.push({
+        file,
+        line: null,
+        element: null,
+        reason: "not a JPEG, PNG, WebP, GIF, BMP or TIFF image",
+      });
       return null;
     }
     const blobKey = `images/imported/${randomUUID()}`;
     const put = await storage.put(blobKey, archive.open(file), { contentType: mime });
     return { blobKey, sha256: put.sha256, sizeBytes: put.size, mime };
   } catch (error) {
-    problems.push({ file, line: null, element: null, reason: `cannot store the image: ${(error as Error).message}` });
+    problems.push({
+      file,
+      line: null,
+      element: null,
+      reason: `cannot store the image: ${(error as Error).message}`,
+    });
     return null;
   }
 }

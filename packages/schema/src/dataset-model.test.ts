@@ -70,6 +70,21 @@ describe("annotations", () => {
     );
   });
 
+  it("keeps z_order and instance_id within what the database stores (32 bits)", () => {
+    expect(problems(AnnotationSchema.safeParse({ ...box, z_order: 2 ** 31 }))).toContain(
+      "z_order must be a whole number between -2147483648 and 2147483647",
+    );
+    const kp = {
+      type: "keypoint",
+      class_name: "p",
+      keypoint: { x: 1, y: 1 },
+      instance_id: 2 ** 31,
+    };
+    expect(problems(AnnotationSchema.safeParse(kp))).toContain(
+      "instance_id must be a whole number up to 2147483647",
+    );
+  });
+
   it("refuses unknown annotation types with the valid ones listed", () => {
     expect(problems(AnnotationSchema.safeParse({ ...box, type: "ellipse" }))).toContain(
       "annotation type must be one of: bbox, polygon, polyline, keypoint",

@@ -58,7 +58,9 @@ const annotationBase = {
   attributes: AttributesSchema.default({}),
   confidence: z.number().min(0).max(1).nullable().default(null),
   occluded: z.boolean().default(false),
-  z_order: z.int().default(0),
+  z_order: z
+    .int32({ error: "z_order must be a whole number between -2147483648 and 2147483647" })
+    .default(0),
 };
 
 export const ANNOTATION_TYPES = ["bbox", "polygon", "polyline", "keypoint"] as const;
@@ -74,7 +76,11 @@ export const AnnotationSchema = z.discriminatedUnion(
       type: z.literal("keypoint"),
       keypoint: PointSchema,
       // Joints of one object share an instance id; `joint` names one of the class's joints.
-      instance_id: z.int().positive().nullable().default(null),
+      instance_id: z
+        .int32({ error: "instance_id must be a whole number up to 2147483647" })
+        .positive()
+        .nullable()
+        .default(null),
       joint: z.string().min(1).max(120).nullable().default(null),
       ...annotationBase,
     }),

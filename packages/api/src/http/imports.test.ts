@@ -167,7 +167,8 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("imports on $name", (
     expect((await runImport({ db: t.db, storage: t.storage }, pending.id)).status).toBe("failed");
     const failed = expectOk<Import>(await call("GET", `/datasets/broken/imports/${pending.id}`));
     expect(failed.status).toBe("failed");
-    expect(failed.error_message).toMatch(/not a ZIP file/);
+    expect(failed.error_message).toMatch(/^not a ZIP file: the uploaded file/);
+    expect(failed.error_message).not.toContain("/tmp");
     expect(failed.report).toBeNull();
     expect(await allImages("broken")).toEqual([]);
     expect(
