@@ -69,6 +69,8 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
       // An external PostgreSQL and S3, as the guide's configuration reference describes.
       DATABASE_URL: database.url,
       S3_ENDPOINT: s3.endpoint,
+      // Clients (the SDK here) reach the same server: downloads are presigned for it.
+      S3_PUBLIC_ENDPOINT: s3.endpoint,
       S3_BUCKET: TEST_BUCKET,
       S3_ACCESS_KEY_ID: s3Config.accessKeyId!,
       S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey!,
