@@ -4,7 +4,6 @@ import {
   AnnotationsReplaceSchema,
   ImageAnnotationsSchema,
   ImageRefSchema,
-  type Annotation,
 } from "@pictograph/schema";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
@@ -13,41 +12,6 @@ import { memberProcedure, viewerProcedure } from "../trpc";
 import { requireDataset } from "./scope";
 
 const tag = "annotations";
-
-// z_order and instance_id are 32-bit integer columns, while @pictograph/schema accepts any
-// safe integer; past 32 bits the database refused them as a 500. Refused here with a 422
-// until the schema itself says z.int32().
-const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
-
-function refuseUnstorableNumbers(
-  annotations: Annotation[],
-  path: (string | number)[],
-  ctx: z.RefinementCtx,
-) {
-  annotations.forEach((annotation, i) => {
-    const fields = {
-      z_order: annotation.z_order,
-      instance_id: annotation.type === "keypoint" ? annotation.instance_id : null,
-    };
-    for (const [field, value] of Object.entries(fields)) {
-      if (value !== null && (value < INT32.min || value > INT32.max))
-        ctx.addIssue({
-          code: "custom",
-          path: [...path, i, field],
-          message: `${field} must be between ${INT32.min} and ${INT32.max}`,
-        });
-    }
-  });
-}
-
-const ReplaceInputSchema = AnnotationsReplaceSchema.superRefine((input, ctx) =>
-  refuseUnstorableNumbers(input.annotations, ["annotations"], ctx),
-);
-const BulkReplaceInputSchema = AnnotationsBulkReplaceSchema.superRefine((input, ctx) =>
-  input.images.forEach((image, i) =>
-    refuseUnstorableNumbers(image.annotations, ["images", i, "annotations"], ctx),
-  ),
-);
 
 export const annotationsRouter = {
   get: viewerProcedure
@@ -79,7 +43,7 @@ export const annotationsRouter = {
         tag,
       },
     })
-    .input(ReplaceInputSchema)
+    .input(AnnotationsReplaceSchema)
     .output(ImageAnnotationsSchema)
     .mutation(async ({ ctx, input }) => {
       const dataset = await requireDataset(ctx, input.dataset);
@@ -110,7 +74,7 @@ export const annotationsRouter = {
         tag,
       },
     })
-    .input(BulkReplaceInputSchema)
+    .input(AnnotationsBulkReplaceSchema)
     .output(z.object({ images: z.int(), annotations: z.int() }))
     .mutation(async ({ ctx, input }) => {
       const dataset = await requireDataset(ctx, input.dataset);
