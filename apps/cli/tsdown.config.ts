@@ -1,9 +1,9 @@
 // The `pictograph` binary: src/main.ts and everything it imports — the SDK's build, the
 // internal source packages (formats, schema) and their npm dependencies — in one ESM file
 // with its shebang, so `node dist/main.mjs` needs nothing from the workspace at run time.
-// A plain object: tsdown is reached through the SDK's dev dependencies (see package.json's
-// build script), so this package cannot import its types.
-export default {
+import { defineConfig } from "tsdown";
+
+export default defineConfig({
   entry: { main: "src/main.ts" },
   format: "esm",
   platform: "node",
@@ -13,4 +13,4 @@ export default {
   shims: true,
   dts: false,
   clean: true,
-};
+});
