@@ -1,6 +1,7 @@
 // The workers of a process on a real queue: an export queued in a transaction is built; a build
-// whose worker died on its last attempt (the job expired, no handler will run) still ends
-// failed through the dead-letter queue; stopping hands a running build back instead of
+// whose job used up its attempts still ends failed through the dead-letter queue; a build
+// whose worker died is queued again as soon as its heartbeat is stale, a bounded number of
+// times; stopping hands a running build back instead of
 // failing it; and temp files a crashed writer left are cleaned at start.
 import { claimExport, executeSqlText, getExportById, type Db, type DbHandle } from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
@@ -69,15 +70,12 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
     expect(await storage.stat(row.blobKey!)).not.toBeNull();
   });
 
-  it("fails an export whose worker died on its last attempt, through the dead-letter queue", async () => {
+  it("fails an export whose job used up its attempts, through the dead-letter queue", async () => {
     const created = await createExportRow(db, dataset);
-    // A worker takes the job on its last attempt, claims the row, and dies: nothing more.
+    // A worker takes the job on its last attempt and dies before it even claims the row.
     await jobs.boss.send(queues.exportBuild.name, { exportId: created.id }, { retryLimit: 0 });
     const [job] = await jobs.boss.fetch<{ exportId: string }>(queues.exportBuild.name);
     expect(job?.data.exportId).toBe(created.id);
-    expect(
-      await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 }),
-    ).toMatchObject({ state: "claimed" });
 
     // pg-boss's maintenance (every 2 minutes in some process) expires the job; run it now.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
@@ -86,12 +84,57 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
       state: "failed",
     });
 
-    // Its heartbeat is over a second old: with staleAfterSeconds 1, its builder is gone.
+    workers = await startWorkers({ db, storage, jobs, workerId: "w2", concurrency: 1, log });
+    const row = await waitFor("the export to be failed", async () => {
+      const current = await rowOf(created.id);
+      return current.status === "failed" && current;
+    });
+    expect(row.errorMessage).toBe(
+      "the export could not be built after 0 attempts: no worker took it",
+    );
+    expect(await listKeys(storage, `exports/${created.id}/`)).toEqual([]);
+  });
+
+  it("queues again, at once, an export whose builder died, and builds it", async () => {
+    const created = await createExportRow(db, dataset, { format: "coco" });
+    // The job is taken and its row claimed by a worker that then dies: the job stays active
+    // until its time limit, but the heartbeat goes stale in a second.
+    await jobs.boss.send(queues.exportBuild.name, { exportId: created.id }, { expireInSeconds: 3600 });
+    await jobs.boss.fetch(queues.exportBuild.name);
+    expect(
+      await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 }),
+    ).toMatchObject({ state: "claimed" });
     workers = await startWorkers({
       db,
       storage,
       jobs,
-      workerId: "w2",
+      workerId: "w9",
+      concurrency: 1,
+      log,
+      staleAfterSeconds: 1,
+    });
+    const done = await waitFor("the export to be built again", async () => {
+      const current = await rowOf(created.id);
+      return current.status === "completed" && current;
+    });
+    expect(done).toMatchObject({ workerId: "w9", attempts: 2, errorMessage: null });
+    expect(lines).toContain(`export ${created.id}: its builder stopped; queued again`);
+    expect(await listKeys(storage, `exports/${created.id}/`)).toEqual([done.blobKey]);
+  });
+
+  it("fails, rather than retries forever, an export whose every builder died", async () => {
+    const created = await createExportRow(db, dataset);
+    for (let attempt = 1; attempt <= queues.exportBuild.retryLimit + 1; attempt++) {
+      await executeSqlText(db, "UPDATE exports SET heartbeat_at = now() - interval '1 minute' WHERE id = $1", [created.id]);
+      expect(
+        await claimExport(db, { exportId: created.id, workerId: `dead-${attempt}`, staleAfterSeconds: 30 }),
+      ).toMatchObject({ state: "claimed", row: { attempts: attempt } });
+    }
+    workers = await startWorkers({
+      db,
+      storage,
+      jobs,
+      workerId: "w10",
       concurrency: 1,
       log,
       staleAfterSeconds: 1,
@@ -101,9 +144,8 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
       return current.status === "failed" && current;
     });
     expect(row.errorMessage).toBe(
-      "the export could not be built after 1 attempt: the last one did not finish in time or its worker stopped",
+      "the export could not be built after 4 attempts: its worker stopped (crashed, was killed or ran out of memory) during each of them",
     );
-    expect(await listKeys(storage, `exports/${created.id}/`)).toEqual([]);
   });
 
   it("leaves an export alone when its dead letter arrives after it completed", async () => {

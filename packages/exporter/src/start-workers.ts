@@ -1,7 +1,7 @@
 // The background workers of a process: export builds and imports, on the declared queues.
 // Used by apps/worker (production) and by the web process in embedded mode. Stopping hands
 // running builds back to the queue; it never marks them failed.
-import { failAbandonedExport, getExportById, type Db } from "@pictograph/db";
+import { failAbandonedExport, getExportById, takeBackStaleExports, type Db } from "@pictograph/db";
 import { queues, type Jobs } from "@pictograph/jobs";
 import type { BlobStore } from "@pictograph/storage";
 import { WorkerShutdownError } from "./build-errors";
@@ -72,6 +72,33 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const tempSweep = setInterval(() => void removeStaleTemp(), Math.max(1000, staleTempAfterMs / 2));
   tempSweep.unref();
 
+  // A worker that died mid-build leaves its export `processing` and its job `active` until
+  // the job's time limit (EXPORT_TIMEOUT_SECONDS, an hour by default). Every process looks
+  // for such builds and queues them again as soon as their heartbeat is stale.
+  const staleAfterSeconds = options.staleAfterSeconds ?? STALE_AFTER_SECONDS;
+  const takeBackStaleBuilds = async () => {
+    try {
+      const { requeued, failed } = await options.db.transaction(async (tx) => {
+        const taken = await takeBackStaleExports(tx, {
+          staleAfterSeconds,
+          maxAttempts: queues.exportBuild.retryLimit + 1,
+        });
+        for (const exportId of taken.requeued)
+          await options.jobs.enqueue(tx, queues.exportBuild, { exportId });
+        return taken;
+      });
+      for (const exportId of requeued) log(`export ${exportId}: its builder stopped; queued again`);
+      for (const exportId of failed) log(`export ${exportId}: failed: every builder it had stopped`);
+    } catch (error) {
+      log(`could not look for abandoned builds: ${(error as Error).message}`);
+    }
+  };
+  const staleSweep = setInterval(
+    () => void takeBackStaleBuilds(),
+    Math.max(1000, (staleAfterSeconds * 1000) / 2),
+  );
+  staleSweep.unref();
+
   const running = new Set<Promise<unknown>>();
   await options.jobs.work(
     queues.exportBuild,
@@ -94,11 +121,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // A build job that used up its attempts without ending the row (its worker died, or it
   // ran out of time): no build will run again, so the export must not stay pending.
   await options.jobs.work(queues.exportBuildDead, async ({ exportId }) => {
-    const message = await endAbandonedExport(
-      options.db,
-      exportId,
-      options.staleAfterSeconds ?? STALE_AFTER_SECONDS,
-    );
+    const message = await endAbandonedExport(options.db, exportId, staleAfterSeconds);
     if (message) log(`export ${exportId}: failed: ${message}`);
     return { failed: message !== null };
   });
@@ -127,6 +150,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     },
     async stop() {
       clearInterval(tempSweep);
+      clearInterval(staleSweep);
       // Take no new job, then hand the running builds back.
       for (const queue of [
         queues.exportBuild,

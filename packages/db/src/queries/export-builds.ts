@@ -2,7 +2,7 @@
 // still the owner on every write: `attempts` is the fencing token, so a worker that was
 // presumed dead (or whose export was deleted) can never overwrite a newer attempt's result.
 import type { ExportStatus } from "@pictograph/schema";
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { datasetExports, type ExportRow } from "../schema";
 
@@ -148,3 +148,35 @@ export async function failAbandonedExport(
   return rows.length > 0;
 }
 
+
+/**
+ * Exports whose builder stopped beating `staleAfterSeconds` ago (its worker crashed, was
+ * killed or lost the database): back to pending while they have attempts left, for the caller
+ * to queue again in the same transaction; failed for good once `maxAttempts` builders have
+ * died on them, so an export that kills its worker every time cannot loop forever. Each row
+ * is taken by one caller only: a concurrent sweep re-reads it after the first one's update.
+ */
+export async function takeBackStaleExports(
+  db: DbOrTx,
+  params: { staleAfterSeconds: number; maxAttempts: number },
+): Promise<{ requeued: string[]; failed: string[] }> {
+  const stale = and(
+    eq(datasetExports.status, "processing"),
+    lt(datasetExports.heartbeatAt, sql`now() - make_interval(secs => ${params.staleAfterSeconds})`),
+  );
+  const failed = await db
+    .update(datasetExports)
+    .set({
+      status: "failed",
+      errorMessage: sql`'the export could not be built after ' || ${datasetExports.attempts} || ' attempts: its worker stopped (crashed, was killed or ran out of memory) during each of them'`,
+      completedAt: sql`now()`,
+    })
+    .where(and(stale, gte(datasetExports.attempts, params.maxAttempts)))
+    .returning({ id: datasetExports.id });
+  const requeued = await db
+    .update(datasetExports)
+    .set({ status: "pending", progress: 0, errorMessage: "retrying: the worker building it stopped" })
+    .where(and(stale, lt(datasetExports.attempts, params.maxAttempts)))
+    .returning({ id: datasetExports.id });
+  return { requeued: requeued.map((r) => r.id), failed: failed.map((r) => r.id) };
+}
