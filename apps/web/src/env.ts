@@ -80,3 +80,8 @@ export function parseAdminEnv(source: Record<string, string | undefined> = proce
     dataDir: resolve(source.PICTOGRAPH_DATA_DIR?.trim() || ".pictograph"),
   };
 }
+
+/** Next reads a production build's resolved configuration from here (see src/server/main.ts). */
+export function applyNextBuildConfig(config: object) {
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+}

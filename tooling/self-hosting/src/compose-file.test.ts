@@ -185,12 +185,8 @@ describe("docker-compose.yml", () => {
       expect(service.image, name).toBe(compose.services.web!.image);
       expect(service.working_dir, name).toMatch(new RegExp(`^${appRoot}/apps/(web|worker)$`));
       expect(service.entrypoint, name).toBeUndefined();
-      expect(service.command, name).toEqual([
-        "node",
-        "--import",
-        "tsx",
-        expect.stringMatching(/^src\/.+\.ts$/),
-      ]);
+      // Build output, not TypeScript: dockerfile.test.ts checks the image copies it in.
+      expect(service.command, name).toEqual(["node", expect.stringMatching(/^dist\/.+\.mjs$/)]);
     }
   });
 });

@@ -1,8 +1,9 @@
 // `docker compose up` without a Docker engine: the exact commands of docker-compose.yml's
 // migrate, web and worker services (three workers, as `--scale worker=3`), with the
 // environment the containers would get, as plain processes against a real PostgreSQL and a
-// real S3-compatible server. Then an export of every format through @pictograph/sdk, and the
-// proof that the workers shared the builds and built each exactly once.
+// real S3-compatible server. The commands run build output, so the setup first runs the
+// Dockerfile's build steps here (cached by turbo). Then an export of every format through
+// @pictograph/sdk, and the proof that the workers shared the builds and built each exactly once.
 // Runs only when TEST_DATABASE_URL is set; creates and drops its own database.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +24,7 @@ import { noisePng } from "./noise-png";
 import { sampleDotEnv } from "./sample-dot-env";
 import { createScratchDatabase, type ScratchDatabase } from "./scratch-database";
 import {
+  buildImageOutputs,
   runServiceToCompletion,
   serviceProcessSpec,
   startServiceProcess,
@@ -47,15 +49,20 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
 
   /** The operator's .env: .env.example with secrets filled, pointing at this host's services. */
   let dotEnv: Record<string, string>;
+  const dockerfile = readDockerfile();
+  const host = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir() };
   const spec = (service: string, hostDifferences: Record<string, string>): ProcessSpec =>
     serviceProcessSpec({
       compose: loadCompose(dotEnv),
-      dockerfile: readDockerfile(),
+      dockerfile,
       service,
       dotEnv,
       hostDifferences: { PICTOGRAPH_DATA_DIR: dataDir, HOST: "127.0.0.1", ...hostDifferences },
-      host: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir() },
+      host,
     });
+
+  // `next build` and two bundles: a few minutes cold on a loaded machine, seconds when cached.
+  beforeAll(() => buildImageOutputs(dockerfile, host), 600_000);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "pictograph-compose-"));
@@ -74,8 +81,6 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
       S3_BUCKET: TEST_BUCKET,
       S3_ACCESS_KEY_ID: s3Config.accessKeyId!,
       S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey!,
-      // The image has a production build of the UI; this checkout need not.
-      PICTOGRAPH_UI: "false",
     };
 
     const migrate = await runServiceToCompletion("migrate", spec("migrate", {}), 60_000);
@@ -101,12 +106,12 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
       ...running.slice(1).map((worker) => worker.waitFor(/ready: \d+ at a time/, 60_000)),
     ]);
 
-    // `docker compose exec web node --import tsx src/admin.ts …`, as the guide says.
+    // `docker compose exec web node dist/admin.mjs …`, as the guide says.
     const admin = async (...args: string[]) => {
       const base = spec("web", {});
       const result = await runServiceToCompletion(
         "admin",
-        { ...base, argv: ["node", "--import", "tsx", "src/admin.ts", ...args] },
+        { ...base, argv: ["node", "dist/admin.mjs", ...args] },
         60_000,
       );
       expect(result.code, result.output).toBe(0);
@@ -146,6 +151,12 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
     const webHealth = await fetch(`${webUrl}/api/health`);
     expect(webHealth.status).toBe(200);
     expect(await webHealth.json()).toEqual({ status: "ok", mode: "postgres", worker: false });
+    // The same process serves the UI from the production build.
+    const signIn = await fetch(`${webUrl}/sign-in`);
+    expect(signIn.status).toBe(200);
+    expect(signIn.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await signIn.text()).toContain("<title>Sign in");
+    expect(signIn.headers.get("x-powered-by")).toBeNull(); // poweredByHeader: false, as built
     for (const [i, port] of workerHealthPorts.entries()) {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status, `worker-${i + 1}`).toBe(200);

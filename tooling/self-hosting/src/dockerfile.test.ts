@@ -1,12 +1,22 @@
 // The Dockerfile and .dockerignore, checked without a Docker engine: a multi-stage build
-// whose final stage runs as a non-root user, installs exactly the lockfile with the pinned
-// pnpm, bakes in no secret, and gets every source file but no local secret or data.
+// that installs exactly the lockfile with the pinned pnpm and builds the web app (Next's
+// standalone output plus our bundled server) and the bundled worker; a final stage of build
+// output only, run as a non-root user, with healthchecks; no secret baked in; every source
+// file but no local secret or data in the build context. compose-processes.test.ts runs
+// the build steps and the services' commands for real.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCompose, REPO_ROOT } from "./compose-file";
-import { lastInstruction, readDockerfile, readDockerignore, stageEnvironment } from "./dockerfile";
+import {
+  buildCommands,
+  copiesFrom,
+  lastInstruction,
+  readDockerfile,
+  readDockerignore,
+  stageEnvironment,
+} from "./dockerfile";
 import { readEnvExample } from "./env-example";
 import { requiredSecrets, sampleDotEnv } from "./sample-dot-env";
 
@@ -14,6 +24,10 @@ const dockerfile = readDockerfile();
 const runtime = dockerfile.stages.at(-1)!;
 const allInstructions = dockerfile.stages.flatMap((stage) => stage.instructions);
 const runs = allInstructions.filter((i) => i.keyword === "RUN").map((i) => i.args);
+// By path, not by a static import: Next's types would redefine process.env for this package.
+const nextConfig = (
+  (await import(join(REPO_ROOT, "apps/web/next.config.ts"))) as { default: { output?: string } }
+).default;
 const rootPackage = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
   packageManager: string;
   engines: { node: string };
@@ -64,15 +78,65 @@ describe("Dockerfile", () => {
       expect(stage.image).toBe(image);
   });
 
-  it("builds the web UI with the web app's own build script", () => {
-    const web = JSON.parse(readFileSync(join(REPO_ROOT, "apps/web/package.json"), "utf8")) as {
-      scripts: Record<string, string>;
-    };
-    expect(web.scripts.build).toBe("next build");
-    expect(runs).toContain("pnpm --filter @pictograph/web build");
-    expect(
-      runtime.instructions.some((i) => i.keyword === "COPY" && i.args.startsWith("--from=")),
-    ).toBe(true);
+  it("builds the web app (Next standalone output) and the worker with their own build scripts", () => {
+    const scripts = (app: string) =>
+      (
+        JSON.parse(readFileSync(join(REPO_ROOT, `apps/${app}/package.json`), "utf8")) as {
+          scripts: Record<string, string>;
+        }
+      ).scripts;
+    expect(scripts("web").build).toMatch(
+      /^next build && .*tsdown --config \.\.\/web\/tsdown\.config\.ts$/,
+    );
+    expect(scripts("worker").build).toMatch(/tsdown --config \.\.\/worker\/tsdown\.config\.ts$/);
+    expect(nextConfig.output).toBe("standalone");
+    expect(buildCommands(dockerfile)).toEqual([
+      "pnpm turbo run build --filter=@pictograph/web --filter=@pictograph/worker",
+    ]);
+  });
+
+  it("runs build output only: no workspace, no package install, no TypeScript at run time", () => {
+    const copies = runtime.instructions.filter((i) => i.keyword === "COPY" || i.keyword === "ADD");
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copiesFrom(runtime, "build")).toHaveLength(copies.length);
+    expect(copiesFrom(runtime, "build").map((c) => c.source)).toEqual([
+      "/app/apps/web/.next/standalone",
+      "/app/apps/web/.next/static",
+      "/app/apps/web/dist",
+      "/app/apps/worker/dist",
+    ]);
+    for (const { keyword, args } of runtime.instructions) {
+      expect(`${keyword} ${args}`).not.toMatch(/\btsx\b|\.ts\b|pnpm|npm install/);
+    }
+  });
+
+  it("runs each Pictograph service's command from a file the runtime stage copies in", () => {
+    const compose = loadCompose(sampleDotEnv());
+    const copied = copiesFrom(runtime, "build").map((c) => c.destination);
+    for (const name of ["migrate", "web", "worker"]) {
+      const service = compose.services[name]!;
+      const [node, file, ...rest] = service.command as string[];
+      expect([node, rest], name).toEqual(["node", []]);
+      const path = posix.resolve(service.working_dir!, file!);
+      expect(path, name).toMatch(/\/dist\/[a-z]+\.mjs$/);
+      expect(
+        copied.some((destination) => path.startsWith(`${destination}/`)),
+        `${name}: ${path}`,
+      ).toBe(true);
+    }
+  });
+
+  it("probes health with node alone (the slim image has no curl), the web server by default", () => {
+    const compose = loadCompose(sampleDotEnv());
+    const healthcheck = lastInstruction(runtime, "HEALTHCHECK")!;
+    const imageProbe = JSON.parse(healthcheck.replace(/^.*?\bCMD\s+/, "")) as string[];
+    expect(["CMD", ...imageProbe]).toEqual(compose.services.web!.healthcheck!.test);
+    for (const name of ["web", "worker"]) {
+      const test = compose.services[name]!.healthcheck!.test as string[];
+      expect(test.slice(0, 3), name).toEqual(["CMD", "node", "-e"]);
+    }
+    // A one-shot step is no server: it must not inherit the web server's probe.
+    expect(compose.services.migrate!.healthcheck).toEqual({ disable: true });
   });
 
   it("defaults to the web service's command, in the web service's directory", () => {

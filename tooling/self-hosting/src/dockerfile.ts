@@ -2,7 +2,7 @@
 // for the checks: stages with their instructions (line continuations, comments, global ARGs
 // in FROM), and which context paths .dockerignore keeps out. Read-only.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { REPO_ROOT } from "./compose-file";
 
 export const DOCKERFILE = join(REPO_ROOT, "Dockerfile");
@@ -125,4 +125,35 @@ export function createDockerignore(text: string): (path: string) => boolean {
 
 export function readDockerignore(path = DOCKERIGNORE): (path: string) => boolean {
   return createDockerignore(readFileSync(path, "utf8"));
+}
+
+/** A stage by its `AS` name. */
+export function stageNamed(dockerfile: Dockerfile, name: string): Stage {
+  const stage = dockerfile.stages.find((s) => s.name === name);
+  if (!stage) throw new Error(`Dockerfile has no stage "${name}"`);
+  return stage;
+}
+
+/**
+ * The commands that build what the runtime stage copies: the `build` stage's RUN lines,
+ * less its install (a checkout has its own node_modules). Run from the repository root.
+ */
+export function buildCommands(dockerfile: Dockerfile): string[] {
+  return stageNamed(dockerfile, "build")
+    .instructions.filter((i) => i.keyword === "RUN" && !/\bpnpm install\b/.test(i.args))
+    .map((i) => i.args);
+}
+
+/** `COPY --from=<stage> <source> <destination>` of a stage, destinations absolute. */
+export function copiesFrom(stage: Stage, from: string): { source: string; destination: string }[] {
+  let workdir = "/";
+  const copies: { source: string; destination: string }[] = [];
+  for (const { keyword, args } of stage.instructions) {
+    if (keyword === "WORKDIR") workdir = args.startsWith("/") ? args : posix.join(workdir, args);
+    if (keyword !== "COPY") continue;
+    const [flag, source, destination] = args.split(/\s+/);
+    if (flag !== `--from=${from}` || !source || !destination) continue;
+    copies.push({ source, destination: posix.resolve(workdir, destination) });
+  }
+  return copies;
 }

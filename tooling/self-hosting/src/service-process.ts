@@ -2,11 +2,20 @@
 // engine: the service's own command, in the directory its working_dir names inside the
 // image, with the environment a container would get (image ENV, then the .env file, then
 // `environment:`). Only what a container network provides and one host cannot is replaced,
-// and the caller names each replacement. Test support: spawns processes, nothing else.
-import { spawn, type ChildProcess } from "node:child_process";
+// and the caller names each replacement. The commands run build output (dist/*.mjs), so
+// buildImageOutputs() first runs the Dockerfile's build steps in this checkout. Test
+// support: spawns processes, nothing else.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { REPO_ROOT, serviceEnvironment, type ComposeDocument } from "./compose-file";
-import { lastInstruction, stageEnvironment, type Dockerfile } from "./dockerfile";
+import {
+  buildCommands,
+  lastInstruction,
+  stageEnvironment,
+  stageNamed,
+  type Dockerfile,
+} from "./dockerfile";
 
 export type ProcessSpec = { argv: string[]; cwd: string; env: Record<string, string> };
 
@@ -133,4 +142,38 @@ export async function runServiceToCompletion(
   const code = await new Promise<number | null>((resolve) => service.child.once("close", resolve));
   clearTimeout(timer);
   return { code, output: service.output() };
+}
+
+let built: Promise<void> | undefined;
+
+/**
+ * Runs the Dockerfile's build steps (its `build` stage's RUN lines, less the install) in
+ * this checkout, once per process: what the runtime stage copies is then where the services'
+ * commands expect it. Turbo's cache makes a rerun on unchanged sources cheap. The build
+ * gets the `base` stage's ENV, PATH and HOME, not the caller's environment (vitest sets
+ * NODE_ENV=test, which `next build` must not see).
+ */
+export function buildImageOutputs(
+  dockerfile: Dockerfile,
+  host: { PATH: string; HOME: string },
+): Promise<void> {
+  built ??= (async () => {
+    const env: Record<string, string> = {
+      ...host,
+      ...stageEnvironment(stageNamed(dockerfile, "base")),
+    };
+    for (const command of buildCommands(dockerfile)) {
+      try {
+        await promisify(execFile)("sh", ["-c", command], {
+          cwd: REPO_ROOT,
+          env,
+          maxBuffer: 64 * 1024 * 1024,
+        });
+      } catch (error) {
+        const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+        throw new Error(`build step failed: ${command}\n${stdout}${stderr}`, { cause: error });
+      }
+    }
+  })();
+  return built;
 }

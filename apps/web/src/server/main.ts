@@ -1,23 +1,29 @@
 // The Pictograph web process: one HTTP server for the API (/api/...) and the Next.js UI.
 // In embedded mode it also holds the database and runs the workers (see runtime.ts).
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { parseEnv } from "../env";
+import { parseEnv, applyNextBuildConfig } from "../env";
 import { sendWebResponse, toWebRequest } from "./node-http";
 import { getRuntime } from "./runtime";
 import { SERVER_FILE } from "./server-file";
 
 const env = parseEnv();
 const dev = process.argv.includes("--dev");
-const webRoot = fileURLToPath(new URL("../..", import.meta.url));
+// apps/web: two levels above src/server/main.ts (tsx), one above dist/server.mjs (the bundle).
+const webRoot = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../.." : "..", import.meta.url));
 
 const runtime = await getRuntime();
 const handleUi = env.serveUi ? await startUi() : null;
 
 async function startUi() {
+  // A production build runs with the configuration `next build` resolved, as Next's own
+  // standalone server.js does: next.config.ts is not in the image, nor the compiler to load it.
+  const builtConfig = join(webRoot, ".next", "required-server-files.json");
+  if (!dev && existsSync(builtConfig))
+    applyNextBuildConfig((JSON.parse(readFileSync(builtConfig, "utf8")) as { config: object }).config);
   const ui = next({ dev, dir: webRoot, hostname: env.HOST, port: env.PORT });
   await ui.prepare();
   return ui.getRequestHandler();
@@ -30,7 +36,10 @@ const server = createServer((req, res) => {
     else res.writeHead(404, { "content-type": "text/plain" }).end("this server runs the API only (PICTOGRAPH_UI=false)\n");
     return;
   }
-  const request = toWebRequest(req, `http://${req.headers.host ?? `localhost:${env.PORT}`}`);
+  // A fixed base, never the Host header: a Host that is not a valid host ("a b") made
+  // new URL() throw here, outside any handler, and took the whole server down. The API reads
+  // the Host header itself where it needs the client's origin (requestOrigin).
+  const request = toWebRequest(req, `http://localhost:${env.PORT}`);
   const respond = path.startsWith("/api/trpc/")
     ? runtime.api.handleTrpc(request)
     : path === "/api/health" || path.startsWith("/api/health?")
