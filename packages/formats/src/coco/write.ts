@@ -122,11 +122,16 @@ async function* subsetJson(
   for await (const image of source.images({ split: subset.split })) {
     check.add(image.path);
     summary.images++;
+    // One piece per image, not per annotation: every yield costs a trip through the chain
+    // of async generators down to the ZIP writer.
+    let text = "";
     for (const annotation of cocoAnnotations(image, imageId++, select, exported, summary.skipped)) {
       summary.annotations++;
-      yield `${first ? "\n" : ",\n"}    ${JSON.stringify({ id: ids.annotation++, ...annotation })}`;
+      annotation.id = ids.annotation++;
+      text += `${first ? "\n" : ",\n"}    ${JSON.stringify(annotation)}`;
       first = false;
     }
+    if (text) yield text;
   }
   if (!order.equals(check))
     throw new Error(
@@ -144,10 +149,11 @@ function category(c: ClassDef, id: number) {
   return c.keypoints ? { ...base, keypoints: c.keypoints, skeleton: [] } : base;
 }
 
-type CocoAnnotation = Record<string, unknown>;
+/** `id` comes first and is 0 until the annotation is written: ids count written annotations. */
+type CocoAnnotation = Record<string, unknown> & { id: number };
 
-/** One image's COCO annotations (without ids), in the image's order; keypoint instances sit
- * where their first joint was. */
+/** One image's COCO annotations, in the image's order; keypoint instances sit where their
+ * first joint was. Each is built once, with its keys in the order they are written. */
 function cocoAnnotations(
   image: DatasetImage,
   imageId: number,
@@ -159,24 +165,35 @@ function cocoAnnotations(
   const instances = new Map<string, KeypointInstance>();
   for (const a of select(image)) {
     const categoryId = exported.indexOf(a.class_name)! + 1;
-    const head = { image_id: imageId, category_id: categoryId };
     switch (a.type) {
       case "bbox": {
         const { x, y, w, h } = a.bbox;
-        out.push({
-          ...head,
-          segmentation: [],
-          area: w * h,
-          bbox: [x, y, w, h],
-          iscrowd: 0,
-          ...extras(a),
-        });
+        out.push(
+          withExtras(
+            {
+              id: 0,
+              image_id: imageId,
+              category_id: categoryId,
+              segmentation: [],
+              area: w * h,
+              bbox: [x, y, w, h],
+              iscrowd: 0,
+            },
+            a,
+          ),
+        );
         break;
       }
       case "polygon": {
         const shape = polygonShape(a.polygon.paths, image);
         if (!shape) countSkip(skipped, "polygon with holes: no pixel centre inside it");
-        else out.push({ ...head, ...shape, iscrowd: 0, ...extras(a) });
+        else
+          out.push(
+            withExtras(
+              { id: 0, image_id: imageId, category_id: categoryId, ...shape, iscrowd: 0 },
+              a,
+            ),
+          );
         break;
       }
       case "polyline":
@@ -200,7 +217,7 @@ function cocoAnnotations(
         if (!instance) {
           instance = { joints: new Array(joints.length).fill(null), first: a };
           instances.set(key, instance);
-          out.push({ ...head, instance });
+          out.push({ id: 0, image_id: imageId, category_id: categoryId, instance });
         }
         if (instance.joints[joint]) countSkip(skipped, "keypoint: joint repeated in its instance");
         else instance.joints[joint] = a;
@@ -208,7 +225,9 @@ function cocoAnnotations(
       }
     }
   }
-  return out.map((entry) => (entry.instance ? keypointAnnotation(entry) : entry));
+  return instances.size
+    ? out.map((entry) => (entry.instance ? keypointAnnotation(entry) : entry))
+    : out;
 }
 
 type KeypointInstance = { joints: Array<Annotation | null>; first: Annotation };
@@ -225,16 +244,18 @@ function keypointAnnotation(entry: CocoAnnotation): CocoAnnotation {
     }
   }
   const box = enclosingBox(present);
-  return {
-    ...head,
-    segmentation: [],
-    area: box.w * box.h,
-    bbox: [box.x, box.y, box.w, box.h],
-    iscrowd: 0,
-    keypoints,
-    num_keypoints: present.length,
-    ...extras(instance.first),
-  };
+  return withExtras(
+    {
+      ...head,
+      segmentation: [],
+      area: box.w * box.h,
+      bbox: [box.x, box.y, box.w, box.h],
+      iscrowd: 0,
+      keypoints,
+      num_keypoints: present.length,
+    },
+    instance.first,
+  );
 }
 
 function polygonShape(paths: Point[][], image: DatasetImage) {
@@ -247,10 +268,11 @@ function polygonShape(paths: Point[][], image: DatasetImage) {
   return area > 0 ? { segmentation: rle, area, bbox } : null;
 }
 
-/** `attributes` (with CVAT's `occluded` inside, as datumaro writes it) and `score`. */
-function extras(a: Annotation) {
-  const attributes = { ...a.attributes, occluded: a.occluded };
-  return a.confidence === null ? { attributes } : { attributes, score: a.confidence };
+/** Adds `attributes` (with CVAT's `occluded` inside, as datumaro writes it) and `score`. */
+function withExtras(entry: CocoAnnotation, a: Annotation): CocoAnnotation {
+  entry.attributes = { ...a.attributes, occluded: a.occluded };
+  if (a.confidence !== null) entry.score = a.confidence;
+  return entry;
 }
 
 /** Order of paths seen in a pass, kept as a count and a hash so it costs no memory. */
