@@ -4,7 +4,8 @@
 // `pg_restore --clean` over pg-boss's partitioned tables fails, which is why the guide
 // recreates the database instead. Every table of every schema must come back identical, and
 // the restored install must still serve its API key. Runs only when TEST_DATABASE_URL is
-// set; creates and drops its own databases.
+// set (then vitest's global setup builds what the services run); creates and drops its own
+// databases.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -85,7 +86,7 @@ describe.skipIf(!TEST_DATABASE_URL)("backup and restore (docs/self-hosting.md)",
       const base = spec("web", source.url);
       const result = await runServiceToCompletion(
         "admin",
-        { ...base, argv: ["node", "--import", "tsx", "src/admin.ts", ...args] },
+        { ...base, argv: ["node", "dist/admin.mjs", ...args] },
         60_000,
       );
       expect(result.code, result.output).toBe(0);

@@ -1,8 +1,8 @@
 // `docker compose up` without a Docker engine: the exact commands of docker-compose.yml's
 // migrate, web and worker services (three workers, as `--scale worker=3`), with the
 // environment the containers would get, as plain processes against a real PostgreSQL and a
-// real S3-compatible server. The commands run build output, so the setup first runs the
-// Dockerfile's build steps here (cached by turbo). Then an export of every format through
+// real S3-compatible server. The commands run build output: vitest's global setup
+// (src/image-build.global-setup.ts) first runs the Dockerfile's build steps here. Then an export of every format through
 // @pictograph/sdk, and the proof that the workers shared the builds and built each exactly once.
 // Runs only when TEST_DATABASE_URL is set; creates and drops its own database.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,7 +24,6 @@ import { noisePng } from "./noise-png";
 import { sampleDotEnv } from "./sample-dot-env";
 import { createScratchDatabase, type ScratchDatabase } from "./scratch-database";
 import {
-  buildImageOutputs,
   runServiceToCompletion,
   serviceProcessSpec,
   startServiceProcess,
@@ -60,9 +59,6 @@ describe.skipIf(!TEST_DATABASE_URL)("docker-compose.yml's services, run as plain
       hostDifferences: { PICTOGRAPH_DATA_DIR: dataDir, HOST: "127.0.0.1", ...hostDifferences },
       host,
     });
-
-  // `next build` and two bundles: a few minutes cold on a loaded machine, seconds when cached.
-  beforeAll(() => buildImageOutputs(dockerfile, host), 600_000);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "pictograph-compose-"));
