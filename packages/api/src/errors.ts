@@ -17,6 +17,8 @@ const TRPC_CODES: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   gone: "NOT_FOUND",
   payload_too_large: "PAYLOAD_TOO_LARGE",
   unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
+  // tRPC has no 416; only byte routes answer it, and never through tRPC.
+  range_not_satisfiable: "BAD_REQUEST",
   validation_error: "UNPROCESSABLE_CONTENT",
   rate_limited: "TOO_MANY_REQUESTS",
   internal_error: "INTERNAL_SERVER_ERROR",

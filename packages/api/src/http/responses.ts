@@ -7,7 +7,8 @@ import {
 } from "@pictograph/storage";
 import { Readable } from "node:stream";
 import type { z } from "zod";
-import { fail } from "../errors";
+import { ApiError, errorResponseBody, fail } from "../errors";
+import { jsonResponse } from "../rest";
 import { refuseNulCharacters } from "../input-text";
 
 export function parseOrFail<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -69,15 +70,12 @@ export async function streamBlob(
     return new Response(null, { status: 304, headers });
 
   const range = parseRange(request.headers.get("range"), blob.size);
-  if (range === "invalid") {
-    headers.set("content-range", `bytes */${blob.size}`);
-    return new Response(null, { status: 416, headers });
-  }
+  if (range === "invalid") return rangeNotSatisfiable(request, blob.size);
   let stream: Readable;
   try {
     stream = await storage.get(blob.key, range ?? undefined);
   } catch (error) {
-    if (error instanceof InvalidRangeError) return new Response(null, { status: 416, headers });
+    if (error instanceof InvalidRangeError) return rangeNotSatisfiable(request, blob.size);
     throw error;
   }
   const length = range ? range.end - range.start + 1 : blob.size;
@@ -88,6 +86,19 @@ export async function streamBlob(
     status: range ? 206 : 200,
     headers,
   });
+}
+
+/** A 416 is a refusal like any other: the error body, plus the size a client needs to retry. */
+function rangeNotSatisfiable(request: Request, size: number): Response {
+  const { status, body } = errorResponseBody(
+    new ApiError(
+      "range_not_satisfiable",
+      `the range ${JSON.stringify(request.headers.get("range")?.slice(0, 100))} is not satisfiable: the file has ${size} bytes`,
+    ),
+  );
+  const response = jsonResponse(status, body);
+  response.headers.set("content-range", `bytes */${size}`);
+  return response;
 }
 
 /** Checks once a second; a deleted export's download errors instead of ending as if complete. */
