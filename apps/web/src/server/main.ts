@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { parseEnv, applyNextBuildConfig } from "../env";
-import { sendWebResponse, toWebRequest } from "./node-http";
+import { answerClientError, sendWebResponse, toWebRequest } from "./node-http";
 import { getRuntime } from "./runtime";
 import { SERVER_FILE } from "./server-file";
 
@@ -53,6 +53,8 @@ const server = createServer((req, res) => {
     },
   );
 });
+
+server.on("clientError", answerClientError);
 
 const serverFile = join(env.dataDir, SERVER_FILE);
 server.listen(env.PORT, env.HOST, () => {

@@ -2,8 +2,9 @@
 // left to Next's route handlers because a download must keep its Content-Length and, when it
 // is cut off (its export deleted), must end with a broken connection, never a clean end
 // that a client would take for a complete file.
+import type { ErrorBody } from "@pictograph/schema";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import { Readable, type Duplex } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -46,4 +47,26 @@ export async function sendWebResponse(response: Response, res: ServerResponse, m
     // The body failed part-way: break the connection so the client sees an incomplete transfer.
     res.destroy();
   }
+}
+
+/**
+ * What a request Node's parser refuses before any handler runs (request line and headers over
+ * its 16 KB limit, malformed HTTP) gets: a 400 in the one error body, where Node would send a
+ * bare 431 or 400. A socket already answering, or gone, is just closed.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (error.code === "ECONNRESET" || !socket.writable || answering) {
+    socket.destroy();
+    return;
+  }
+  const message =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? "the URL and headers are too large (over 16 KB): send long values in the request body"
+      : "the request is not valid HTTP";
+  const body = JSON.stringify({ error: { code: "bad_request", message } } satisfies ErrorBody);
+  socket.end(
+    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\n" +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
