@@ -10,6 +10,19 @@ export type XmlAttributes = Record<string, XmlAttributeValue>;
 // else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot even be escaped as &#n;.
 const ILLEGAL_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 const NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+// Everything that is neither escaped nor stripped; text made only of these is written as is,
+// which is nearly all text, so the escaping regexes below run only when there is work to do.
+const NEEDS_ESCAPING = /[^\u0020\u0021\u0023-\u0025\u0028-\u003b\u003d\u003f-\uD7FF\uE000-\uFFFD]/;
+/** Element and attribute names already checked. Names are the writers' own constants, so
+ * this stays small; the cap only guards against a writer that passes data as names. */
+const checkedNames = new Set<string>();
+const MAX_CHECKED_NAMES = 1000;
+
+function checkName(name: string, what: string): void {
+  if (checkedNames.has(name)) return;
+  if (!NAME.test(name)) throw new Error(`not an XML ${what} name: ${JSON.stringify(name)}`);
+  if (checkedNames.size < MAX_CHECKED_NAMES) checkedNames.add(name);
+}
 
 const TEXT_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -28,6 +41,8 @@ type Open = { name: string; startTagPending: boolean };
 export class XmlWriter {
   private buffer = "";
   private readonly stack: Open[] = [];
+  /** `\n` and the indent of each depth, built once. */
+  private readonly lineStarts: string[] = [];
   /** Characters removed because XML 1.0 cannot represent them, over the writer's life. */
   strippedCharacters = 0;
 
@@ -57,7 +72,7 @@ export class XmlWriter {
   /** `<name attrs>text</name>` on one line; empty text still gets both tags. */
   leaf(name: string, text: string | number, attributes: XmlAttributes = {}): this {
     this.startChild(name);
-    this.buffer += `<${name}${this.attributeText(attributes)}>${this.escape(String(text), TEXT_ESCAPES)}</${name}>`;
+    this.buffer += `<${name}${this.attributeText(attributes)}>${this.valueText(text, TEXT_ESCAPES)}</${name}>`;
     if (this.stack.length === 0) this.buffer += "\n";
     return this;
   }
@@ -83,7 +98,7 @@ export class XmlWriter {
   }
 
   private startChild(name: string): void {
-    if (!NAME.test(name)) throw new Error(`not an XML element name: ${JSON.stringify(name)}`);
+    checkName(name, "element");
     const parent = this.stack.at(-1);
     if (parent?.startTagPending) {
       this.buffer += ">";
@@ -93,17 +108,24 @@ export class XmlWriter {
   }
 
   private lineStart(depth: number): string {
-    return `\n${this.indent.repeat(depth)}`;
+    return (this.lineStarts[depth] ??= `\n${this.indent.repeat(depth)}`);
   }
 
   private attributeText(attributes: XmlAttributes): string {
     let text = "";
-    for (const [name, value] of Object.entries(attributes)) {
+    for (const name in attributes) {
+      const value = attributes[name];
       if (value === undefined) continue;
-      if (!NAME.test(name)) throw new Error(`not an XML attribute name: ${JSON.stringify(name)}`);
-      text += ` ${name}="${this.escape(String(value), ATTRIBUTE_ESCAPES)}"`;
+      checkName(name, "attribute");
+      text += ` ${name}="${this.valueText(value, ATTRIBUTE_ESCAPES)}"`;
     }
     return text;
+  }
+
+  private valueText(value: string | number, escapes: Record<string, string>): string {
+    // A number's text never needs escaping.
+    if (typeof value === "number") return String(value);
+    return NEEDS_ESCAPING.test(value) ? this.escape(value, escapes) : value;
   }
 
   private escape(value: string, escapes: Record<string, string>): string {

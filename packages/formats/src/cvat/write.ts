@@ -13,7 +13,7 @@ import { countSkip, readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
 import { assertDrained, streamedFile } from "../core/streamed-file";
 import type { ExportSource, ExportSummary, FormatWriter } from "../core/types";
-import { XmlWriter, type XmlAttributes } from "../core/xml-writer";
+import { XmlWriter } from "../core/xml-writer";
 
 /** Child attribute that carries a keypoint's joint name; declared as a select in <meta>. */
 export const JOINT_ATTRIBUTE = "joint";
@@ -165,48 +165,42 @@ function writeShape(
   specs: AttributeSpec[],
   skipped: Record<string, number>,
 ): boolean {
-  const common: XmlAttributes = {
-    label: annotation.class_name,
-    source: annotation.confidence === null ? "manual" : "auto",
-    occluded: annotation.occluded ? 1 : 0,
-  };
+  const label = annotation.class_name;
+  const source = annotation.confidence === null ? "manual" : "auto";
+  const occluded = annotation.occluded ? 1 : 0;
   const z_order = annotation.z_order;
-  let extra: Array<[string, string]> = [];
+  let joint: string | null = null;
   switch (annotation.type) {
     case "bbox": {
       const { x, y, w, h } = annotation.bbox;
-      const [xtl, ytl, xbr, ybr] = [x, y, x + w, y + h].map(coordinate) as [
-        string,
-        string,
-        string,
-        string,
-      ];
+      const xtl = coordinate(x);
+      const ytl = coordinate(y);
+      const xbr = coordinate(x + w);
+      const ybr = coordinate(y + h);
       if (Number(xbr) <= Number(xtl) || Number(ybr) <= Number(ytl)) {
         countSkip(skipped, "bbox: thinner than 0.01 px at cvat's 2 decimals");
         return false;
       }
-      xml.open("box", { ...common, xtl, ytl, xbr, ybr, z_order });
+      xml.open("box", { label, source, occluded, xtl, ytl, xbr, ybr, z_order });
       break;
     }
     case "polygon": {
       const [outer, ...holes] = annotation.polygon.paths;
       if (holes.length) countSkip(skipped, "polygon hole: not expressible in cvat", holes.length);
-      xml.open("polygon", { ...common, points: pointList(outer!), z_order });
+      xml.open("polygon", { label, source, occluded, points: pointList(outer!), z_order });
       break;
     }
-    case "polyline":
-      xml.open("polyline", { ...common, points: pointList(annotation.polyline.path), z_order });
+    case "polyline": {
+      const points = pointList(annotation.polyline.path);
+      xml.open("polyline", { label, source, occluded, points, z_order });
       break;
+    }
     case "keypoint": {
+      const points = pointList([annotation.keypoint]);
       const group_id = annotation.instance_id ?? undefined;
-      xml.open("points", {
-        ...common,
-        points: pointList([annotation.keypoint]),
-        z_order,
-        group_id,
-      });
+      xml.open("points", { label, source, occluded, points, z_order, group_id });
       // On <points> the joint attribute is read back as the joint name, so it carries nothing else.
-      if (annotation.joint !== null) extra = [[JOINT_ATTRIBUTE, annotation.joint]];
+      joint = annotation.joint;
       if (JOINT_ATTRIBUTE in annotation.attributes)
         countSkip(
           skipped,
@@ -216,12 +210,9 @@ function writeShape(
     }
   }
   const jointReserved = annotation.type === "keypoint";
-  for (const [name, value] of [
-    ...attributeEntries(annotation.attributes, specs, jointReserved),
-    ...extra,
-  ]) {
+  for (const [name, value] of attributeEntries(annotation.attributes, specs, jointReserved))
     xml.leaf("attribute", value, { name });
-  }
+  if (joint !== null) xml.leaf("attribute", joint, { name: JOINT_ATTRIBUTE });
   xml.close();
   return true;
 }
@@ -232,6 +223,8 @@ function attributeEntries(
   specs: AttributeSpec[],
   jointReserved: boolean,
 ): Array<[string, string]> {
+  // Most annotations have no attributes at all.
+  if (!hasKeys(attributes)) return [];
   const declared = specs.map((s) => s.name).filter((name) => name in attributes);
   const names = [
     ...declared,
@@ -240,4 +233,9 @@ function attributeEntries(
   return names
     .filter((name) => !(jointReserved && name === JOINT_ATTRIBUTE))
     .map((name) => [name, String(attributes[name])]);
+}
+
+function hasKeys(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
 }

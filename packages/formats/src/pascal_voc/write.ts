@@ -147,16 +147,18 @@ function writeAnnotation(
   xml.close();
 }
 
+const flag = (attributes: Annotation["attributes"], name: (typeof FLAG_ELEMENTS)[number]) =>
+  attributes[name] === true ? 1 : 0;
+
 function writeObject(xml: XmlWriter, annotation: Annotation, box: VocBox): void {
   const { attributes } = annotation;
-  const flag = (name: (typeof FLAG_ELEMENTS)[number]) => (attributes[name] === true ? 1 : 0);
   const pose =
     typeof attributes.pose === "string" && attributes.pose ? attributes.pose : "Unspecified";
   xml.open("object").leaf("name", annotation.class_name).leaf("pose", pose);
   xml
-    .leaf("truncated", flag("truncated"))
+    .leaf("truncated", flag(attributes, "truncated"))
     .leaf("occluded", annotation.occluded ? 1 : 0)
-    .leaf("difficult", flag("difficult"));
+    .leaf("difficult", flag(attributes, "difficult"));
   xml
     .open("bndbox")
     .leaf("xmin", box.xmin)
