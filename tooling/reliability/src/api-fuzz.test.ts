@@ -101,12 +101,29 @@ const UNDOCUMENTED: FuzzRoute[] = [
     },
     secured: true,
   },
-  { id: "openapi", method: "GET", path: "/openapi.json", pathParams: [], query: [], body: null, secured: false },
-  { id: "unknown", method: "GET", path: "/{anything}", pathParams: ["anything"], query: [], body: null, secured: true },
+  {
+    id: "openapi",
+    method: "GET",
+    path: "/openapi.json",
+    pathParams: [],
+    query: [],
+    body: null,
+    secured: false,
+  },
+  {
+    id: "unknown",
+    method: "GET",
+    path: "/{anything}",
+    pathParams: ["anything"],
+    query: [],
+    body: null,
+    secured: true,
+  },
 ];
 
 type Auth = "key" | "x-api-key" | "none" | "wrong" | "malformed" | "other" | "secret";
-type Body = { kind: "text"; text: string } | { kind: "png" | "zip" } | { kind: "bytes"; bytes: Uint8Array };
+type Body =
+  { kind: "text"; text: string } | { kind: "png" | "zip" } | { kind: "bytes"; bytes: Uint8Array };
 type Case = {
   route: string;
   method: string;
@@ -122,21 +139,41 @@ type Case = {
  * so `../` and malformed escapes reach the server as written. */
 function rawSegment(text: string): string {
   return [...Buffer.from(text, "utf8")]
-    .map((byte) => (byte > 0x20 && byte < 0x7f && byte !== 0x3f && byte !== 0x23 ? String.fromCharCode(byte) : `%${byte.toString(16).padStart(2, "0").toUpperCase()}`))
+    .map((byte) =>
+      byte > 0x20 && byte < 0x7f && byte !== 0x3f && byte !== 0x23
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).padStart(2, "0").toUpperCase()}`,
+    )
     .join("");
 }
 
 /** Every byte except unreserved characters encoded; lone surrogates become U+FFFD first. */
 function encodedSegment(text: string): string {
   return [...Buffer.from(text, "utf8")]
-    .map((byte) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).padStart(2, "0").toUpperCase()}`))
+    .map((byte) =>
+      /[A-Za-z0-9._~-]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).padStart(2, "0").toUpperCase()}`,
+    )
     .join("");
 }
 
 const garbageSegment: fc.Arbitrary<string> = fc.oneof(
   hostileString.map(encodedSegment),
   hostileString.map(rawSegment),
-  fc.constantFrom("", "%", "%zz", "%E0%A4%A", "%2e%2e", "%2F", "..", ".", "%00", "a%2F..%2F..%2Fb", "..%2F..%2Fetc%2Fpasswd"),
+  fc.constantFrom(
+    "",
+    "%",
+    "%zz",
+    "%E0%A4%A",
+    "%2e%2e",
+    "%2F",
+    "..",
+    ".",
+    "%00",
+    "a%2F..%2F..%2Fb",
+    "..%2F..%2Fetc%2Fpasswd",
+  ),
   fc.uuid(),
   fc.integer({ min: 1000, max: 8000 }).map((n) => "a".repeat(n)),
   fc.integer({ min: 100, max: 1300 }).map((n) => "%C3%BC".repeat(n)),
@@ -152,7 +189,11 @@ function paramArbitrary(name: string): fc.Arbitrary<string> {
 }
 
 const asQueryText = (value: unknown): string =>
-  typeof value === "string" ? value : Array.isArray(value) ? value.map(asQueryText).join(",") : JSON.stringify(value) ?? "";
+  typeof value === "string"
+    ? value
+    : Array.isArray(value)
+      ? value.map(asQueryText).join(",")
+      : (JSON.stringify(value) ?? "");
 
 function queryArbitrary(route: FuzzRoute): fc.Arbitrary<string> {
   const declared: Record<string, fc.Arbitrary<string>> = {};
@@ -167,9 +208,27 @@ function queryArbitrary(route: FuzzRoute): fc.Arbitrary<string> {
       fc.record(declared, { requiredKeys: [] }),
       fc.dictionary(hostileString, hostileString, { maxKeys: 2 }),
     )
-    .map(([known, extra]) => new URLSearchParams({ ...extra, ...(known as Record<string, string>) }).toString());
-  const raw = fc.constantFrom("%", "a=%zz", "&&&==", "limit=1&limit=2", "limit[]=1", "=x", "format=coco&format=yolo", "cursor=%00", "limit=NaN", "limit=1e400", "limit=-0");
-  return fc.oneof({ arbitrary: shaped, weight: 4 }, { arbitrary: raw, weight: 1 }, { arbitrary: fc.constant(""), weight: 2 });
+    .map(([known, extra]) =>
+      new URLSearchParams({ ...extra, ...(known as Record<string, string>) }).toString(),
+    );
+  const raw = fc.constantFrom(
+    "%",
+    "a=%zz",
+    "&&&==",
+    "limit=1&limit=2",
+    "limit[]=1",
+    "=x",
+    "format=coco&format=yolo",
+    "cursor=%00",
+    "limit=NaN",
+    "limit=1e400",
+    "limit=-0",
+  );
+  return fc.oneof(
+    { arbitrary: shaped, weight: 4 },
+    { arbitrary: raw, weight: 1 },
+    { arbitrary: fc.constant(""), weight: 2 },
+  );
 }
 
 function jsonBodyArbitrary(schema: JsonSchema): fc.Arbitrary<Body | null> {
@@ -178,10 +237,18 @@ function jsonBodyArbitrary(schema: JsonSchema): fc.Arbitrary<Body | null> {
   return fc.oneof(
     { arbitrary: valid.map(text), weight: 3 },
     {
-      arbitrary: fc.tuple(valid, wrongValue, fc.nat(), hostileString).map(([v, wrong, pick, key]) => text(plant(v, wrong, pick, key))),
+      arbitrary: fc
+        .tuple(valid, wrongValue, fc.nat(), hostileString)
+        .map(([v, wrong, pick, key]) => text(plant(v, wrong, pick, key))),
       weight: 4,
     },
-    { arbitrary: valid.map((v) => ({ kind: "text" as const, text: withPrototypeKeys(JSON.stringify(v) ?? "{}") })), weight: 1 },
+    {
+      arbitrary: valid.map((v) => ({
+        kind: "text" as const,
+        text: withPrototypeKeys(JSON.stringify(v) ?? "{}"),
+      })),
+      weight: 1,
+    },
     { arbitrary: rawJsonText.map((t) => ({ kind: "text" as const, text: t })), weight: 2 },
     { arbitrary: fc.constant(null), weight: 1 },
   );
@@ -217,7 +284,16 @@ const contentTypes = (declared: string | undefined) =>
 
 const extraHeaders: fc.Arbitrary<Record<string, string>> = fc.record(
   {
-    range: fc.constantFrom("bytes=0-0", "bytes=-1", "bytes=5-1", "bytes=abc", "bytes=0-99999999999999", "bytes=-0", "bytes=0-1,4-5", "items=0-1"),
+    range: fc.constantFrom(
+      "bytes=0-0",
+      "bytes=-1",
+      "bytes=5-1",
+      "bytes=abc",
+      "bytes=0-99999999999999",
+      "bytes=-0",
+      "bytes=0-1,4-5",
+      "items=0-1",
+    ),
     "if-none-match": fc.constantFrom('"x"', "*", ""),
     accept: fc.constantFrom("application/xml", "*/*", "text/html;q=0"),
     host: fc.constantFrom("[", "a b", "x:99999", "%%", "localhost:1", "üñí.example"),
@@ -231,17 +307,40 @@ function caseArbitrary(route: FuzzRoute): fc.Arbitrary<Case> {
     ? route.body.contentType === "application/json"
       ? jsonBodyArbitrary(route.body.schema)
       : bytesBody
-    : fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, { arbitrary: rawJsonText.map((t): Body => ({ kind: "text", text: t })), weight: 1 });
+    : fc.oneof(
+        { arbitrary: fc.constant(null), weight: 6 },
+        { arbitrary: rawJsonText.map((t): Body => ({ kind: "text", text: t })), weight: 1 },
+      );
   return fc.record({
     route: fc.constant(route.id),
-    method: fc.oneof({ arbitrary: fc.constant(route.method), weight: 12 }, { arbitrary: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"), weight: 1 }),
+    method: fc.oneof(
+      { arbitrary: fc.constant(route.method), weight: 12 },
+      {
+        arbitrary: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"),
+        weight: 1,
+      },
+    ),
     params: fc.tuple(...route.pathParams.map(paramArbitrary)),
     query: queryArbitrary(route),
     auth: fc.oneof(
       { arbitrary: fc.constant<Auth>(route.id === "admin.run" ? "secret" : "key"), weight: 8 },
-      { arbitrary: fc.constantFrom<Auth>("x-api-key", "none", "wrong", "malformed", "other", "secret", "key"), weight: 3 },
+      {
+        arbitrary: fc.constantFrom<Auth>(
+          "x-api-key",
+          "none",
+          "wrong",
+          "malformed",
+          "other",
+          "secret",
+          "key",
+        ),
+        weight: 3,
+      },
     ),
-    headers: fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: extraHeaders, weight: 1 }),
+    headers: fc.oneof(
+      { arbitrary: fc.constant({}), weight: 4 },
+      { arbitrary: extraHeaders, weight: 1 },
+    ),
     contentType: contentTypes(route.body?.contentType),
     body,
   }) as fc.Arbitrary<Case>;
@@ -252,8 +351,14 @@ describe("API fuzzing", () => {
   let fixtures: Fixtures;
   const restores: string[] = [];
 
-  const call = async (method: string, path: string, options: { json?: unknown; bytes?: Uint8Array; key?: string; type?: string } = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? server.apiKey}` };
+  const call = async (
+    method: string,
+    path: string,
+    options: { json?: unknown; bytes?: Uint8Array; key?: string; type?: string } = {},
+  ) => {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.key ?? server.apiKey}`,
+    };
     let body: string | Uint8Array | undefined;
     if (options.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -262,13 +367,23 @@ describe("API fuzzing", () => {
       headers["content-type"] = options.type ?? "application/octet-stream";
       body = options.bytes;
     }
-    const response = await sendRaw(server.url, { method, path: path.startsWith("/api/") ? path : `/api/v1${path}`, headers, body }, { maxBodyBytes: 64 * 1024 * 1024 });
-    return { status: response.status, body: response.body, json: () => JSON.parse(response.body.toString("utf8")) as Record<string, unknown> };
+    const response = await sendRaw(
+      server.url,
+      { method, path: path.startsWith("/api/") ? path : `/api/v1${path}`, headers, body },
+      { maxBodyBytes: 64 * 1024 * 1024 },
+    );
+    return {
+      status: response.status,
+      body: response.body,
+      json: () => JSON.parse(response.body.toString("utf8")) as Record<string, unknown>,
+    };
   };
   const must = async (expected: number[], ...args: Parameters<typeof call>) => {
     const response = await call(...args);
     if (!expected.includes(response.status))
-      throw new Error(`${args[0]} ${args[1]}: ${response.status} ${response.body.toString("utf8").slice(0, 500)}`);
+      throw new Error(
+        `${args[0]} ${args[1]}: ${response.status} ${response.body.toString("utf8").slice(0, 500)}`,
+      );
     return response;
   };
 
@@ -286,28 +401,42 @@ describe("API fuzzing", () => {
   async function ensureFixtures(): Promise<void> {
     if ((await call("GET", `/datasets/${DATASET}`)).status === 404) {
       restores.push("dataset");
-      await must([201, 200], "POST", "/datasets", { json: { name: DATASET, classes: [{ name: CLASS, color: "#ff0000" }] } });
+      await must([201, 200], "POST", "/datasets", {
+        json: { name: DATASET, classes: [{ name: CLASS, color: "#ff0000" }] },
+      });
     }
-    const classes = (await must([200], "GET", `/datasets/${DATASET}/classes`)).json() as unknown as { name: string }[];
+    const classes = (
+      await must([200], "GET", `/datasets/${DATASET}/classes`)
+    ).json() as unknown as { name: string }[];
     if (!classes.some((c) => c.name === CLASS)) {
       restores.push("classes");
-      await must([200], "PUT", `/datasets/${DATASET}/classes`, { json: { classes: [...classes, { name: CLASS, color: "#ff0000" }] } });
+      await must([200], "PUT", `/datasets/${DATASET}/classes`, {
+        json: { classes: [...classes, { name: CLASS, color: "#ff0000" }] },
+      });
     }
     if ((await call("GET", `/datasets/${DATASET}/images/${IMAGE_PATH}`)).status === 404) {
       restores.push("image");
-      await must([201], "PUT", `/datasets/${DATASET}/images/${IMAGE_PATH}`, { bytes: pngBytes(4, 4) });
+      await must([201], "PUT", `/datasets/${DATASET}/images/${IMAGE_PATH}`, {
+        bytes: pngBytes(4, 4),
+      });
       await must([200], "PUT", `/datasets/${DATASET}/annotations/${IMAGE_PATH}`, {
-        json: { annotations: [{ type: "bbox", bbox: { x: 0, y: 0, w: 2, h: 2 }, class_name: CLASS }] },
+        json: {
+          annotations: [{ type: "bbox", bbox: { x: 0, y: 0, w: 2, h: 2 }, class_name: CLASS }],
+        },
       });
     }
     const exportRow = await call("GET", `/datasets/${DATASET}/exports/${EXPORT}`);
     if (exportRow.status === 404 || exportRow.json().id !== fixtures?.exportId) {
       if (exportRow.status === 404) {
         restores.push("export");
-        await must([201, 202, 200], "POST", `/datasets/${DATASET}/exports`, { json: { name: EXPORT, format: "coco", status_filter: "all" } });
+        await must([201, 202, 200], "POST", `/datasets/${DATASET}/exports`, {
+          json: { name: EXPORT, format: "coco", status_filter: "all" },
+        });
       }
       const row = await waitForExport();
-      const link = (await must([200], "GET", `/datasets/${DATASET}/exports/${EXPORT}/download`)).json();
+      const link = (
+        await must([200], "GET", `/datasets/${DATASET}/exports/${EXPORT}/download`)
+      ).json();
       const signed = new URL(link.url as string, server.url);
       fixtures.exportId = row.id as string;
       fixtures.expires = signed.searchParams.get("expires")!;
@@ -316,26 +445,57 @@ describe("API fuzzing", () => {
     }
     if ((await call("GET", `/datasets/${DATASET}/imports/${fixtures.importId}`)).status === 404) {
       if (fixtures.importId) restores.push("import");
-      const created = await must([202], "POST", `/datasets/${DATASET}/imports?format=coco`, { bytes: fixtures.zip, type: "application/zip" });
+      const created = await must([202], "POST", `/datasets/${DATASET}/imports?format=coco`, {
+        bytes: fixtures.zip,
+        type: "application/zip",
+      });
       fixtures.importId = created.json().id as string;
     }
   }
 
   beforeAll(async () => {
     server = await startTestServer({ env: { PICTOGRAPH_SECRET: SECRET } });
-    fixtures = { exportId: "", expires: "", signature: "", importId: "", keyId: "", otherKey: "", otherImportId: "", otherKeyId: "", zip: Buffer.alloc(0) };
+    fixtures = {
+      exportId: "",
+      expires: "",
+      signature: "",
+      importId: "",
+      keyId: "",
+      otherKey: "",
+      otherImportId: "",
+      otherKeyId: "",
+      zip: Buffer.alloc(0),
+    };
     await ensureFixtures();
     restores.length = 0;
-    fixtures.keyId = (await must([201, 200], "POST", "/api-keys", { json: { name: "revocable" } })).json().id as string;
+    fixtures.keyId = (
+      await must([201, 200], "POST", "/api-keys", { json: { name: "revocable" } })
+    ).json().id as string;
     // A second workspace, through the admin route, so cross-workspace ids are real ones.
     const admin = { key: SECRET };
-    await must([200], "POST", "/admin", { ...admin, json: { command: "create-workspace", name: "other" } });
-    const issued = (await must([200], "POST", "/admin", { ...admin, json: { command: "create-api-key", workspace: "other", role: "admin" } })).json();
+    await must([200], "POST", "/admin", {
+      ...admin,
+      json: { command: "create-workspace", name: "other" },
+    });
+    const issued = (
+      await must([200], "POST", "/admin", {
+        ...admin,
+        json: { command: "create-api-key", workspace: "other", role: "admin" },
+      })
+    ).json();
     fixtures.otherKey = issued.key as string;
     const other = { key: fixtures.otherKey };
     await must([201, 200], "POST", "/datasets", { ...other, json: { name: OTHER_DATASET } });
-    fixtures.otherImportId = (await must([202], "POST", `/datasets/${OTHER_DATASET}/imports?format=coco`, { ...other, bytes: fixtures.zip, type: "application/zip" })).json().id as string;
-    fixtures.otherKeyId = (await must([201, 200], "POST", "/api-keys", { ...other, json: { name: "other-revocable" } })).json().id as string;
+    fixtures.otherImportId = (
+      await must([202], "POST", `/datasets/${OTHER_DATASET}/imports?format=coco`, {
+        ...other,
+        bytes: fixtures.zip,
+        type: "application/zip",
+      })
+    ).json().id as string;
+    fixtures.otherKeyId = (
+      await must([201, 200], "POST", "/api-keys", { ...other, json: { name: "other-revocable" } })
+    ).json().id as string;
   }, 300_000);
 
   afterAll(async () => {
@@ -344,10 +504,13 @@ describe("API fuzzing", () => {
   });
 
   const resolve = (text: string): string =>
-    text.replace(/\{\{(\w+)\}\}|%7B%7B(\w+)%7D%7D/g, (_, a: string | undefined, b: string | undefined) => {
-      const key = (a ?? b)! as keyof Fixtures;
-      return String(fixtures[key]);
-    });
+    text.replace(
+      /\{\{(\w+)\}\}|%7B%7B(\w+)%7D%7D/g,
+      (_, a: string | undefined, b: string | undefined) => {
+        const key = (a ?? b)! as keyof Fixtures;
+        return String(fixtures[key]);
+      },
+    );
 
   async function send(route: FuzzRoute, c: Case): Promise<RawResponse> {
     let path = route.path;
@@ -377,19 +540,41 @@ describe("API fuzzing", () => {
     else if (c.body?.kind === "png") body = pngBytes(8, 8);
     else if (c.body?.kind === "zip") body = fixtures.zip;
     else if (c.body?.kind === "bytes") body = c.body.bytes;
-    return sendRaw(server.url, { method: c.method, path: `${prefix}${path}${query}`, headers, body });
+    return sendRaw(
+      server.url,
+      { method: c.method, path: `${prefix}${path}${query}`, headers, body },
+      { maxBodyBytes: 64 * 1024 * 1024 },
+    );
   }
 
   it("survives a Host header that is not a host (it once crashed the server)", async () => {
     for (const host of ["a b", "[", "%%"]) {
-      const response = await sendRaw(server.url, { method: "GET", path: "/api/v1/me", headers: { host, authorization: `Bearer ${server.apiKey}` } });
+      const response = await sendRaw(server.url, {
+        method: "GET",
+        path: "/api/v1/me",
+        headers: { host, authorization: `Bearer ${server.apiKey}` },
+      });
       expect(response.status).toBe(200);
     }
     expect(server.process.exitCode).toBeNull();
   });
 
+  it("refuses a URL over Node's 16 KB header limit in the error body (it was a bare 431)", async () => {
+    const response = await sendRaw(server.url, {
+      method: "GET",
+      path: `/api/v1/exports?status=${"x".repeat(20_000)}`,
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    });
+    expect(response.status).toBe(400);
+    expect(ErrorBodySchema.parse(JSON.parse(response.body.toString("utf8"))).error.message).toMatch(
+      /too large/,
+    );
+  });
+
   it(`answers ${NUM_RUNS} fuzzed requests over every route without a 5xx, each refusal in the error body`, async () => {
-    const doc = (await must([200], "GET", "/api/v1/openapi.json")).json() as unknown as OpenApiDocument;
+    const doc = (
+      await must([200], "GET", "/api/v1/openapi.json")
+    ).json() as unknown as OpenApiDocument;
     const routes = [...routesOf(doc), ...UNDOCUMENTED];
     const byId = new Map(routes.map((route) => [route.id, route]));
     expect(routes.length).toBeGreaterThan(25);
@@ -409,34 +594,58 @@ describe("API fuzzing", () => {
       } catch (error) {
         // A dead server fails every later case too; keep the case that killed it.
         if (server.process.exitCode !== null) crash ??= c;
-        throw new Error(`no answer (${(error as Error).message}); server output:\n${server.output().slice(-3000)}`);
+        throw new Error(
+          `no answer (${(error as Error).message}); server output:\n${server.output().slice(-3000)}`,
+          { cause: error },
+        );
       }
       cases++;
       routesHit.add(route.id);
       statusCounts.set(response.status, (statusCounts.get(response.status) ?? 0) + 1);
       const text = response.body.toString("utf8");
-      if (response.status >= 500) throw new Error(`${response.status}: ${text.slice(0, 1000)}\n${server.output().slice(-3000)}`);
+      if (response.status >= 500)
+        throw new Error(
+          `${response.status}: ${text.slice(0, 1000)}\n${server.output().slice(-3000)}`,
+        );
       if (response.status >= 200 && response.status < 300) routesOk.add(route.id);
       if (response.status >= 400 && c.method !== "HEAD") {
         let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
-          throw new Error(`${response.status} without a JSON body: ${JSON.stringify(text.slice(0, 500))}`);
+          throw new Error(
+            `${response.status} without a JSON body: ${JSON.stringify(text.slice(0, 500))}`,
+          );
         }
         const parsed = ErrorBodySchema.safeParse(json);
-        if (!parsed.success) throw new Error(`${response.status} with a body that is not the error body: ${text.slice(0, 500)}`);
+        if (!parsed.success)
+          throw new Error(
+            `${response.status} with a body that is not the error body: ${text.slice(0, 500)}`,
+          );
         if (ERROR_CODES[parsed.data.error.code] !== response.status)
-          throw new Error(`${response.status} carries code ${parsed.data.error.code} (${ERROR_CODES[parsed.data.error.code]})`);
+          throw new Error(
+            `${response.status} carries code ${parsed.data.error.code} (${ERROR_CODES[parsed.data.error.code]})`,
+          );
       }
       const served = response.status < 300;
-      const credentialed = c.auth === "key" || c.auth === "x-api-key" || c.auth === "other" || (c.auth === "secret" && route.id === "admin.run");
-      if (served && !credentialed && route.secured && c.method === route.method && route.id !== "unknown")
+      const credentialed =
+        c.auth === "key" ||
+        c.auth === "x-api-key" ||
+        c.auth === "other" ||
+        (c.auth === "secret" && route.id === "admin.run");
+      if (
+        served &&
+        !credentialed &&
+        route.secured &&
+        c.method === route.method &&
+        route.id !== "unknown"
+      )
         throw new Error(`${route.id} served ${response.status} without valid credentials`);
       const sent = JSON.stringify(c);
       const crossed =
         (c.auth === "other" && OUR_ID_TOKENS.some((t) => sent.includes(t))) ||
-        ((c.auth === "key" || c.auth === "x-api-key") && OTHER_ID_TOKENS.some((t) => sent.includes(t)));
+        ((c.auth === "key" || c.auth === "x-api-key") &&
+          OTHER_ID_TOKENS.some((t) => sent.includes(t)));
       if (served && crossed && route.id !== "exports.file")
         throw new Error(`${route.id} served ${response.status} naming another workspace's id`);
       if (served && c.method !== "GET" && c.method !== "HEAD") await ensureFixtures();
@@ -445,7 +654,10 @@ describe("API fuzzing", () => {
       await fc.assert(property, { numRuns: NUM_RUNS, verbose: 1 });
     } catch (error) {
       if (crash)
-        throw new Error(`the server exited on the request ${JSON.stringify(crash)}:\n${server.output().slice(-3000)}`, { cause: error });
+        throw new Error(
+          `the server exited on the request ${JSON.stringify(crash)}:\n${server.output().slice(-3000)}`,
+          { cause: error },
+        );
       throw error;
     }
 
@@ -460,8 +672,12 @@ describe("API fuzzing", () => {
     expect([...byId.keys()].filter((id) => !routesHit.has(id))).toEqual([]);
     expect(routesOk.size).toBeGreaterThan(routes.length * 0.6);
 
-    const counts = Object.fromEntries([...statusCounts].sort(([a], [b]) => a - b).map(([status, n]) => [`status ${status}`, n]));
-    console.log(`[api-fuzz] ${cases} requests over ${routesHit.size}/${routes.length} routes in ${seconds.toFixed(0)} s; 2xx on ${routesOk.size} routes; ${JSON.stringify(counts)}; fixtures restored: ${restores.length}`);
+    const counts = Object.fromEntries(
+      [...statusCounts].sort(([a], [b]) => a - b).map(([status, n]) => [`status ${status}`, n]),
+    );
+    console.log(
+      `[api-fuzz] ${cases} requests over ${routesHit.size}/${routes.length} routes in ${seconds.toFixed(0)} s; 2xx on ${routesOk.size} routes; ${JSON.stringify(counts)}; fixtures restored: ${restores.length}`,
+    );
     recordFigures("api-fuzz", {
       cases: NUM_RUNS,
       requests: cases,

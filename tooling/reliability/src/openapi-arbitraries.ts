@@ -78,7 +78,12 @@ export type Hints = Record<string, readonly unknown[]>;
 const MAX_DEPTH = 6;
 
 /** Values the schema accepts, as far as JSON Schema says (cross-field rules aside). */
-export function validValue(schema: JsonSchema, hints: Hints = {}, name = "", depth = 0): fc.Arbitrary<unknown> {
+export function validValue(
+  schema: JsonSchema,
+  hints: Hints = {},
+  name = "",
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const hinted = hints[name];
   const own = ownValue(schema, hints, depth);
   return hinted?.length ? fc.oneof({ arbitrary: fc.constantFrom(...hinted), weight: 3 }, own) : own;
@@ -245,7 +250,8 @@ export function plant(value: unknown, wrong: unknown, pick: number, addKey: stri
   const copy = structuredClone(value);
   walk(copy);
   const objects = slots.filter((slot) => slot.parent && !Array.isArray(slot.parent));
-  if (slots.length === 0) return copy && typeof copy === "object" ? { ...copy, [addKey]: wrong } : wrong;
+  if (slots.length === 0)
+    return copy && typeof copy === "object" ? { ...copy, [addKey]: wrong } : wrong;
   // One time in four a key is added beside the existing ones instead.
   if (pick % 4 === 0 && objects.length) {
     const { parent } = objects[pick % objects.length]!;

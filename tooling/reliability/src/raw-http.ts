@@ -19,7 +19,9 @@ export type RawResponse = {
   bodyBytes: number;
 };
 
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+// One connection per request: a kept-alive socket the server closes just as a request goes
+// out is reset, which would read as the server failing.
+const agent = new Agent({ keepAlive: false, maxSockets: 4 });
 
 export function sendRaw(
   origin: string,
@@ -69,7 +71,7 @@ export function sendRaw(
   });
 }
 
-/** Closes the kept-alive connections, so the test process can exit. */
+/** Closes any connection still open, so the test process can exit. */
 export function closeRawConnections(): void {
   agent.destroy();
 }
