@@ -2,7 +2,7 @@ import type { Annotation, ClassDef, DatasetImage, ImageStatus, Split } from "@pi
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "../create-db";
 import { createTestWorkspace, testBackends } from "../testing";
-import { insertAnnotations } from "./annotations";
+import { getImageAnnotations, insertAnnotations } from "./annotations";
 import { listClasses, replaceClasses } from "./classes";
 import { createDataset } from "./datasets";
 import { countExportImages, pageExportImages, type ExportImageFilter } from "./export-images";
@@ -152,6 +152,94 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
         expected.get(item.image.path)!.annotations.filter((a) => a.class_name === "bus"),
       );
     }
+  });
+
+  it("pages without annotations: the same images, files and order, every list empty", async () => {
+    const filter: ExportImageFilter = { datasetId, statusFilter: "in_progress", split: "val" };
+    const full = await readAll(filter, 13);
+    const bare = [];
+    let after: string | null = null;
+    do {
+      const page = await pageExportImages(db, { ...filter, after, limit: 13, annotations: false });
+      bare.push(...page.items);
+      after = page.nextCursor;
+    } while (after);
+
+    expect(bare.length).toBeGreaterThan(13);
+    expect(full.items.some((item) => item.image.annotations.length > 0)).toBe(true);
+    expect(bare).toEqual(
+      full.items.map((item) => ({ ...item, image: { ...item.image, annotations: [] } })),
+    );
+  });
+
+  it("renders every annotation type as the canonical JSON, awkward text included", async () => {
+    const ws = await createTestWorkspace(db);
+    const odd = (await createDataset(db, { workspaceId: ws.id, name: "odd" })).id;
+    const names = ['say "hi" \\ back', "ünïcode/名前", "plain"];
+    await replaceClasses(db, { datasetId: odd, classes: names.map(classDef) });
+    const base = { attributes: {}, confidence: null, occluded: false, z_order: 0 };
+    const list: Annotation[] = [
+      {
+        type: "bbox",
+        bbox: { x: 0.1, y: 2e-7, w: 1234.5678, h: 3 },
+        class_name: names[0]!,
+        ...base,
+      },
+      {
+        type: "polygon",
+        polygon: {
+          paths: [
+            [
+              { x: 0, y: 0 },
+              { x: 4, y: 0 },
+              { x: 4, y: 3 },
+            ],
+          ],
+        },
+        class_name: names[1]!,
+        attributes: { 'q"uote': "line\nbreak \u0001", n: -1.5, ok: true },
+        confidence: 0.1,
+        occluded: true,
+        z_order: -2147483648,
+      },
+      {
+        type: "polyline",
+        polyline: {
+          path: [
+            { x: 1, y: 1 },
+            { x: 2, y: 3 },
+          ],
+        },
+        class_name: names[2]!,
+        ...base,
+      },
+      {
+        type: "keypoint",
+        keypoint: { x: 7, y: 8 },
+        instance_id: 2147483647,
+        joint: 'left "eye"',
+        class_name: names[1]!,
+        ...base,
+        confidence: 1,
+      },
+      {
+        type: "keypoint",
+        keypoint: { x: 9, y: 8 },
+        instance_id: null,
+        joint: null,
+        class_name: names[2]!,
+        ...base,
+      },
+    ];
+    await insertImages(db, { datasetId: odd, images: [{ path: "x.jpg", width: 9, height: 9 }] });
+    await insertAnnotations(db, { datasetId: odd, images: [{ path: "x.jpg", annotations: list }] });
+
+    const page = await pageExportImages(db, { datasetId: odd, statusFilter: "all", limit: 10 });
+    const exported = page.items[0]!.image.annotations;
+    expect(exported).toEqual(list);
+    // Key order too, so files written from it read the same way every time.
+    expect(exported.map((a) => Object.keys(a))).toEqual(list.map((a) => Object.keys(a)));
+    expect(await getImageAnnotations(db, { datasetId: odd, path: "x.jpg" })).toEqual(exported);
   });
 
   it("counts images and surviving annotations per split", async () => {
