@@ -92,33 +92,40 @@ function imageJson(image: DatasetImage, annotations: Annotation[]): string {
     tags: image.tags,
     annotation_count: annotations.length,
   };
-  const fields = Object.entries(head).map(
-    ([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`,
-  );
-  const rows = annotations.map((a, i) => `    ${JSON.stringify(annotationJson(a, i + 1))}`);
-  const list = rows.length ? `[\n${rows.join(",\n")}\n  ]` : "[]";
-  return `{\n${fields.join("\n")}\n  "annotations": ${list}\n}\n`;
+  let text = "{\n";
+  for (const key in head)
+    text += `  ${JSON.stringify(key)}: ${JSON.stringify(head[key as keyof typeof head])},\n`;
+  if (!annotations.length) return `${text}  "annotations": []\n}\n`;
+  text += '  "annotations": [\n';
+  for (let i = 0; i < annotations.length; i++)
+    text += `${i ? ",\n" : ""}    ${JSON.stringify(annotationJson(annotations[i]!, i + 1))}`;
+  return `${text}\n  ]\n}\n`;
 }
 
 /** Field order of the Pictograph SDK (id, name, type, geometry, confidence, attributes),
- * then what the canonical model adds. */
+ * then what the canonical model adds. Each case is one literal: no intermediate objects. */
 function annotationJson(a: Annotation, id: number): Record<string, unknown> {
-  const base = { id, name: a.class_name, type: a.type };
-  const tail = {
-    confidence: a.confidence,
-    attributes: a.attributes,
-    occluded: a.occluded,
-    z_order: a.z_order,
-  };
+  const { class_name: name, type, confidence, attributes, occluded, z_order } = a;
   switch (a.type) {
     case "bbox":
-      return { ...base, bbox: a.bbox, ...tail };
+      return { id, name, type, bbox: a.bbox, confidence, attributes, occluded, z_order };
     case "polygon":
-      return { ...base, polygon: a.polygon, ...tail };
+      return { id, name, type, polygon: a.polygon, confidence, attributes, occluded, z_order };
     case "polyline":
-      return { ...base, polyline: a.polyline, ...tail };
+      return { id, name, type, polyline: a.polyline, confidence, attributes, occluded, z_order };
     case "keypoint":
-      return { ...base, keypoint: a.keypoint, instance_id: a.instance_id, joint: a.joint, ...tail };
+      return {
+        id,
+        name,
+        type,
+        keypoint: a.keypoint,
+        instance_id: a.instance_id,
+        joint: a.joint,
+        confidence,
+        attributes,
+        occluded,
+        z_order,
+      };
   }
 }
 
