@@ -153,16 +153,23 @@ export function pythonJson(value: unknown, indent = "", floatKey = false): strin
   if (typeof value === "number") return floatKey ? pythonFloat(value) : pythonNumber(value);
   if (typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
   const inner = `${indent}  `;
+  // Plain loops and `+=`: this runs for every number of every shape.
   if (Array.isArray(value)) {
     if (!value.length) return "[]";
-    return `[\n${value.map((item) => inner + pythonJson(item, inner, floatKey)).join(",\n")}\n${indent}]`;
+    let text = "[";
+    for (let i = 0; i < value.length; i++)
+      text += `${i ? "," : ""}\n${inner}${pythonJson(value[i], inner, floatKey)}`;
+    return `${text}\n${indent}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (!entries.length) return "{}";
-  const lines = entries.map(
-    ([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonJson(item, inner, key === "points")}`,
-  );
-  return `{\n${lines.join(",\n")}\n${indent}}`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (!keys.length) return "{}";
+  let text = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    text += `${i ? "," : ""}\n${inner}${JSON.stringify(key)}: ${pythonJson(record[key], inner, key === "points")}`;
+  }
+  return `${text}\n${indent}}`;
 }
 
 function pythonNumber(value: number): string {
@@ -174,5 +181,6 @@ function pythonFloat(value: number): string {
   const size = Math.abs(value);
   if (size !== 0 && (size < 1e-4 || size >= 1e16))
     return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
-  return Number.isInteger(value) ? value.toFixed(1) : String(value);
+  // Below 1e16 an integer's String() has no exponent, so this is toFixed(1), only cheaper.
+  return Number.isInteger(value) ? `${value}.0` : String(value);
 }
