@@ -56,12 +56,12 @@ export const writeYolo: FormatWriter = async function* (source: ExportSource) {
     for (const split of folder.splits) {
       for await (const image of source.images({ split })) {
         summary.images++;
-        const lines = labelLines(image, select, exported, summary.skipped);
-        summary.annotations += lines.length;
+        const labels = labelText(image, select, exported, summary.skipped);
+        summary.annotations += labels.lines;
         yield {
           type: "file",
           path: labelPath(`images/${folder.dir}/${image.path}`),
-          body: lines.join(""),
+          body: labels.text,
         };
         if (source.options.include_images) {
           summary.imageMembers++;
@@ -104,30 +104,35 @@ function splitNote(counts: SplitCounts): string[] {
   return counts.none > 0 ? [`${counts.none} images without a split are in train`] : [];
 }
 
-function labelLines(
+/** Centre or size over the image's, clamped to [0, 1], at 6 decimals. */
+const unit = (value: number) => Math.min(1, Math.max(0, value)).toFixed(6);
+const ZERO = unit(0);
+
+function labelText(
   image: DatasetImage,
   select: AnnotationSelector,
   exported: ExportClasses,
   skipped: Record<string, number>,
-): string[] {
-  const lines: string[] = [];
+): { text: string; lines: number } {
+  let text = "";
+  let lines = 0;
+  const { width: W, height: H } = image;
   for (const a of select(image)) {
     const box = boxOf(a);
     if (!box) {
       countSkip(skipped, `${a.type}: not expressible in yolo`);
       continue;
     }
-    const { width: W, height: H } = image;
-    const values = [(box.x + box.w / 2) / W, (box.y + box.h / 2) / H, box.w / W, box.h / H].map(
-      (v) => Math.min(1, Math.max(0, v)).toFixed(6),
-    );
-    if (Number(values[2]) === 0 || Number(values[3]) === 0) {
+    const w = unit(box.w / W);
+    const h = unit(box.h / H);
+    if (w === ZERO || h === ZERO) {
       countSkip(skipped, `${a.type}: smaller than yolo's precision (a millionth of the image)`);
       continue;
     }
-    lines.push(`${exported.indexOf(a.class_name)} ${values.join(" ")}\n`);
+    text += `${exported.indexOf(a.class_name)} ${unit((box.x + box.w / 2) / W)} ${unit((box.y + box.h / 2) / H)} ${w} ${h}\n`;
+    lines++;
   }
-  return lines;
+  return { text, lines };
 }
 
 function boxOf(a: Annotation) {
