@@ -4,7 +4,7 @@
 // worker retries it.
 import { createDb, migrate } from "@pictograph/db";
 import { startWorkers } from "@pictograph/exporter";
-import { createJobs } from "@pictograph/jobs";
+import { createJobs, surviveLostJobUpdates } from "@pictograph/jobs";
 import { createBlobStore } from "@pictograph/storage";
 import { createServer } from "node:http";
 import { hostname } from "node:os";
@@ -13,6 +13,7 @@ import { parseEnv } from "./env";
 const env = parseEnv();
 const workerId = env.WORKER_ID ?? `${hostname()}:${process.pid}`;
 const log = (line: string) => console.log(`[worker ${workerId}] ${line}`);
+surviveLostJobUpdates(log);
 
 const handle = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: null });
 await migrate(handle); // a no-op once `migrate` ran; lets a worker start first

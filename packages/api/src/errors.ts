@@ -1,7 +1,7 @@
 // One way to fail, whatever the surface: an ErrorCode from @pictograph/schema carried by a
 // TRPCError, turned into `{ error: { code, message, details } }` by every transport.
 import { ERROR_CODES, describeZodError, type ErrorBody, type ErrorCode } from "@pictograph/schema";
-import { DbConflictError, DbReferenceError, postgresErrorOf } from "@pictograph/db";
+import { DbConflictError, DbReferenceError, isDatabaseUnavailable, postgresErrorOf } from "@pictograph/db";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
@@ -83,6 +83,13 @@ function resolveError(error: unknown): Resolved {
     return {
       code: "validation_error",
       message: `a value in the request cannot be stored: ${storage}`,
+    };
+  // A database restart or outage is not the caller's fault and usually passes: say so, and
+  // let clients retry (the SDK retries a 503).
+  if (isDatabaseUnavailable(cause))
+    return {
+      code: "unavailable",
+      message: "the database is unavailable right now; try again in a few seconds",
     };
   if (error instanceof TRPCError) {
     const code = (Object.keys(TRPC_CODES) as ErrorCode[]).find((c) => TRPC_CODES[c] === error.code);

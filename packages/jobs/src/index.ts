@@ -2,3 +2,4 @@
 // enqueue that joins the caller's transaction. Nothing here reads process.env.
 export * from "./definitions";
 export * from "./create-jobs";
+export * from "./lost-job-updates";

@@ -109,18 +109,15 @@ describe("SIGKILL of worker processes during exports", () => {
     })();
 
     const started = Date.now();
-    let rows = await waitFor(
+    await waitFor(
       `all ${EXPORTS} exports to end`,
-      async () => {
-        const current = await rowsOf(scratch.db, ids);
-        return current.every((r) => r.status === "completed" || r.status === "failed") && current;
-      },
+      async () => (await rowsOf(scratch.db, ids)).every((r) => r.status === "completed" || r.status === "failed"),
       FULL ? 1_200_000 : 400_000,
     );
     finished = true;
     await chaos;
     const seconds = (Date.now() - started) / 1000;
-    rows = await rowsOf(scratch.db, ids);
+    const rows = await rowsOf(scratch.db, ids);
 
     expect(rows.filter((r) => r.status !== "completed").map((r) => `${r.id}: ${r.status} ${r.errorMessage}`)).toEqual([]);
     expect(await countProcessing(scratch.db)).toBe(0);

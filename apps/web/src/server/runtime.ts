@@ -4,7 +4,7 @@
 import { createApiHandler, type ApiServices } from "@pictograph/api";
 import { createDb, migrate, type DbHandle } from "@pictograph/db";
 import { startWorkers, type Workers } from "@pictograph/exporter";
-import { createJobs, type Jobs } from "@pictograph/jobs";
+import { createJobs, surviveLostJobUpdates, type Jobs } from "@pictograph/jobs";
 import { createBlobStore } from "@pictograph/storage";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,6 +28,7 @@ async function createRuntime(): Promise<Runtime> {
   const handle: DbHandle = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.dataDir });
   await migrate(handle);
   const storage = createBlobStore(env.storage);
+  surviveLostJobUpdates(log);
   const jobs: Jobs = await createJobs({ handle, expireInSeconds: env.EXPORT_TIMEOUT_SECONDS });
   const services: ApiServices = {
     db: handle.db,
