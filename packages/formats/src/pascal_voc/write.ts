@@ -24,9 +24,10 @@ export const STRIPPED_CHARACTERS = "text: characters XML 1.0 cannot hold were re
 
 export type VocBox = { xmin: number; ymin: number; xmax: number; ymax: number };
 
+const clamp = (v: number, max: number) => Math.min(max, Math.max(1, v));
+
 /** Devkit convention: pixel (1,1) is the top-left pixel; the box covers xmin..xmax inclusive. */
 export function vocBox(box: BBox, width: number, height: number): VocBox {
-  const clamp = (v: number, max: number) => Math.min(max, Math.max(1, v));
   const xmin = clamp(Math.round(box.x) + 1, width);
   const ymin = clamp(Math.round(box.y) + 1, height);
   // A box thinner than a pixel still covers the pixel it starts in.
