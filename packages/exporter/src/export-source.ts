@@ -1,13 +1,22 @@
 // An ExportSource over the database: pages a dataset's selected images by keyset (never
-// OFFSET, never the whole table) and counts them as they stream, for progress.
-import { pageExportImages, type Db, type ExportImage } from "@pictograph/db";
+// OFFSET, never the whole table) and counts them as they stream, for progress. The next
+// page is read while the writer consumes the current one, so at most two pages are held.
+import { pageExportImages, type Db, type ExportImage, type KeysetPage } from "@pictograph/db";
 import type { ExportSource } from "@pictograph/formats";
 import type { ClassDef, DatasetImage, ExportOptions, Split } from "@pictograph/schema";
 import type { SplitCounts } from "@pictograph/formats";
 
 export const EXPORT_PAGE_SIZE = 500;
 
+/**
+ * What a pass asks for: one split (null = images without one) or every image, and whether
+ * it reads annotations. A pass that says `annotations: false` gets every list empty and
+ * costs the database a small fraction of a full pass.
+ */
+export type ExportPassFilter = { split?: Split | null; annotations?: boolean };
+
 export type DatabaseExportSource = ExportSource & {
+  images(filter?: ExportPassFilter): AsyncIterable<DatasetImage>;
   /** Where an image yielded by this source is stored (for image members). */
   storedFileOf(image: DatasetImage): ExportImage | undefined;
   /** Images yielded so far, over every pass. */
@@ -28,7 +37,7 @@ export function databaseExportSource(params: {
 }): DatabaseExportSource {
   const { db, signal } = params;
   // Writers ask for an image's file while the source is on that image's page: remembering
-  // the current page only keeps memory bounded.
+  // the page being yielded only keeps memory bounded.
   let stored = new Map<string, ExportImage>();
   let yielded = 0;
   return {
@@ -41,25 +50,35 @@ export function databaseExportSource(params: {
       return yielded;
     },
     storedFileOf: (image) => stored.get(image.path),
-    async *images(filter?: { split: Split | null }) {
-      let after: string | null = null;
-      do {
+    async *images(filter: ExportPassFilter = {}) {
+      const pageAfter = (after: string | null): Promise<KeysetPage<ExportImage>> => {
         signal.throwIfAborted();
-        const page = await pageExportImages(db, {
+        return pageExportImages(db, {
           datasetId: params.datasetId,
           statusFilter: params.options.status_filter,
-          split: filter ? filter.split : undefined,
+          split: filter.split,
           classIds: params.classIds,
+          annotations: filter.annotations,
           after,
           limit: EXPORT_PAGE_SIZE,
         });
-        stored = new Map(page.items.map((item) => [item.image.path, item]));
-        for (const item of page.items) {
-          yielded++;
-          yield item.image;
+      };
+      let next: Promise<KeysetPage<ExportImage>> | null = pageAfter(null);
+      try {
+        while (next) {
+          const page: KeysetPage<ExportImage> = await next;
+          // Read ahead: the next page is on its way while this one is written.
+          next = page.nextCursor ? pageAfter(page.nextCursor) : null;
+          stored = new Map(page.items.map((item) => [item.image.path, item]));
+          for (const item of page.items) {
+            yielded++;
+            yield item.image;
+          }
         }
-        after = page.nextCursor;
-      } while (after);
+      } finally {
+        // A pass left early (an error, a cancelled build) must not leave a rejection unheard.
+        next?.catch(() => undefined);
+      }
     },
   };
 }

@@ -1,0 +1,118 @@
+// The database source on a dataset of several pages: every pass yields the selected images
+// once, in byte order, with the right files; the next page is read while the current one is
+// consumed, never more than one ahead; a pass that needs no annotations gets none.
+import type { Db, DbHandle } from "@pictograph/db";
+import { testBackends } from "@pictograph/db/testing";
+import type { DatasetImage, ExportOptions } from "@pictograph/schema";
+import { createLocalBlobStore } from "@pictograph/storage";
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeDataset, type StoredDataset } from "../test/fixture-dataset";
+import { generatedClasses, generatedImages } from "../test/generated-images";
+import { databaseExportSource, EXPORT_PAGE_SIZE } from "./export-source";
+
+const COUNT = 2 * EXPORT_PAGE_SIZE + 3;
+const PAGES = 3;
+const images = generatedImages(COUNT);
+const inPathOrder = [...images].sort((a, b) =>
+  Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)),
+);
+const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const options: ExportOptions = {
+  format: "coco",
+  include_images: true,
+  class_filter: null,
+  status_filter: "all",
+};
+
+describe.each(testBackends(process.env.TEST_DATABASE_URL))(
+  "the database export source on $name",
+  (backend) => {
+    let handle: DbHandle;
+    let db: Db;
+    let dir: string;
+    let dataset: StoredDataset;
+    /** Export page statements sent so far. */
+    let pageQueries = 0;
+
+    beforeAll(async () => {
+      handle = await backend.open({
+        logger: {
+          logQuery: (query) =>
+            void (/FROM images i\s+WHERE .* ORDER BY i\.path/s.test(query) && pageQueries++),
+        },
+      });
+      db = handle.db;
+      dir = await mkdtemp(join(tmpdir(), "pictograph-export-source-"));
+      dataset = await storeDataset(db, createLocalBlobStore({ dir }), {
+        name: "pages",
+        images,
+        classes: generatedClasses,
+        shareIdenticalFiles: true,
+      });
+    });
+
+    afterAll(async () => {
+      await handle?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    const sourceOf = () =>
+      databaseExportSource({
+        db,
+        datasetId: dataset.datasetId,
+        datasetName: dataset.name,
+        classes: generatedClasses,
+        classIds: null,
+        options,
+        splitCounts: { train: 0, val: 0, test: 0, none: 0 },
+        exportedAt: new Date(0),
+        signal: new AbortController().signal,
+      });
+
+    it("yields every image once in byte order with its file, reading one page ahead", async () => {
+      const source = sourceOf();
+      const yielded: DatasetImage[] = [];
+      pageQueries = 0;
+      for await (const image of source.images()) {
+        const page = Math.floor(yielded.length / EXPORT_PAGE_SIZE);
+        // The page being yielded and the next one have been asked for; never a third.
+        expect(pageQueries).toBe(Math.min(page + 2, PAGES));
+        const file = source.storedFileOf(image);
+        expect(file?.blobKey).toBeTruthy();
+        expect(file?.sha256).toBe(sha256Of(dataset.bytesOf.get(image.path)!));
+        yielded.push(image);
+      }
+      expect(pageQueries).toBe(PAGES);
+      expect(yielded).toEqual(inPathOrder);
+      expect(source.yielded).toBe(COUNT);
+    });
+
+    it("gives a pass over the images alone the same images without their annotations", async () => {
+      const source = sourceOf();
+      const bare: DatasetImage[] = [];
+      for await (const image of source.images({ split: "train", annotations: false })) {
+        expect(source.storedFileOf(image)?.blobKey).toBeTruthy();
+        bare.push(image);
+      }
+      const train = inPathOrder.filter((image) => image.split === "train");
+      expect(train.some((image) => image.annotations.length > 0)).toBe(true);
+      expect(bare).toEqual(train.map((image) => ({ ...image, annotations: [] })));
+    });
+
+    it("stops reading when a pass is left early, with the read-ahead settled quietly", async () => {
+      const source = sourceOf();
+      pageQueries = 0;
+      let seen = 0;
+      for await (const _image of source.images()) if (++seen === 3) break;
+      expect(pageQueries).toBe(2);
+      // The abandoned read-ahead finishes (or fails) without anyone waiting for it.
+      const again: DatasetImage[] = [];
+      for await (const image of source.images({ split: null })) again.push(image);
+      expect(again).toEqual(inPathOrder.filter((image) => image.split === null));
+    });
+  },
+);
