@@ -6,6 +6,7 @@
 // - ListObjectsV2 pagination fails on Node ≥ 17, because s3rver encrypts continuation
 //   tokens with DES, which OpenSSL 3 no longer offers.
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import S3rver, { type S3rverContext } from "s3rver";
@@ -19,6 +20,11 @@ export interface S3TestServer {
   config(overrides?: Partial<S3StorageConfig>): S3StorageConfig;
   /** How many multipart uploads were initiated so far. */
   multipartUploadsStarted(): number;
+  /**
+   * Stops answering, like a server going down: the listener closes and open connections are
+   * cut. The returned function starts it again on the same port with the same data.
+   */
+  interrupt(): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +76,19 @@ export async function startS3TestServer(): Promise<S3TestServer> {
       ...overrides,
     }),
     multipartUploadsStarted: () => started,
+    interrupt: async () => {
+      // s3rver keeps its http.Server and listen options on the instance (not in its types).
+      const internals = server as unknown as { httpServer: Server; serverOptions: { port: number } };
+      // Not server.close(): its "close" listener would also shut s3rver's logger for good.
+      internals.httpServer.removeAllListeners("close");
+      const closed = new Promise((resolve) => internals.httpServer.close(resolve));
+      internals.httpServer.closeAllConnections();
+      await closed;
+      return async () => {
+        internals.serverOptions.port = port;
+        await server.run();
+      };
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
