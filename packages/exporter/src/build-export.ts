@@ -154,10 +154,10 @@ export async function buildExport(
       // the stream first, and an 'error' nobody listens to would crash the process.
       zip.stream.on("error", () => undefined);
       controller.signal.addEventListener("abort", () => zip.stream.destroy(controller.signal.reason as Error), { once: true });
-      const [built, stored] = await Promise.all([
+      const [built, stored] = await bothOrRootCause(
         zip.done,
         deps.storage.put(key, zip.stream, { contentType: "application/zip", signal: controller.signal }),
-      ]);
+      );
 
       // Edits during the build (an image added, deleted, or moved in or out of the status
       // filter) change what later pages and passes see: build again from the new state.
@@ -228,6 +228,23 @@ async function removeOtherAttempts(storage: BlobStore, exportId: string, keep: s
   } catch {
     // Left for the next build of this export, or for an operator.
   }
+}
+
+/**
+ * Both results, or the error that caused the failure. When one side fails the other is cut
+ * off and fails too, with an abort or a premature close, sometimes first: a full disk must be
+ * reported as a full disk, not as "the operation was aborted".
+ */
+async function bothOrRootCause<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === "fulfilled" && second.status === "fulfilled") return [first.value, second.value];
+  const errors = [first, second].flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  throw errors.find((error) => !isKnockOnError(error)) ?? errors[0];
+}
+
+function isKnockOnError(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  return name === "AbortError" || code === "ABORT_ERR" || code === "ERR_STREAM_PREMATURE_CLOSE";
 }
 
 function sameCounts(before: ExportImageCount[], after: ExportImageCount[]): boolean {
