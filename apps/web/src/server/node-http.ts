@@ -65,8 +65,10 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
       ? "the URL and headers are too large (over 16 KB): send long values in the request body"
       : "the request is not valid HTTP";
   const body = JSON.stringify({ error: { code: "bad_request", message } } satisfies ErrorBody);
+  // An answer to HEAD has headers only: a body would be read as the start of another response.
+  const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
   socket.end(
     "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\n" +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? "" : body}`,
   );
 }
