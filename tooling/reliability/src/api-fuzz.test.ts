@@ -570,6 +570,13 @@ describe("API fuzzing", () => {
     expect(ErrorBodySchema.parse(JSON.parse(response.body.toString("utf8"))).error.message).toMatch(
       /too large/,
     );
+    // HEAD gets the status without a body, which a client would take for the next response.
+    const head = await sendRaw(server.url, {
+      method: "HEAD",
+      path: `/api/v1/me?x=${"x".repeat(20_000)}`,
+    });
+    expect(head.status).toBe(400);
+    expect(head.bodyBytes).toBe(0);
   });
 
   it(`answers ${NUM_RUNS} fuzzed requests over every route without a 5xx, each refusal in the error body`, async () => {
