@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { DbReferenceError } from "../errors";
 import { selectRows } from "../raw-sql";
-import { annotationListOf } from "./canonical-annotations";
+import { annotationsFromTuples, annotationTuplesOf } from "./canonical-annotations";
 
 export type ImageAnnotations = { path: string; annotations: Annotation[] };
 
@@ -18,12 +18,12 @@ export async function getImageAnnotations(
   db: DbOrTx,
   params: { datasetId: string; path: string },
 ): Promise<Annotation[] | null> {
-  const [row] = await selectRows<{ annotations: Annotation[] }>(
+  const [row] = await selectRows<{ annotations: string | null }>(
     db,
-    sql`SELECT ${annotationListOf(sql`i.id`)} AS annotations
+    sql`SELECT ${annotationTuplesOf(sql`i.id`)} AS annotations
         FROM images i WHERE i.dataset_id = ${params.datasetId} AND i.path = ${params.path}`,
   );
-  return row?.annotations ?? null;
+  return row ? annotationsFromTuples(row.annotations) : null;
 }
 
 /**

@@ -1,10 +1,10 @@
 // The access path exports stream through: a dataset's selected images in path order with
 // their annotations, one round trip per page (never OFFSET, never the whole table).
-import type { Annotation, DatasetImage, Split, StatusFilter } from "@pictograph/schema";
+import type { DatasetImage, Split, StatusFilter } from "@pictograph/schema";
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { selectRows } from "../raw-sql";
-import { annotationListText } from "./canonical-annotations";
+import { annotationsFromTuples, annotationTuplesOf } from "./canonical-annotations";
 import { pageOf, type KeysetPage } from "./keyset-page";
 
 export type ExportImageFilter = {
@@ -43,7 +43,7 @@ export async function pageExportImages(
 ): Promise<KeysetPage<ExportImage>> {
   const after = params.after ? sql`AND i.path > ${params.after}` : sql``;
   const annotations =
-    params.annotations === false ? sql`NULL` : annotationListText(sql`i.id`, params.classIds);
+    params.annotations === false ? sql`NULL` : annotationTuplesOf(sql`i.id`, params.classIds);
   const rows = await selectRows<ExportImageRow>(
     db,
     sql`
@@ -68,8 +68,7 @@ export async function pageExportImages(
       status: row.status,
       split: row.split,
       tags: row.tags,
-      // Parsed here rather than by the driver as json: the server skips validating it.
-      annotations: row.annotations === null ? [] : (JSON.parse(row.annotations) as Annotation[]),
+        annotations: annotationsFromTuples(row.annotations),
     },
   }));
   return pageOf(items, params.limit, (item) => item.image.path);
