@@ -10,18 +10,22 @@
 // Options (`--name=value`): --quick (10k/1k images, 200 files, few runs: a smoke test),
 // --big-formats=coco,yolo (formats run at 100k as well as 10k; "all" for every one),
 // --big-runs, --coco-big-runs, --small-runs, --tiny-runs, --image-runs, --zip-runs.
-import { createWorkspace, executeSqlText, pageExportImages } from "@pictograph/db";
+import { createWorkspace, executeSqlText } from "@pictograph/db";
 import { createJobs, type Jobs } from "@pictograph/jobs";
-import { FORMATS, type Format, type Split } from "@pictograph/schema";
+import { FORMATS, type Format } from "@pictograph/schema";
 import { createLocalBlobStore } from "@pictograph/storage";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { EXPORT_PAGE_SIZE } from "../src/export-source";
+import {
+  databaseExportSource,
+  EXPORT_PAGE_SIZE,
+  type ExportPassFilter,
+} from "../src/export-source";
 import { createBenchDatabase, type BenchDatabase } from "./bench-database";
-import { BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "./bench-dataset";
+import { benchClasses, BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "./bench-dataset";
 import { floorQuery, timeCopy, timeZipStore } from "./bench-floors";
 import { timeExport, type TimedExport } from "./timed-export";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
@@ -237,7 +241,7 @@ async function main(): Promise<void> {
       files: { storage },
     });
     // A settled table, as a real dataset's would be: hint bits set, statistics fresh.
-    let began = performance.now();
+    const began = performance.now();
     await executeSqlText(db, "VACUUM (ANALYZE) images, annotations, classes");
     const vacuumMs = performance.now() - began;
     const [copyRows] = (
@@ -341,35 +345,46 @@ async function main(): Promise<void> {
         `${notBig.join(", ")} measured at ${SMALL.toLocaleString("en-US")} images only: by default only coco and yolo also run at ${BIG.toLocaleString("en-US")} (time budget on this machine; \`--big-formats=all\` runs every format)`,
       );
 
-    // The exporter's read path alone, in this process: pages of the big dataset through the
-    // query and page size the worker uses, nothing written. Once over every image (what a
-    // one-pass format reads), and as COCO reads it: two passes over each split.
-    const readAll = async (split?: Split | null) => {
-      let after: string | null = null;
-      do {
-        const page = await pageExportImages(db, {
-          datasetId: big.datasetId,
-          statusFilter: "all",
-          split,
-          after,
-          limit: EXPORT_PAGE_SIZE,
-        });
-        after = page.nextCursor;
-      } while (after);
+    // The exporter's read path alone, in this process: the big dataset through the worker's
+    // database source (its query, page size and read-ahead), nothing written. Once over every
+    // image (what a one-pass format reads), and as COCO reads it: two passes over each split,
+    // with annotations in both, then with its images[] pass asking for none. Bench-process CPU
+    // is recorded too: it moves less with the machine's load than wall time.
+    const readSource = databaseExportSource({
+      db,
+      datasetId: big.datasetId,
+      datasetName: big.name,
+      classes: benchClasses,
+      classIds: null,
+      options: { format: "coco", include_images: false, class_filter: null, status_filter: "all" },
+      splitCounts: { train: 0, val: 0, test: 0, none: 0 },
+      exportedAt: startedAt,
+      signal: new AbortController().signal,
+    });
+    const timeReads = async (passes: ExportPassFilter[]) => {
+      const cpuBefore = process.cpuUsage();
+      const startedMs = performance.now();
+      for (const filter of passes)
+        for await (const _image of readSource.images(filter)) void _image;
+      const cpu = process.cpuUsage(cpuBefore);
+      return { ms: performance.now() - startedMs, cpuMs: (cpu.user + cpu.system) / 1000 };
     };
-    const readRuns: number[] = [];
+    const SPLITS = ["train", "val", "test", null] as const;
+    const readRuns: Array<{ ms: number; cpuMs: number }> = [];
     for (let r = 0; r < 2; r++) {
       log(`read path alone: ${BIG} images, run ${r + 1}`);
-      began = performance.now();
-      await readAll();
-      readRuns.push(performance.now() - began);
+      readRuns.push(await timeReads([{}]));
     }
-    const readPathMs = round(median(readRuns));
+    const readPathMs = round(median(readRuns.map((run) => run.ms)));
+    const readPathCpuMs = round(median(readRuns.map((run) => run.cpuMs)));
     log(`read path as COCO reads it: 2 passes × 4 splits`);
-    began = performance.now();
-    for (let pass = 0; pass < 2; pass++)
-      for (const split of ["train", "val", "test", null] as const) await readAll(split);
-    const readPathCocoMs = round(performance.now() - began);
+    const readCoco = await timeReads([...SPLITS, ...SPLITS].map((split) => ({ split })));
+    log(`read path as COCO reads it, images[] pass without annotations`);
+    const readCocoBare = await timeReads([
+      ...SPLITS.map((split) => ({ split, annotations: false })),
+      ...SPLITS.map((split) => ({ split })),
+    ]);
+    const readPathCocoMs = round(readCoco.ms);
 
     // One long-lived worker for the latency and with-images runs.
     const worker = await startWorker("worker");
@@ -578,8 +593,9 @@ async function main(): Promise<void> {
       copySmall
         ? `| the same COPY, ${n(SMALL)} images | ${copySmall.runs} | ${n(copySmall.medianMs)} | ${n(copySmall.rowsPerSecond)} rows/s |`
         : "| COPY floor at the small size | – | – | not measured |",
-      `| the exporter's read path alone: \`pageExportImages\` over ${n(BIG)} images, ${EXPORT_PAGE_SIZE} per page, in the bench process | ${readRuns.length} | ${n(readPathMs)} | ${n(round((BIG / readPathMs) * 1000))} images/s |`,
+      `| the exporter's read path alone: its database source (\`pageExportImages\`, ${EXPORT_PAGE_SIZE} per page, one page read ahead) over ${n(BIG)} images, in the bench process | ${readRuns.length} | ${n(readPathMs)} | ${n(round((BIG / readPathMs) * 1000))} images/s |`,
       `| the same as COCO reads it: 2 passes × 4 splits (split = X, keyset by path) | 1 | ${n(readPathCocoMs)} | ${n(round(((2 * BIG) / readPathCocoMs) * 1000))} images/s |`,
+      `| the same with COCO's images[] pass asking for no annotations | 1 | ${n(round(readCocoBare.ms))} | ${n(round(((2 * BIG) / readCocoBare.ms) * 1000))} images/s |`,
       zipMs !== null
         ? `| Info-ZIP \`zip -0 -r -q\` of the ${n(FILES)} image files (${mb(withFiles.fileBytes)} MB) | ${zipRuns.length} | ${n(zipMs)} | ${n(round(withFiles.fileBytes / 1e6 / (zipMs / 1000)))} MB/s |`
         : "| zip -0 | – | – | not measured |",
@@ -589,6 +605,8 @@ async function main(): Promise<void> {
       zipHashSyncMs !== null
         ? `| the same, then \`sha256sum\` and \`sync\` of the ZIP (the work a stored export also does: its row records the SHA-256) | ${zipHashSyncRuns.length} | ${n(zipHashSyncMs)} | ${n(round(withFiles.fileBytes / 1e6 / (zipHashSyncMs / 1000)))} MB/s |`
         : "| zip -0 + sha256sum + sync | – | – | not measured |",
+      "",
+      `Bench-process CPU of the read path (parsing rows into images; the database server's CPU is not in it): ${n(readPathCpuMs)} ms for one pass, ${n(round(readCoco.cpuMs))} ms as COCO reads it, ${n(round(readCocoBare.cpuMs))} ms with its images[] pass asking for no annotations.`,
       "",
       withImages
         ? `With images: COCO of the ${n(FILES)} images with their files (${withImages.zipMB} MB ZIP), on one long-lived worker, median of ${withImages.runs}: create→completed ${n(withImages.wallMs)} ms (pickup ${n(withImages.pickupMs)}, build ${n(withImages.buildMs)}), ${n(round(withImages.zipMB / (withImages.wallMs / 1000)))} MB/s; worker CPU ${n(withImages.workerCpuMs)} ms; worker peak RSS ${withImages.peakRssMB} MB.`
@@ -655,8 +673,12 @@ async function main(): Promise<void> {
         copyBig,
         copySmall,
         readPathMs,
-        readPathRunsMs: readRuns.map((ms) => round(ms)),
+        readPathRunsMs: readRuns.map((run) => round(run.ms)),
+        readPathCpuMs,
         readPathCocoMs,
+        readPathCocoCpuMs: round(readCoco.cpuMs),
+        readPathCocoBareMs: round(readCocoBare.ms),
+        readPathCocoBareCpuMs: round(readCocoBare.cpuMs),
         zipStoreMs: zipMs,
         zipStoreRunsMs: zipRuns.map((ms) => round(ms)),
         zipStoreSyncMs: zipSyncMs,
