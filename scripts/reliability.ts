@@ -24,6 +24,10 @@ const args = process.argv.slice(2);
 const full = args.includes("--full");
 const files = args.filter((arg) => !arg.startsWith("-"));
 
+// What the suite imports that is built (the SDK's dist): turbo builds it, or finds it cached.
+const build = spawnSync("pnpm", ["turbo", "run", "build", "--filter=@pictograph/reliability^..."], { cwd: root, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 const work = mkdtempSync(join(tmpdir(), "pictograph-reliability-"));
 const reportPath = join(work, "report.json");
 const figuresDir = join(work, "figures");

@@ -33,7 +33,7 @@ export const promises: Promise_[] = [
   {
     promise: "No access across workspaces",
     how: "Every query is scoped by the workspace of the caller's key or session; another workspace's ids answer 404, exactly like ids that do not exist.",
-    provedBy: ["cross-workspace.test.ts"],
+    provedBy: ["api-fuzz.test.ts"],
   },
   {
     promise: "Bad input gets a clear error, never a 5xx",
