@@ -1,7 +1,7 @@
 // The database source on a dataset of several pages: every pass yields the selected images
 // once, in byte order, with the right files; the next page is read while the current one is
 // consumed, never more than one ahead; a pass that needs no annotations gets none.
-import type { Db, DbHandle } from "@pictograph/db";
+import { executeSqlText, type Db, type DbHandle, type DbOrTx } from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
 import type { DatasetImage, ExportOptions } from "@pictograph/schema";
 import { createLocalBlobStore } from "@pictograph/storage";
@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeDataset, type StoredDataset } from "../test/fixture-dataset";
 import { generatedClasses, generatedImages } from "../test/generated-images";
@@ -60,9 +61,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    const sourceOf = () =>
+    const sourceOf = (from: DbOrTx = db) =>
       databaseExportSource({
-        db,
+        db: from,
         datasetId: dataset.datasetId,
         datasetName: dataset.name,
         classes: generatedClasses,
@@ -101,6 +102,24 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       const train = inPathOrder.filter((image) => image.split === "train");
       expect(train.some((image) => image.annotations.length > 0)).toBe(true);
       expect(bare).toEqual(train.map((image) => ({ ...image, annotations: [] })));
+    });
+
+    it("fails the pass, not the process, when a read-ahead fails while a page is being written", async () => {
+      const failure = db.transaction(async (tx) => {
+        const source = sourceOf(tx);
+        let seen = 0;
+        for await (const _image of source.images()) {
+          seen++;
+          // Page 2 is already asked for; this breaks the transaction, so page 3's read-ahead
+          // fails while page 2 is still being consumed, slowly.
+          if (seen === 1) await executeSqlText(tx, "SELECT 1 / 0").catch(() => undefined);
+          if (seen === EXPORT_PAGE_SIZE + 1) await sleep(50);
+        }
+      });
+      // drizzle names the failed query; the server's reason is its cause.
+      await expect(failure).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/current transaction is aborted/) },
+      });
     });
 
     it("stops reading when a pass is left early, with the read-ahead settled quietly", async () => {

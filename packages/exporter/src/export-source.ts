@@ -1,7 +1,7 @@
 // An ExportSource over the database: pages a dataset's selected images by keyset (never
 // OFFSET, never the whole table) and counts them as they stream, for progress. The next
 // page is read while the writer consumes the current one, so at most two pages are held.
-import { pageExportImages, type Db, type ExportImage, type KeysetPage } from "@pictograph/db";
+import { pageExportImages, type DbOrTx, type ExportImage, type KeysetPage } from "@pictograph/db";
 import type { ExportSource } from "@pictograph/formats";
 import type { ClassDef, DatasetImage, ExportOptions, Split } from "@pictograph/schema";
 import type { SplitCounts } from "@pictograph/formats";
@@ -24,7 +24,7 @@ export type DatabaseExportSource = ExportSource & {
 };
 
 export function databaseExportSource(params: {
-  db: Db;
+  db: DbOrTx;
   datasetId: string;
   datasetName: string;
   classes: ClassDef[];
@@ -53,7 +53,7 @@ export function databaseExportSource(params: {
     async *images(filter: ExportPassFilter = {}) {
       const pageAfter = (after: string | null): Promise<KeysetPage<ExportImage>> => {
         signal.throwIfAborted();
-        return pageExportImages(db, {
+        const page = pageExportImages(db, {
           datasetId: params.datasetId,
           statusFilter: params.options.status_filter,
           split: filter.split,
@@ -62,22 +62,22 @@ export function databaseExportSource(params: {
           after,
           limit: EXPORT_PAGE_SIZE,
         });
+        // A read-ahead may fail long before it is awaited (or never be, when the pass is left
+        // early): marked handled now so the process does not die of an "unhandled" rejection;
+        // awaiting it still throws.
+        page.catch(() => undefined);
+        return page;
       };
       let next: Promise<KeysetPage<ExportImage>> | null = pageAfter(null);
-      try {
-        while (next) {
-          const page: KeysetPage<ExportImage> = await next;
-          // Read ahead: the next page is on its way while this one is written.
-          next = page.nextCursor ? pageAfter(page.nextCursor) : null;
-          stored = new Map(page.items.map((item) => [item.image.path, item]));
-          for (const item of page.items) {
-            yielded++;
-            yield item.image;
-          }
+      while (next) {
+        const page: KeysetPage<ExportImage> = await next;
+        // Read ahead: the next page is on its way while this one is written.
+        next = page.nextCursor ? pageAfter(page.nextCursor) : null;
+        stored = new Map(page.items.map((item) => [item.image.path, item]));
+        for (const item of page.items) {
+          yielded++;
+          yield item.image;
         }
-      } finally {
-        // A pass left early (an error, a cancelled build) must not leave a rejection unheard.
-        next?.catch(() => undefined);
       }
     },
   };
