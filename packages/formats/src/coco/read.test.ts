@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryArchive } from "../archive/memory-archive";
 import { readAll } from "../export-expectation";
-import { readCoco } from "./read";
+import { readCoco, readCocoFiles } from "./read";
 
 async function read(files: Record<string, string | Uint8Array>, maxJsonBytes?: number) {
   const result = await readCoco(memoryArchive(files), { maxJsonBytes });
@@ -365,6 +365,76 @@ describe("coco reader", () => {
     ]);
     expect(problems.map((p) => p.reason)).toEqual([
       "keypoints must be 9 numbers (x, y, v for each joint); not imported",
+    ]);
+  });
+  it("groups annotations that are not in image order, in any number of passes, with members in any order", async () => {
+    // Annotations first, then images, then categories; image 3's annotations are scattered.
+    const annotations = [3, 1, 3, 2, 3, 1].map((imageId, i) => ({
+      id: i + 1,
+      image_id: imageId,
+      category_id: (i % 2) + 1,
+      bbox: [i, 0, 1, 1],
+    }));
+    const text = `{"annotations": ${JSON.stringify(annotations)}, "images": ${JSON.stringify(
+      [1, 2, 3, 4].map((id) => ({ id, width: 10, height: 10, file_name: `${id}.jpg` })),
+    )}, "categories": [{"id": 1, "name": "car"}, {"id": 2, "name": "bus"}]}`;
+    const files = { "annotations/instances_train.json": text };
+    const expected = [
+      ["1.jpg", [1, 5]],
+      ["2.jpg", [3]],
+      ["3.jpg", [0, 2, 4]],
+      ["4.jpg", []],
+    ];
+    // 1 character per window: a pass per image with annotations; the default: one for all.
+    for (const [windowChars, passes] of [
+      [1, 1 + 3],
+      [undefined, 1 + 1],
+    ] as const) {
+      const archive = memoryArchive(files);
+      let opened = 0;
+      const open = archive.open.bind(archive);
+      archive.open = (path) => (opened++, open(path));
+      const result = await readCocoFiles(archive, { windowChars });
+      expect(result.expectedImages).toBe(4);
+      const images = await readAll(result);
+      expect(result.problems).toEqual([]);
+      expect(result.classes.map((c) => c.name)).toEqual(["car", "bus"]);
+      expect(
+        images.map(({ image }) => [
+          image.path,
+          image.annotations.map((a) => (a as { bbox: { x: number } }).bbox.x),
+        ]),
+      ).toEqual(expected);
+      expect(images[2]!.image.annotations.map((a) => a.class_name)).toEqual(["car", "car", "car"]);
+      expect(opened).toBe(passes);
+    }
+  });
+
+  it("keeps the last of a repeated member, as JSON.parse does", async () => {
+    const text = `{"images": [{"id": 1, "width": 5, "height": 5, "file_name": "old.jpg"}],
+      "categories": [{"id": 1, "name": "car"}],
+      "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}],
+      "images": [{"id": 2, "width": 5, "height": 5, "file_name": "new.jpg"}],
+      "annotations": [{"id": 2, "image_id": 2, "category_id": 1, "bbox": [2, 2, 1, 1]}]}`;
+    const { images, problems } = await read({ "annotations/instances_train.json": text });
+    expect(problems).toEqual([]);
+    expect(images.map(({ image }) => [image.path, image.annotations.length])).toEqual([
+      ["new.jpg", 1],
+    ]);
+  });
+
+  it("imports nothing from a file broken after its first images", async () => {
+    const images = Array.from({ length: 50 }, (_, i) => ({
+      id: i,
+      width: 5,
+      height: 5,
+      file_name: `${i}.jpg`,
+    }));
+    const text = `{"categories": [], "images": ${JSON.stringify(images)}, "annotations": [}`;
+    const result = await read({ "annotations/instances_train.json": text });
+    expect(result.images).toEqual([]);
+    expect(result.problems.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/^not valid JSON: /),
     ]);
   });
 });

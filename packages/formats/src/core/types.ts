@@ -78,6 +78,9 @@ export type ReadResult = {
   images: AsyncIterable<ImportedImage>;
   /** What could not be imported; complete once `images` has been iterated to the end. */
   problems: ImportProblem[];
+  /** How many images `images` should yield, when the reader knows before yielding them (for
+   * progress; problems found on the way can make it fewer). */
+  expectedImages?: number;
 };
 
 export type ReadOptions = { maxJsonBytes?: number };
