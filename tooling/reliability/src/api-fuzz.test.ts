@@ -29,6 +29,8 @@ import {
 import { closeRawConnections, sendRaw, type RawResponse } from "./raw-http";
 
 const NUM_RUNS = FULL ? 20_000 : 2_000;
+// About 30 ms a case on a loaded two-core machine, plus fixture rebuilds; with room to spare.
+const FUZZ_TIMEOUT_MS = FULL ? 7_200_000 : 900_000;
 const SECRET = randomBytes(32).toString("hex");
 const DATASET = "fuzz";
 const IMAGE_PATH = "a/b.png";
@@ -579,123 +581,127 @@ describe("API fuzzing", () => {
     expect(head.bodyBytes).toBe(0);
   });
 
-  it(`answers ${NUM_RUNS} fuzzed requests over every route without a 5xx, each refusal in the error body`, async () => {
-    const doc = (
-      await must([200], "GET", "/api/v1/openapi.json")
-    ).json() as unknown as OpenApiDocument;
-    const routes = [...routesOf(doc), ...UNDOCUMENTED];
-    const byId = new Map(routes.map((route) => [route.id, route]));
-    expect(routes.length).toBeGreaterThan(25);
+  it(
+    `answers ${NUM_RUNS} fuzzed requests over every route without a 5xx, each refusal in the error body`,
+    async () => {
+      const doc = (
+        await must([200], "GET", "/api/v1/openapi.json")
+      ).json() as unknown as OpenApiDocument;
+      const routes = [...routesOf(doc), ...UNDOCUMENTED];
+      const byId = new Map(routes.map((route) => [route.id, route]));
+      expect(routes.length).toBeGreaterThan(25);
 
-    const statusCounts = new Map<number, number>();
-    const routesHit = new Set<string>();
-    const routesOk = new Set<string>();
-    let cases = 0;
-    let crash: Case | undefined;
-    const started = performance.now();
+      const statusCounts = new Map<number, number>();
+      const routesHit = new Set<string>();
+      const routesOk = new Set<string>();
+      let cases = 0;
+      let crash: Case | undefined;
+      const started = performance.now();
 
-    const property = fc.asyncProperty(fc.oneof(...routes.map(caseArbitrary)), async (c) => {
-      const route = byId.get(c.route)!;
-      let response: RawResponse;
-      try {
-        response = await send(route, c);
-      } catch (error) {
-        // A dead server fails every later case too; keep the case that killed it.
-        if (server.process.exitCode !== null) crash ??= c;
-        throw new Error(
-          `no answer (${(error as Error).message}); server output:\n${server.output().slice(-3000)}`,
-          { cause: error },
-        );
-      }
-      cases++;
-      routesHit.add(route.id);
-      statusCounts.set(response.status, (statusCounts.get(response.status) ?? 0) + 1);
-      const text = response.body.toString("utf8");
-      if (response.status >= 500)
-        throw new Error(
-          `${response.status}: ${text.slice(0, 1000)}\n${server.output().slice(-3000)}`,
-        );
-      if (response.status >= 200 && response.status < 300) routesOk.add(route.id);
-      if (response.status >= 400 && c.method !== "HEAD") {
-        let json: unknown;
+      const property = fc.asyncProperty(fc.oneof(...routes.map(caseArbitrary)), async (c) => {
+        const route = byId.get(c.route)!;
+        let response: RawResponse;
         try {
-          json = JSON.parse(text);
-        } catch {
+          response = await send(route, c);
+        } catch (error) {
+          // A dead server fails every later case too; keep the case that killed it.
+          if (server.process.exitCode !== null) crash ??= c;
           throw new Error(
-            `${response.status} without a JSON body: ${JSON.stringify(text.slice(0, 500))}`,
+            `no answer (${(error as Error).message}); server output:\n${server.output().slice(-3000)}`,
+            { cause: error },
           );
         }
-        const parsed = ErrorBodySchema.safeParse(json);
-        if (!parsed.success)
+        cases++;
+        routesHit.add(route.id);
+        statusCounts.set(response.status, (statusCounts.get(response.status) ?? 0) + 1);
+        const text = response.body.toString("utf8");
+        if (response.status >= 500)
           throw new Error(
-            `${response.status} with a body that is not the error body: ${text.slice(0, 500)}`,
+            `${response.status}: ${text.slice(0, 1000)}\n${server.output().slice(-3000)}`,
           );
-        if (ERROR_CODES[parsed.data.error.code] !== response.status)
+        if (response.status >= 200 && response.status < 300) routesOk.add(route.id);
+        if (response.status >= 400 && c.method !== "HEAD") {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            throw new Error(
+              `${response.status} without a JSON body: ${JSON.stringify(text.slice(0, 500))}`,
+            );
+          }
+          const parsed = ErrorBodySchema.safeParse(json);
+          if (!parsed.success)
+            throw new Error(
+              `${response.status} with a body that is not the error body: ${text.slice(0, 500)}`,
+            );
+          if (ERROR_CODES[parsed.data.error.code] !== response.status)
+            throw new Error(
+              `${response.status} carries code ${parsed.data.error.code} (${ERROR_CODES[parsed.data.error.code]})`,
+            );
+        }
+        const served = response.status < 300;
+        const credentialed =
+          c.auth === "key" ||
+          c.auth === "x-api-key" ||
+          c.auth === "other" ||
+          (c.auth === "secret" && route.id === "admin.run");
+        if (
+          served &&
+          !credentialed &&
+          route.secured &&
+          c.method === route.method &&
+          route.id !== "unknown"
+        )
+          throw new Error(`${route.id} served ${response.status} without valid credentials`);
+        const sent = JSON.stringify(c);
+        const crossed =
+          (c.auth === "other" && OUR_ID_TOKENS.some((t) => sent.includes(t))) ||
+          ((c.auth === "key" || c.auth === "x-api-key") &&
+            OTHER_ID_TOKENS.some((t) => sent.includes(t)));
+        if (served && crossed && route.id !== "exports.file")
+          throw new Error(`${route.id} served ${response.status} naming another workspace's id`);
+        if (served && c.method !== "GET" && c.method !== "HEAD") await ensureFixtures();
+      });
+      try {
+        await fc.assert(property, { numRuns: NUM_RUNS, verbose: 1 });
+      } catch (error) {
+        if (crash)
           throw new Error(
-            `${response.status} carries code ${parsed.data.error.code} (${ERROR_CODES[parsed.data.error.code]})`,
+            `the server exited on the request ${JSON.stringify(crash)}:\n${server.output().slice(-3000)}`,
+            { cause: error },
           );
+        throw error;
       }
-      const served = response.status < 300;
-      const credentialed =
-        c.auth === "key" ||
-        c.auth === "x-api-key" ||
-        c.auth === "other" ||
-        (c.auth === "secret" && route.id === "admin.run");
-      if (
-        served &&
-        !credentialed &&
-        route.secured &&
-        c.method === route.method &&
-        route.id !== "unknown"
-      )
-        throw new Error(`${route.id} served ${response.status} without valid credentials`);
-      const sent = JSON.stringify(c);
-      const crossed =
-        (c.auth === "other" && OUR_ID_TOKENS.some((t) => sent.includes(t))) ||
-        ((c.auth === "key" || c.auth === "x-api-key") &&
-          OTHER_ID_TOKENS.some((t) => sent.includes(t)));
-      if (served && crossed && route.id !== "exports.file")
-        throw new Error(`${route.id} served ${response.status} naming another workspace's id`);
-      if (served && c.method !== "GET" && c.method !== "HEAD") await ensureFixtures();
-    });
-    try {
-      await fc.assert(property, { numRuns: NUM_RUNS, verbose: 1 });
-    } catch (error) {
-      if (crash)
-        throw new Error(
-          `the server exited on the request ${JSON.stringify(crash)}:\n${server.output().slice(-3000)}`,
-          { cause: error },
-        );
-      throw error;
-    }
 
-    const seconds = (performance.now() - started) / 1000;
-    const health = await call("GET", "/api/health");
-    expect(server.process.exitCode).toBeNull();
-    expect(health.status).toBe(200);
-    expect(health.json().status).toBe("ok");
-    expect(server.output()).not.toContain("[pictograph] request failed");
-    // Every route was reached, and most answered a success at least once: the fuzz got past
-    // the first check instead of bouncing off authentication or parsing.
-    expect([...byId.keys()].filter((id) => !routesHit.has(id))).toEqual([]);
-    expect(routesOk.size).toBeGreaterThan(routes.length * 0.6);
+      const seconds = (performance.now() - started) / 1000;
+      const health = await call("GET", "/api/health");
+      expect(server.process.exitCode).toBeNull();
+      expect(health.status).toBe(200);
+      expect(health.json().status).toBe("ok");
+      expect(server.output()).not.toContain("[pictograph] request failed");
+      // Every route was reached, and most answered a success at least once: the fuzz got past
+      // the first check instead of bouncing off authentication or parsing.
+      expect([...byId.keys()].filter((id) => !routesHit.has(id))).toEqual([]);
+      expect(routesOk.size).toBeGreaterThan(routes.length * 0.6);
 
-    const counts = Object.fromEntries(
-      [...statusCounts].sort(([a], [b]) => a - b).map(([status, n]) => [`status ${status}`, n]),
-    );
-    console.log(
-      `[api-fuzz] ${cases} requests over ${routesHit.size}/${routes.length} routes in ${seconds.toFixed(0)} s; 2xx on ${routesOk.size} routes; ${JSON.stringify(counts)}; fixtures restored: ${restores.length}`,
-    );
-    recordFigures("api-fuzz", {
-      cases: NUM_RUNS,
-      requests: cases,
-      routes: routes.length,
-      "routes fuzzed": routesHit.size,
-      "routes answering 2xx": routesOk.size,
-      "5xx responses": [...statusCounts].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0),
-      "fixtures restored": restores.length,
-      "duration s": Math.round(seconds),
-      ...counts,
-    });
-  });
+      const counts = Object.fromEntries(
+        [...statusCounts].sort(([a], [b]) => a - b).map(([status, n]) => [`status ${status}`, n]),
+      );
+      console.log(
+        `[api-fuzz] ${cases} requests over ${routesHit.size}/${routes.length} routes in ${seconds.toFixed(0)} s; 2xx on ${routesOk.size} routes; ${JSON.stringify(counts)}; fixtures restored: ${restores.length}`,
+      );
+      recordFigures("api-fuzz", {
+        cases: NUM_RUNS,
+        requests: cases,
+        routes: routes.length,
+        "routes fuzzed": routesHit.size,
+        "routes answering 2xx": routesOk.size,
+        "5xx responses": [...statusCounts].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0),
+        "fixtures restored": restores.length,
+        "duration s": Math.round(seconds),
+        ...counts,
+      });
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
