@@ -1,6 +1,6 @@
 // SIGKILL at random moments: exports of every format, with and without images, built by three
 // real worker processes (`node --import tsx src/main.ts`, as docker-compose.yml runs them) on
-// PostgreSQL while a loop SIGKILLs a random worker every 0.5–3 s and starts a replacement.
+// PostgreSQL while a loop SIGKILLs a random worker every 0.3–1.5 s and starts a replacement.
 // Every export completes; storage holds exactly one whole ZIP per export (Info-ZIP's unzip
 // reads it, its SHA-256 is the row's) and no temp file is left once the workers have swept;
 // no row is left `processing`. An export survives up to 3 dead builders (the 4th fails it for
@@ -31,7 +31,7 @@ import {
 } from "./harness";
 
 const EXPORTS = FULL ? 60 : 20;
-const IMAGES = 1_000;
+const IMAGES = 4_000;
 const WORKERS = 3;
 // A kill is noticed after 2 s without a heartbeat; temp files older than an attempt's time
 // limit (EXPORT_TIMEOUT_SECONDS) are swept.
@@ -88,9 +88,10 @@ describe("SIGKILL of worker processes during exports", () => {
     let killsMidBuild = 0;
     let spared = 0;
     let finished = false;
+    const replacements: Promise<WorkerProcess>[] = [];
     const chaos = (async () => {
       while (!finished) {
-        await sleep(500 + Math.random() * 2_500);
+        await sleep(300 + Math.random() * 1_200);
         const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
         if (finished || alive.length === 0) continue;
         const victim = alive[Math.floor(Math.random() * alive.length)]!;
@@ -104,8 +105,10 @@ describe("SIGKILL of worker processes during exports", () => {
         workers.splice(workers.indexOf(victim), 1);
         kills++;
         if (building.length) killsMidBuild++;
-        await startWorker();
+        // The replacement starts in the background: the next kill does not wait for it.
+        replacements.push(startWorker());
       }
+      await Promise.all(replacements);
     })();
 
     const started = Date.now();
