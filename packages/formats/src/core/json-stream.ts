@@ -7,6 +7,7 @@
 import type { ImportProblem } from "@pictograph/schema";
 import { errorMessage, problem } from "./import-problems";
 import { MAX_JSON_DEPTH } from "./json-member";
+import { memberText } from "./member-text";
 import type { ArchiveSource } from "./types";
 
 /** A value of the root object: an element of one of its lists (`index` ≥ 0), or a member that
@@ -347,40 +348,15 @@ export async function* streamJsonObject(
   options: JsonStreamOptions,
 ): AsyncGenerator<JsonPart, JsonDocumentShape | null, void> {
   const scanner = new JsonObjectScanner(options);
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  let bytes = 0;
   let first = true;
-  let chunks: AsyncIterator<Uint8Array>;
   try {
-    chunks = archive.open(path)[Symbol.asyncIterator]();
-  } catch (error) {
-    problems.push(problem(path, `cannot read file: ${errorMessage(error)}`));
-    return null;
-  }
-  try {
-    for (;;) {
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        problems.push(problem(path, `cannot read file: ${errorMessage(error)}`));
-        return null;
-      }
-      if (next.done) break;
-      bytes += next.value.byteLength;
-      if (bytes > maxBytes) {
-        problems.push(problem(path, `cannot read file: ${path}: larger than ${maxBytes} bytes`));
-        return null;
-      }
-      let text = decoder.decode(next.value, { stream: true });
-      if (first && text) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-      }
+    for await (let text of memberText(archive, path, maxBytes)) {
+      // As readTextMember: a byte order mark is not part of the document.
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
       scanner.write(text);
       yield* scanner.ready.splice(0);
     }
-    scanner.write(decoder.decode());
     const shape = scanner.close();
     yield* scanner.ready.splice(0);
     return shape;
@@ -391,11 +367,7 @@ export async function* streamJsonObject(
           ? problem(path, `not valid JSON: ${error.message}`, { line: error.line })
           : problem(path, error.message),
       );
-    else if (error instanceof TypeError && /decode|encoded/i.test(error.message))
-      problems.push(problem(path, "file is not valid UTF-8 text"));
-    else problems.push(problem(path, `cannot read file: ${errorMessage(error)}`));
+    else problems.push(problem(path, errorMessage(error)));
     return null;
-  } finally {
-    await chunks.return?.();
   }
 }

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import type { ImportProblem } from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
-import { parseXmlDocument, streamXmlElements } from "./xml-reader";
+import type { ArchiveSource } from "./types";
+import {
+  parseXmlDocument,
+  streamXmlElements,
+  streamXmlMember,
+  type ScopedElement,
+} from "./xml-reader";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -138,5 +144,38 @@ describe("XML reader", () => {
       ),
       { numRuns: 300 },
     );
+  });
+  it("reads a member piece by piece as it reads whole bytes, and refuses it past the limit", async () => {
+    const text = `<r>${Array.from({ length: 40 }, (_, i) => `<i n="${i}">é${i}</i>\n`).join("")}</r>`;
+    const encoded = bytes(text);
+    /** The member handed over in pieces of `size` bytes (splitting characters too). */
+    const archive = (size: number): ArchiveSource => ({
+      problems: [],
+      async *members() {},
+      has: () => true,
+      read: () => Promise.reject(new Error("not read whole")),
+      async *open() {
+        for (let at = 0; at < encoded.byteLength; at += size) yield encoded.subarray(at, at + size);
+      },
+    });
+    async function stream(size: number, maxBytes: number) {
+      const problems: ImportProblem[] = [];
+      const items: ScopedElement[] = [];
+      const reader = streamXmlMember(archive(size), "s.xml", maxBytes, problems, { depth: 1 });
+      let next = await reader.next();
+      for (; !next.done; next = await reader.next()) items.push(next.value);
+      return { items, whole: next.value, problems };
+    }
+    const whole = [...streamXmlElements(encoded, "s.xml", [], { depth: 1 })];
+    for (const size of [1, 5, 64, encoded.byteLength]) {
+      const streamed = await stream(size, 1 << 20);
+      expect(streamed).toEqual({ items: whole, whole: true, problems: [] });
+    }
+    const limited = await stream(16, 100);
+    expect(limited.whole).toBe(false);
+    expect(limited.items.length).toBeLessThan(whole.length);
+    expect(limited.problems.map((p) => p.reason)).toEqual([
+      "cannot read file: s.xml: larger than 100 bytes",
+    ]);
   });
 });

@@ -3,10 +3,12 @@
 // UTF-8, and every failure becomes an ImportProblem with a line number. It never throws.
 //
 // The document is streamed: elements at a chosen depth are handed over whole (a light tree)
-// as soon as they close, so a large CVAT file is never held as one tree.
+// as soon as they close, so a large CVAT file is never held as one tree (streamXmlMember:
+// nor as bytes).
 import { SaxesParser } from "saxes";
 import type { ImportProblem } from "@pictograph/schema";
 import { errorMessage, problem } from "./import-problems";
+import { memberText, MemberTextError } from "./member-text";
 import type { ArchiveSource } from "./types";
 
 export type XmlElement = {
@@ -37,16 +39,8 @@ const DECODE_BYTES = 256 * 1024;
 
 class XmlRefusal extends Error {}
 
-/**
- * Yields every element at `options.depth` once it is complete. On malformed input it pushes
- * one problem for `file` and stops; the return value says whether the document was whole.
- */
-export function* streamXmlElements(
-  bytes: Uint8Array,
-  file: string,
-  problems: ImportProblem[],
-  options: XmlReadOptions,
-): Generator<ScopedElement, boolean, void> {
+/** The parser and what it has completed so far; `write` and `close` throw on refusal. */
+function elementReader(options: XmlReadOptions) {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_XML_DEPTH;
   const maxSubtree = options.maxSubtreeElements ?? DEFAULT_MAX_SUBTREE_ELEMENTS;
   const parser = new SaxesParser({ xmlns: false, position: true });
@@ -93,22 +87,74 @@ export function* streamXmlElements(
       subtreeElements = 0;
     }
   });
+  return {
+    ready,
+    get line() {
+      return parser.line;
+    },
+    write: (text: string) => void parser.write(text),
+    close: () => void parser.close(),
+  };
+}
 
+/**
+ * Yields every element at `options.depth` once it is complete. On malformed input it pushes
+ * one problem for `file` and stops; the return value says whether the document was whole.
+ */
+export function* streamXmlElements(
+  bytes: Uint8Array,
+  file: string,
+  problems: ImportProblem[],
+  options: XmlReadOptions,
+): Generator<ScopedElement, boolean, void> {
+  const reader = elementReader(options);
   const decoder = new TextDecoder("utf-8", { fatal: true });
   try {
     for (let offset = 0; offset < bytes.byteLength; offset += DECODE_BYTES) {
       const end = Math.min(bytes.byteLength, offset + DECODE_BYTES);
-      parser.write(decoder.decode(bytes.subarray(offset, end), { stream: end < bytes.byteLength }));
-      yield* ready.splice(0);
+      reader.write(decoder.decode(bytes.subarray(offset, end), { stream: end < bytes.byteLength }));
+      yield* reader.ready.splice(0);
     }
     if (bytes.byteLength === 0) throw new XmlRefusal("file is empty");
-    parser.close();
-    yield* ready.splice(0);
+    reader.close();
+    yield* reader.ready.splice(0);
     return true;
   } catch (error) {
     // Elements completed before the fault are still whole: hand them over first.
-    const failure = problem(file, xmlFailure(error), { line: parser.line });
-    yield* ready.splice(0);
+    const failure = problem(file, xmlFailure(error), { line: reader.line });
+    yield* reader.ready.splice(0);
+    problems.push(failure);
+    return false;
+  }
+}
+
+/** streamXmlElements over a member read piece by piece (refused past `maxBytes`), so a large
+ * file is never held whole, not even as bytes. */
+export async function* streamXmlMember(
+  archive: ArchiveSource,
+  path: string,
+  maxBytes: number,
+  problems: ImportProblem[],
+  options: XmlReadOptions,
+): AsyncGenerator<ScopedElement, boolean, void> {
+  const reader = elementReader(options);
+  let empty = true;
+  try {
+    for await (const text of memberText(archive, path, maxBytes)) {
+      empty = false;
+      reader.write(text);
+      yield* reader.ready.splice(0);
+    }
+    if (empty) throw new XmlRefusal("file is empty");
+    reader.close();
+    yield* reader.ready.splice(0);
+    return true;
+  } catch (error) {
+    const failure =
+      error instanceof MemberTextError
+        ? problem(path, error.message)
+        : problem(path, xmlFailure(error), { line: reader.line });
+    yield* reader.ready.splice(0);
     problems.push(failure);
     return false;
   }

@@ -26,8 +26,7 @@ import {
   childElement,
   childElements,
   childText,
-  readXmlMember,
-  streamXmlElements,
+  streamXmlMember,
   type XmlElement,
 } from "../core/xml-reader";
 import { JOINT_ATTRIBUTE } from "./write";
@@ -43,7 +42,7 @@ type Source = {
   file: string;
   /** Subset named by the file (datumaro's `train.xml`), when there is no annotations.xml. */
   fileSubset: string | null;
-  elements: Generator<{ element: XmlElement; ancestors: string[] }, boolean, void>;
+  elements: AsyncGenerator<{ element: XmlElement; ancestors: string[] }, boolean, void>;
 };
 
 export const readCvat: FormatReader = async (archive, options = {}) => {
@@ -53,11 +52,12 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
   const sources: Source[] = [];
 
   for (const file of await annotationFiles(archive, problems)) {
-    const bytes = await readXmlMember(archive, file, maxBytes, problems);
-    if (!bytes) continue;
-    const elements = streamXmlElements(bytes, file, problems, { depth: 1 });
-    const meta = readMeta(elements, file, problems);
-    if (!meta) continue;
+    const elements = streamXmlMember(archive, file, maxBytes, problems, { depth: 1 });
+    const meta = await readMeta(elements, file, problems);
+    if (!meta) {
+      await elements.return(false); // closes the member's stream
+      continue;
+    }
     labels.addMeta(meta, file);
     sources.push({
       file,
@@ -72,7 +72,11 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
   async function* images(): AsyncGenerator<ImportedImage> {
     const seen = new Set<string>();
     for (const source of sources) {
-      for (let next = source.elements.next(); !next.done; next = source.elements.next()) {
+      for (
+        let next = await source.elements.next();
+        !next.done;
+        next = await source.elements.next()
+      ) {
         const { element } = next.value;
         if (element.name === "image") {
           const imported = await readImage(element, source, byName, archive, problems);
@@ -109,13 +113,13 @@ export const readCvat: FormatReader = async (archive, options = {}) => {
 };
 
 /** Reads up to <meta>, which precedes the images (datumaro refuses files without it). */
-function readMeta(
+async function readMeta(
   elements: Source["elements"],
   file: string,
   problems: ImportProblem[],
-): XmlElement | null {
+): Promise<XmlElement | null> {
   const reported = problems.length;
-  for (let next = elements.next(); !next.done; next = elements.next()) {
+  for (let next = await elements.next(); !next.done; next = await elements.next()) {
     const { element, ancestors } = next.value;
     if (ancestors[0] !== "annotations") {
       problems.push(
