@@ -233,23 +233,21 @@ async function removeOtherAttempts(storage: BlobStore, exportId: string, keep: s
 /**
  * Both results, or the error that caused the failure. When one side fails the other is cut
  * off and fails too, with an abort or a premature close, sometimes first: a full disk must be
- * reported as a full disk, not as "the operation was aborted". So a knock-on error waits a
- * moment for the other side's cause; any other error is thrown at once (the other side may
- * never settle, e.g. while it waits for an image that will not come).
+ * reported as a full disk, not as "the operation was aborted". So once one side fails, the
+ * other gets a moment to settle (a put removes its temp file, and its error may be the cause),
+ * but never more than a second: it may be waiting for an image that will not come.
  */
 async function bothOrRootCause<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const outcome = <T>(p: Promise<T>) => p.then(() => null, (error: unknown) => ({ error }));
   const [first, second] = [outcome(a), outcome(b)];
   const failed = await Promise.race([first, second]);
-  if (failed && isKnockOnError(failed.error)) {
-    const other = await Promise.race([
-      Promise.all([first, second]).then(([x, y]) => (x === failed ? y : x)),
-      new Promise<null>((resolve) => setTimeout(resolve, 1_000, null)),
-    ]);
-    throw other && !isKnockOnError(other.error) ? other.error : failed.error;
-  }
-  if (failed) throw failed.error;
-  return Promise.all([a, b]);
+  if (!failed) return Promise.all([a, b]);
+  const other = await Promise.race([
+    Promise.all([first, second]).then(([x, y]) => (x === failed ? y : x)),
+    new Promise<null>((resolve) => setTimeout(resolve, 1_000, null)),
+  ]);
+  const errors = [failed.error, ...(other ? [other.error] : [])];
+  throw errors.find((error) => !isKnockOnError(error)) ?? errors[0];
 }
 
 function isKnockOnError(error: unknown): boolean {
