@@ -1,5 +1,6 @@
 // Runs one import: reads the uploaded ZIP with the format's reader and writes what it yields
 // into the dataset in bulk (a thousand images per batch, thousands of rows per statement).
+// One reading streams into the database; nothing holds the whole dataset in memory.
 // Images that already exist keep their file and get the imported annotations; new ones are
 // created, with their file when the ZIP has it. The reader's problems become the report.
 import {
@@ -21,6 +22,7 @@ import {
   sniffImageType,
   type ImportedImage,
   type OpenedArchive,
+  type ReadResult,
 } from "@pictograph/formats";
 import type { ClassDef, ImportProblem, ImportReport } from "@pictograph/schema";
 import type { BlobStore } from "@pictograph/storage";
@@ -65,11 +67,13 @@ export async function runImport(
     }
     const format = getFormat(row.format);
 
-    // Count first, for progress; the second read streams into the database.
-    const counted = await format.read(archive);
-    let total = 0;
-    for await (const _ of counted.images) total++;
-    const result = await format.read(archive);
+    let result = await format.read(archive);
+    let total = result.expectedImages;
+    if (total === undefined) {
+      // The reader cannot say: this reading counts, for progress, and a fresh one imports.
+      total = await countImages(result);
+      result = await format.read(archive);
+    }
     await mergeClasses(deps.db, row.datasetId, result.classes);
 
     const report: ImportReport = {
@@ -136,6 +140,12 @@ export async function runImport(
 }
 
 class ImportInputError extends Error {}
+
+async function countImages(result: ReadResult): Promise<number> {
+  let total = 0;
+  for await (const _ of result.images) total++;
+  return total;
+}
 
 /** Classes the archive has and the dataset lacks are appended; existing ones keep their place. */
 async function mergeClasses(db: Db, datasetId: string, imported: ClassDef[]): Promise<void> {
