@@ -19,11 +19,8 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import {
-  databaseExportSource,
-  EXPORT_PAGE_SIZE,
-  type ExportPassFilter,
-} from "../src/export-source";
+import type { ImagePass } from "@pictograph/formats";
+import { databaseExportSource, EXPORT_PAGE_SIZE } from "../src/export-source";
 import { createBenchDatabase, type BenchDatabase } from "./bench-database";
 import { benchClasses, BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "./bench-dataset";
 import { floorQuery, timeCopy, timeZipStore } from "./bench-floors";
@@ -361,7 +358,7 @@ async function main(): Promise<void> {
       exportedAt: startedAt,
       signal: new AbortController().signal,
     });
-    const timeReads = async (passes: ExportPassFilter[]) => {
+    const timeReads = async (passes: ImagePass[]) => {
       const cpuBefore = process.cpuUsage();
       const startedMs = performance.now();
       for (const filter of passes)

@@ -2,21 +2,14 @@
 // OFFSET, never the whole table) and counts them as they stream, for progress. The next
 // page is read while the writer consumes the current one, so at most two pages are held.
 import { pageExportImages, type DbOrTx, type ExportImage, type KeysetPage } from "@pictograph/db";
-import type { ExportSource } from "@pictograph/formats";
-import type { ClassDef, DatasetImage, ExportOptions, Split } from "@pictograph/schema";
+import type { ExportSource, ImagePass } from "@pictograph/formats";
+import type { ClassDef, DatasetImage, ExportOptions } from "@pictograph/schema";
 import type { SplitCounts } from "@pictograph/formats";
 
 export const EXPORT_PAGE_SIZE = 500;
 
-/**
- * What a pass asks for: one split (null = images without one) or every image, and whether
- * it reads annotations. A pass that says `annotations: false` gets every list empty and
- * costs the database a small fraction of a full pass.
- */
-export type ExportPassFilter = { split?: Split | null; annotations?: boolean };
-
 export type DatabaseExportSource = ExportSource & {
-  images(filter?: ExportPassFilter): AsyncIterable<DatasetImage>;
+  images(filter?: ImagePass): AsyncIterable<DatasetImage>;
   /** Where an image yielded by this source is stored (for image members). */
   storedFileOf(image: DatasetImage): ExportImage | undefined;
   /** Images yielded so far, over every pass. */
@@ -50,7 +43,7 @@ export function databaseExportSource(params: {
       return yielded;
     },
     storedFileOf: (image) => stored.get(image.path),
-    async *images(filter: ExportPassFilter = {}) {
+    async *images(filter: ImagePass = {}) {
       const pageAfter = (after: string | null): Promise<KeysetPage<ExportImage>> => {
         signal.throwIfAborted();
         const page = pageExportImages(db, {

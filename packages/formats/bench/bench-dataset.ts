@@ -11,7 +11,7 @@ import {
   type Format,
   type Split,
 } from "@pictograph/schema";
-import type { ExportSource, SplitCounts } from "../src/core/types";
+import type { ExportSource, ImagePass, SplitCounts } from "../src/core/types";
 
 export const BOXES_PER_IMAGE = 10;
 
@@ -117,9 +117,9 @@ export function benchSource(images: number, format: Format): ExportSource {
     options: ExportOptionsSchema.parse({ format, include_images: false, status_filter: "all" }),
     splitCounts: benchSplitCounts(images),
     exportedAt: "2026-01-02T03:04:05.000Z",
-    async *images(filter?: { split: Split | null }) {
+    async *images(pass: ImagePass = {}) {
       for (let i = 0; i < images; i++) {
-        if (filter && splitOf(i) !== filter.split) continue;
+        if (pass.split !== undefined && splitOf(i) !== pass.split) continue;
         yield benchImage(i);
       }
     },

@@ -1,6 +1,6 @@
-import { FORMATS, type DatasetImage, type Split } from "@pictograph/schema";
+import { FORMATS, type DatasetImage } from "@pictograph/schema";
 import { describe, expect, it } from "vitest";
-import type { ExportSource } from "./core/types";
+import type { ExportSource, ImagePass } from "./core/types";
 import { formatModules, getFormat, UnsupportedFormatError } from "./registry";
 import { collectExport } from "./test/collect";
 import { fixtureImages, fixtureSource } from "./test/fixture";
@@ -28,7 +28,7 @@ describe("format registry", () => {
       let yielded = 0;
       const counting: ExportSource = {
         ...source,
-        async *images(filter?: { split: Split | null }) {
+        async *images(filter?: ImagePass) {
           for await (const image of source.images(filter) as AsyncIterable<DatasetImage>) {
             yielded++;
             yield image;

@@ -3,10 +3,12 @@
 // the images reads the input again, so memory holds one image at a time.
 import {
   getFormat,
+  inPass,
   openArchive,
   writeExportZip,
   type ExportSource,
   type FormatModule,
+  type ImagePass,
   type OpenedArchive,
   type SplitCounts,
 } from "@pictograph/formats";
@@ -16,7 +18,6 @@ import {
   StatusFilterSchema,
   type DatasetImage,
   type ImportProblem,
-  type Split,
 } from "@pictograph/schema";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
@@ -89,11 +90,10 @@ export async function convert(input: string, options: ConvertOptions): Promise<v
       },
       splitCounts: scan.splitCounts,
       exportedAt: new Date().toISOString(),
-      async *images(filter?: { split: Split | null }) {
+      async *images(pass?: ImagePass) {
         const again = await reader.read(archive);
         for await (const { image } of again.images) {
-          if (!selected(image)) continue;
-          if (!filter || image.split === filter.split) yield image;
+          if (selected(image) && inPass(image, pass)) yield image;
         }
       },
     };

@@ -28,7 +28,7 @@ export const writeCoco: FormatWriter = async function* (source: ExportSource) {
 
   if (source.options.include_images) {
     for (const subset of subsets) {
-      for await (const image of source.images({ split: subset.split })) {
+      for await (const image of source.images({ split: subset.split, annotations: false })) {
         summary.imageMembers++;
         yield { type: "image", path: `images/${subset.name}/${image.path}`, image };
       }
@@ -97,7 +97,7 @@ async function* subsetJson(
   const firstId = ids.image;
   const order = new OrderCheck();
   let first = true;
-  for await (const image of source.images({ split: subset.split })) {
+  for await (const image of source.images({ split: subset.split, annotations: false })) {
     order.add(image.path);
     const entry = {
       id: ids.image++,

@@ -77,9 +77,12 @@ const isPrimitiveStart = (c: number) =>
 const isDelimiter = (c: number) =>
   c === 0x2c || c === 0x5d || c === 0x7d || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-/** The scanner proper: text in, completed parts out through `ready`. Synchronous and pure. */
+/** A selected part found by the scanner, not parsed yet. */
+type PendingPart = { key: string; occurrence: number; index: number; body: string; line: number };
+
+/** The scanner proper: text in, completed parts out through `take`. Synchronous and pure. */
 export class JsonObjectScanner {
-  readonly ready: JsonPart[] = [];
+  private ready: PendingPart[] = [];
   readonly members = new Map<string, JsonMemberShape>();
   root: "object" | "other" | null = null;
   line = 1;
@@ -277,7 +280,8 @@ export class JsonObjectScanner {
         : text.slice(this.start, end)
       : "";
     this.pieces = [];
-    const value = this.keep ? this.parse(body) : undefined;
+    // Selected parts are parsed when taken; others only checked, if at all.
+    const value = this.keep && !this.selected ? parseJson(body, this.captureLine) : undefined;
     switch (target) {
       case Target.Root:
         this.state = State.AfterRoot;
@@ -295,39 +299,50 @@ export class JsonObjectScanner {
       }
       case Target.Member:
         this.state = State.MemberNext;
-        this.hand(-1, value, body.length);
+        this.hand(-1, body);
         return;
       case Target.Element:
         this.state = State.ElementNext;
-        this.hand(this.index++, value, body.length);
+        this.hand(this.index++, body);
     }
   }
 
-  private hand(index: number, value: unknown, chars: number): void {
+  private hand(index: number, body: string): void {
     if (!this.selected) return;
-    this.ready.push({ key: this.key, occurrence: this.occurrence, index, value, chars });
+    const { key, occurrence } = this;
+    this.ready.push({ key, occurrence, index, body, line: this.captureLine });
   }
 
-  private parse(body: string): unknown {
-    try {
-      return JSON.parse(body);
-    } catch (error) {
-      // V8 places the fault within this value's text; say which line of the file it is on.
-      const message = errorMessage(error);
-      const position = /position (\d+)/.exec(message);
-      let line = this.captureLine;
-      if (position)
-        for (let k = 0; k < Number(position[1]) && k < body.length; k++)
-          if (body.charCodeAt(k) === 0x0a) line++;
-      throw new JsonRefusal(
-        message.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?/, ""),
-        line,
-      );
-    }
+  /** The parts completed so far, each parsed as it is taken: a parsed value lives as long as
+   * its consumer keeps it, not while a whole chunk's worth of parts waits (which would carry
+   * them all through the young generation into the old). */
+  *take(): Generator<JsonPart> {
+    const pending = this.ready;
+    this.ready = [];
+    for (const { key, occurrence, index, body, line } of pending)
+      yield { key, occurrence, index, value: parseJson(body, line), chars: body.length };
   }
 
   private unexpected(text: string, i: number, expected: string): JsonRefusal {
     return new JsonRefusal(`${expected}; found ${JSON.stringify(text[i])}`, this.line);
+  }
+}
+
+function parseJson(body: string, startLine: number): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    // V8 places the fault within this value's text; say which line of the file it is on.
+    const message = errorMessage(error);
+    const position = /position (\d+)/.exec(message);
+    let line = startLine;
+    if (position)
+      for (let k = 0; k < Number(position[1]) && k < body.length; k++)
+        if (body.charCodeAt(k) === 0x0a) line++;
+    throw new JsonRefusal(
+      message.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?/, ""),
+      line,
+    );
   }
 }
 
@@ -355,10 +370,10 @@ export async function* streamJsonObject(
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
       scanner.write(text);
-      yield* scanner.ready.splice(0);
+      yield* scanner.take();
     }
     const shape = scanner.close();
-    yield* scanner.ready.splice(0);
+    yield* scanner.take();
     return shape;
   } catch (error) {
     if (error instanceof JsonRefusal)

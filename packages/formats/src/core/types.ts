@@ -9,9 +9,21 @@ import type {
   Split,
 } from "@pictograph/schema";
 
+/**
+ * What one pass over the images asks for: one split (`null` = images without one) or, when
+ * `split` is absent, every image; and whether it reads annotations. A pass that says
+ * `annotations: false` (a list of names, image members) may get every annotation list empty,
+ * which saves a source that reads them from a database most of its work.
+ */
+export type ImagePass = { split?: Split | null; annotations?: boolean };
+
+/** Whether `image` belongs to the images `pass` asks for. */
+export const inPass = (image: DatasetImage, pass: ImagePass = {}): boolean =>
+  pass.split === undefined || image.split === pass.split;
+
 /** What an export is made from. `images` may be called more than once (one pass per file a
  * format streams), each call yielding the selected images (status filter already applied)
- * in a stable order, optionally only those of one split (`null` = images without a split). */
+ * in a stable order. */
 export interface ExportSource {
   dataset: { name: string };
   /** The dataset's full class list in its defined order; the writer applies D1 itself. */
@@ -21,7 +33,7 @@ export interface ExportSource {
   splitCounts: SplitCounts;
   /** ISO timestamp written into README.txt and manifests, so output is reproducible. */
   exportedAt: string;
-  images(filter?: { split: Split | null }): AsyncIterable<DatasetImage>;
+  images(pass?: ImagePass): AsyncIterable<DatasetImage>;
 }
 
 export type SplitCounts = { train: number; val: number; test: number; none: number };

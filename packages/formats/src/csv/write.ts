@@ -23,7 +23,7 @@ export const writeCsv: FormatWriter = async function* (source: ExportSource) {
   let withoutBoxes = 0;
 
   if (source.options.include_images) {
-    for await (const image of source.images()) {
+    for await (const image of source.images({ annotations: false })) {
       summary.imageMembers++;
       yield { type: "image", path: `images/${image.path}`, image };
     }

@@ -56,7 +56,7 @@ export const writeCvat: FormatWriter = async function* (source: ExportSource) {
   assertDrained(annotations);
 
   if (source.options.include_images) {
-    for await (const image of source.images()) {
+    for await (const image of source.images({ annotations: false })) {
       summary.imageMembers++;
       yield { type: "image", path: `images/${image.path}`, image };
     }

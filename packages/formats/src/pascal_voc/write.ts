@@ -61,7 +61,8 @@ export const writePascalVoc: FormatWriter = async function* (source: ExportSourc
   if (counts.none > 0 || subsets.length === 0) subsets.push(["default", null]);
   for (const [subset, split] of subsets) {
     const list = streamedFile(`ImageSets/Main/${subset}.txt`, async function* () {
-      for await (const image of source.images({ split })) yield `${pathStem(image.path)}\n`;
+      for await (const image of source.images({ split, annotations: false }))
+        yield `${pathStem(image.path)}\n`;
     });
     yield list.entry;
     assertDrained(list);

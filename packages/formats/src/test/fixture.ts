@@ -6,9 +6,8 @@ import {
   type ClassDef,
   type DatasetImage,
   type ExportOptions,
-  type Split,
 } from "@pictograph/schema";
-import type { ExportSource, SplitCounts } from "../core/types";
+import { inPass, type ExportSource, type ImagePass, type SplitCounts } from "../core/types";
 
 export const FIXTURE_DATASET = "fixture";
 export const FIXTURE_EXPORTED_AT = "2026-01-02T03:04:05.000Z";
@@ -157,8 +156,8 @@ export function memorySource(
     options: parsed,
     splitCounts,
     exportedAt: FIXTURE_EXPORTED_AT,
-    async *images(filter?: { split: Split | null }) {
-      for (const image of selected) if (!filter || image.split === filter.split) yield image;
+    async *images(pass?: ImagePass) {
+      for (const image of selected) if (inPass(image, pass)) yield image;
     },
   };
 }
