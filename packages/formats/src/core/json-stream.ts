@@ -313,9 +313,8 @@ export class JsonObjectScanner {
     this.ready.push({ key, occurrence, index, body, line: this.captureLine });
   }
 
-  /** The parts completed so far, each parsed as it is taken: a parsed value lives as long as
-   * its consumer keeps it, not while a whole chunk's worth of parts waits (which would carry
-   * them all through the young generation into the old). */
+  /** The parts completed so far, each parsed only as it is taken, so a chunk's parts are
+   * never all held parsed at once. */
   *take(): Generator<JsonPart> {
     const pending = this.ready;
     this.ready = [];
