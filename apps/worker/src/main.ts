@@ -1,7 +1,7 @@
 // A Pictograph worker: builds exports and runs imports from the pg-boss queues on PostgreSQL.
 // Run any number of these, on any machines that reach the database and the storage. SIGTERM
-// stops taking jobs and lets running ones finish; a killed worker's job expires and another
-// worker retries it.
+// stops taking jobs and lets running ones finish; the export of a killed worker is queued
+// again by the others once its heartbeat is stale (EXPORT_STALE_SECONDS).
 import { createDb, migrate } from "@pictograph/db";
 import { startWorkers } from "@pictograph/exporter";
 import { createJobs, surviveLostJobUpdates } from "@pictograph/jobs";
