@@ -415,7 +415,7 @@ async function main(): Promise<void> {
           : `| reader alone at ${n(images)} | ${n(images)} | – | – | not measured | |`,
       ),
       "",
-      "The import reads the archive twice (a first pass counts images for progress, the second streams them into the database), so the reading floor counts twice in it.",
+      "The import reads a COCO archive once: the reader says how many images to expect, for progress (readers that cannot count first get a separate counting pass). The COCO reader itself passes over its JSON twice (tables first, then annotations grouped per image), so the reader-alone floor includes both.",
       "",
       "Targets:",
       "",
