@@ -19,7 +19,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(90_000);
-  await createAerialDataset({ tiles: 5, fieldsPerTile: 6, points: 1000 });
+  await createAerialDataset({ tiles: 12, fieldsPerTile: 6, points: 1000 });
   await rest("POST", "/datasets/aerial/exports", {
     name: "fields-yolo",
     format: "yolo",
@@ -63,11 +63,11 @@ test("exports with one building, then deleted while it builds", async ({ page })
   const row = page.locator('tr[data-export="fields-coco"]');
   await expect(row).toHaveAttribute("data-status", "processing", { timeout: 30_000 });
   await expect(page.getByText("1 export building · updating live")).toBeVisible();
-  // A picture with some progress is worth a few seconds' wait; the test does not depend on it.
+  // A picture with some progress is worth a moment's wait; the test does not depend on it.
   await row
     .getByRole("progressbar")
     .and(page.locator(':not([aria-valuenow="0"])'))
-    .waitFor({ timeout: 8000 })
+    .waitFor({ timeout: 2000 })
     .catch(() => undefined);
   await expect(row).toHaveAttribute("data-status", "processing");
   // A building row takes exactly the room of a finished one: no shift when it completes.
@@ -82,16 +82,16 @@ test("exports with one building, then deleted while it builds", async ({ page })
   await page.mouse.move(0, 0);
   await shoot(page, "exports-building");
 
-  await page.setViewportSize(PHONE);
-  await shoot(page, "phone-exports");
-  await page.setViewportSize({ width: 1280, height: 800 });
-
-  // Deleting a build in progress cancels it.
+  // Deleting a build in progress cancels it: at once, while it still builds.
   await row.getByRole("button", { name: "Delete fields-coco" }).click();
   await expect(page.getByRole("dialog")).toContainText("The build is cancelled");
   await page.getByRole("button", { name: "Delete export" }).click();
   await expect(row).toHaveCount(0);
   await expect(page.locator("tr[data-export]")).toHaveCount(2);
+
+  await page.setViewportSize(PHONE);
+  await shoot(page, "phone-exports");
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
 test("phone width: datasets and the grid", async ({ page }) => {
