@@ -39,20 +39,11 @@ import {
   type Operation,
 } from "./load-run";
 import { treeCpuMs } from "./process-tree";
+import { option, optionText, quick } from "../../../scripts/bench-options";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "..", "..", "..", "bench", "results");
 
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-/** `--name=value` (what `pnpm bench` passes through) or `--name value`. */
-function optionText(name: string): string | undefined {
-  const joined = argv.find((arg) => arg.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : undefined;
-}
-const option = (name: string, fallback: number) => Number(optionText(name) ?? fallback);
 
 const SECONDS = option("--seconds", quick ? 10 : 60);
 const CLIENTS = option("--clients", 50);

@@ -26,22 +26,13 @@ import { benchClasses, BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "
 import { floorQuery, timeCopy, timeZipStore } from "./bench-floors";
 import { timeExport, type TimedExport } from "./timed-export";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
+import { option, optionText, quick } from "../../../scripts/bench-options";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const resultsDir = join(root, "bench", "results");
 const workerDir = join(root, "apps", "worker");
 
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-/** `--name=value` (what `pnpm bench` passes through) or `--name value`. */
-function optionText(name: string): string | undefined {
-  const joined = argv.find((arg) => arg.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : undefined;
-}
-const option = (name: string, fallback: number) => Number(optionText(name) ?? fallback);
 function formatsOption(name: string, fallback: readonly Format[]): Format[] {
   const text = optionText(name);
   if (text === undefined) return [...fallback];

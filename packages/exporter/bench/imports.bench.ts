@@ -41,22 +41,13 @@ import {
 } from "./import-floors";
 import { timeImport, type TimedImport } from "./timed-import";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
+import { option, quick } from "../../../scripts/bench-options";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const resultsDir = join(root, "bench", "results");
 const workerDir = join(root, "apps", "worker");
 
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-/** `--name=value` (what `pnpm bench` passes through) or `--name value`. */
-function optionText(name: string): string | undefined {
-  const joined = argv.find((arg) => arg.startsWith(`${name}=`));
-  if (joined) return joined.slice(name.length + 1);
-  const at = argv.indexOf(name);
-  return at >= 0 ? argv[at + 1] : undefined;
-}
-const option = (name: string, fallback: number) => Number(optionText(name) ?? fallback);
 
 const FORMAT = "coco";
 const BIG = quick ? 10_000 : 100_000;

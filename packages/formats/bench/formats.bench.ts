@@ -15,17 +15,12 @@ import { FORMATS, type Format } from "@pictograph/schema";
 import { formatModules } from "../src/registry";
 import { benchSource, BOXES_PER_IMAGE } from "./bench-dataset";
 import type { TaskResult } from "./bench-task";
+import { option, quick } from "../../../scripts/bench-options";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "..", "..", "..", "bench", "results");
 const taskFile = join(here, "bench-task.ts");
 
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const option = (name: string, fallback: number) => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? Number(argv[at + 1]) : fallback;
-};
 /** Runs of the cheap measurements (10k exports, floors, our writer). */
 const RUNS = option("--runs", quick ? 1 : 5);
 /** Runs of the 100k exports and of archiver, which take several seconds each. */
