@@ -39,7 +39,7 @@ import {
   type Operation,
 } from "./load-run";
 import { treeCpuMs } from "./process-tree";
-import { option, optionText, quick } from "../../../scripts/bench-options";
+import { benchLog, n, option, optionText, quick, round, yes } from "../../../scripts/bench-support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "..", "..", "..", "bench", "results");
@@ -72,15 +72,7 @@ type TargetResult = {
   healthServerCpuMs: number;
 };
 
-const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
-const n = (value: number | null | undefined) =>
-  value === null || value === undefined || Number.isNaN(value)
-    ? "–"
-    : value.toLocaleString("en-US");
-const yes = (met: boolean) => (met ? "yes" : "**no**");
-function log(message: string): void {
-  process.stderr.write(`[api bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const log = benchLog("api");
 
 async function measureTarget(name: string, target: Target): Promise<TargetResult> {
   log(`${name}: preparing ${DATASET} (${DATASET_IMAGES} images, ${SEED_EXPORTS} seed exports)`);

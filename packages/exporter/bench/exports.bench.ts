@@ -26,7 +26,7 @@ import { benchClasses, BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "
 import { floorQuery, timeCopy, timeZipStore } from "./bench-floors";
 import { timeExport, type TimedExport } from "./timed-export";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
-import { option, optionText, quick } from "../../../scripts/bench-options";
+import { benchLog, median, option, optionText, quick, round, yes } from "../../../scripts/bench-support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -101,21 +101,12 @@ type ExportSummary = {
   samples: ExportRun[];
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number) => round(bytes / 1e6, 1);
-function log(message: string): void {
-  process.stderr.write(`[exports bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const log = benchLog("exports");
 function cell(value: number | string | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
   return typeof value === "number" ? value.toLocaleString("en-US") : value;
 }
-const yes = (met: boolean) => (met ? "yes" : "**no**");
 
 /** The highest value of each tenth of `totalMs` from [ms, value] samples (NaN for an empty tenth). */
 function highestByTenth(samples: Array<[number, number]>, totalMs: number): number[] {

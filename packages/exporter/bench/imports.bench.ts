@@ -41,7 +41,7 @@ import {
 } from "./import-floors";
 import { timeImport, type TimedImport } from "./timed-import";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
-import { option, quick } from "../../../scripts/bench-options";
+import { benchLog, median, n, option, quick, round, yes } from "../../../scripts/bench-support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -94,20 +94,7 @@ type FloorSummary = {
   boxesPerSecond: number;
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
-const n = (value: number | null | undefined) =>
-  value === null || value === undefined || Number.isNaN(value)
-    ? "–"
-    : value.toLocaleString("en-US");
-const yes = (met: boolean) => (met ? "yes" : "**no**");
-function log(message: string): void {
-  process.stderr.write(`[imports bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const log = benchLog("imports");
 
 /** The highest value of each tenth of `totalMs` from [ms, value] samples (NaN for an empty tenth). */
 function highestByTenth(samples: Array<[number, number]>, totalMs: number): number[] {

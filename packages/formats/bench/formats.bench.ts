@@ -15,7 +15,7 @@ import { FORMATS, type Format } from "@pictograph/schema";
 import { formatModules } from "../src/registry";
 import { benchSource, BOXES_PER_IMAGE } from "./bench-dataset";
 import type { TaskResult } from "./bench-task";
-import { option, quick } from "../../../scripts/bench-options";
+import { median, option, quick } from "../../../scripts/bench-support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "..", "..", "..", "bench", "results");
@@ -49,11 +49,6 @@ type Measured = {
   bytes: number | null;
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function runTask(args: string[]): TaskResult {
   const child = spawnSync(process.execPath, [...process.execArgv, taskFile, ...args], {
