@@ -16,6 +16,7 @@ import type { StoredDataset } from "../../../packages/exporter/test/fixture-data
 import { recordFigures } from "./figures";
 import {
   countProcessing,
+  endedRow,
   expectOnlyWholeZips,
   generatedClasses,
   generatedImages,
@@ -87,14 +88,9 @@ describe.skipIf(!mount)("local storage on a full disk", () => {
     rmSync(mount!, { recursive: true, force: true });
   });
 
-  const ended = async (id: string) => {
-    const [row] = await rowsOf(scratch.db, [id]);
-    return (row!.status === "completed" || row!.status === "failed") && row!;
-  };
-
   it("fails clearly, leaves nothing half-written and corrupts nothing; succeeds once space is freed", async () => {
     const created = await queueExport(scratch, dataset, { format: "pascal_voc", includeImages: true });
-    const failed = await waitFor("the export to end", () => ended(created.id), 180_000);
+    const failed = await waitFor("the export to end", () => endedRow(scratch.db, created.id), 180_000);
     expect(failed.status).toBe("failed");
     expect(failed.errorMessage).toMatch(/full|space/i);
     expect(await countProcessing(scratch.db)).toBe(0);
@@ -112,7 +108,7 @@ describe.skipIf(!mount)("local storage on a full disk", () => {
 
     rmSync(filler);
     const again = await queueExport(scratch, dataset, { format: "pascal_voc", includeImages: true });
-    const done = await waitFor("the export after freeing space to end", () => ended(again.id), 180_000);
+    const done = await waitFor("the export after freeing space to end", () => endedRow(scratch.db, again.id), 180_000);
     expect(done.status).toBe("completed");
     await expectOnlyWholeZips(storage, [failed, done]);
     recordFigures("disk-full", {

@@ -63,6 +63,12 @@ export async function rowsOf(db: Db, ids: string[]): Promise<ExportRow[]> {
   return Promise.all(ids.map(async (exportId) => (await getExportById(db, { exportId }))!));
 }
 
+/** The export's row once it has ended (completed or failed), else false: for waitFor. */
+export async function endedRow(db: Db, exportId: string): Promise<ExportRow | false> {
+  const row = (await getExportById(db, { exportId }))!;
+  return (row.status === "completed" || row.status === "failed") && row;
+}
+
 export async function countProcessing(db: Db): Promise<number> {
   const { rows } = await executeSqlText(db, "SELECT count(*)::int AS n FROM exports WHERE status = 'processing'");
   return Number(rows[0]!.n);

@@ -12,6 +12,7 @@ import { FULL } from "./env";
 import { recordFigures } from "./figures";
 import {
   countProcessing,
+  endedRow,
   expectOnlyWholeZips,
   generatedClasses,
   generatedImages,
@@ -75,11 +76,6 @@ describe("S3-compatible storage stopped mid-export", () => {
     await scratch?.close();
   });
 
-  const ended = async (id: string) => {
-    const [row] = await rowsOf(scratch.db, [id]);
-    return (row!.status === "completed" || row!.status === "failed") && row!;
-  };
-
   /** Starts an export, takes storage down once its build is under way, brings it back. */
   async function exportThroughOutage(outageMs: number) {
     const created = await queueExport(scratch, dataset, { format: "coco", includeImages: true });
@@ -90,14 +86,14 @@ describe("S3-compatible storage stopped mid-export", () => {
     const resume = await s3.interrupt();
     await sleep(outageMs);
     await resume();
-    return waitFor("the export to end", () => ended(created.id), 300_000);
+    return waitFor("the export to end", () => endedRow(scratch.db, created.id), 300_000);
   }
 
   it("rides out a short outage or fails clearly; an export after it completes", async () => {
     const first = await exportThroughOutage(SHORT_OUTAGE_MS);
     if (first.status === "failed") expect(first.errorMessage).toMatch(STORAGE_ERROR);
     const again = await queueExport(scratch, dataset, { format: "yolo", includeImages: true });
-    const second = await waitFor("the export after the outage to end", () => ended(again.id), 300_000);
+    const second = await waitFor("the export after the outage to end", () => endedRow(scratch.db, again.id), 300_000);
     expect(second).toMatchObject({ status: "completed" });
     expect(await countProcessing(scratch.db)).toBe(0);
     await expectOnlyWholeZips(storage, await rowsOf(scratch.db, [first.id, second.id]));
