@@ -22,7 +22,6 @@ import {
   generatedImages,
   openScratch,
   queueExport,
-  rowsOf,
   startWorkerProcess,
   stopWorkerProcess,
   storeDataset,
