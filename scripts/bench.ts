@@ -108,6 +108,14 @@ function main(): number {
     return 2;
   }
 
+  // The API benchmark runs the built web server and worker bundles, as compose does: turbo
+  // builds them, or finds them cached.
+  const build = spawnSync("pnpm", ["turbo", "run", "build"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (build.status !== 0) return build.status ?? 1;
+
   mkdirSync(resultsDir, { recursive: true });
   const latest: Latest = readLatest() ?? {
     updated: "",

@@ -9,7 +9,7 @@
 // Run by `pnpm bench exports` or `pnpm --filter @pictograph/exporter bench`.
 // Options (`--name=value`): --quick (10k/1k images, 200 files, few runs: a smoke test),
 // --big-formats=coco,yolo (formats run at 100k as well as 10k; "all" for every one),
-// --big-runs, --coco-big-runs, --small-runs, --tiny-runs, --image-runs, --zip-runs.
+// --big-runs, --small-runs, --read-runs, --tiny-runs, --image-runs, --zip-runs.
 import { createWorkspace, executeSqlText } from "@pictograph/db";
 import { createJobs, type Jobs } from "@pictograph/jobs";
 import { FORMATS, type Format } from "@pictograph/schema";
@@ -26,7 +26,15 @@ import { benchClasses, BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "
 import { floorQuery, timeCopy, timeZipStore } from "./bench-floors";
 import { timeExport, type TimedExport } from "./timed-export";
 import { startWorkerProcess, type WorkerProcess } from "./worker-process";
-import { benchLog, median, option, optionText, quick, round, yes } from "../../../scripts/bench-support";
+import {
+  benchLog,
+  median,
+  option,
+  optionText,
+  quick,
+  round,
+  yes,
+} from "../../../scripts/bench-support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -48,18 +56,19 @@ const SMALL = quick ? 1_000 : 10_000;
 const FILES = quick ? 200 : 2_000;
 const TINY = 10;
 /**
- * A 100k export takes one to three minutes on the shared 2-core machine this was written on,
- * so by default only COCO (the target format) and YOLO run at 100k and the others at 10k
- * (`--big-formats=all` runs every one); one run each, two for COCO.
+ * By default only COCO (the target format) and YOLO run at 100k and the others at 10k, to keep
+ * the whole benchmark within the time a shared 2-core machine can give it (`--big-formats=all`
+ * runs every one). Every figure is a median of 5 runs unless `--quick`.
  */
 const BIG_FORMATS = formatsOption("--big-formats", ["coco", "yolo"]);
-const BIG_RUNS = option("--big-runs", 1);
-const COCO_BIG_RUNS = option("--coco-big-runs", quick ? 1 : 2);
-const SMALL_RUNS = option("--small-runs", 1);
+const RUNS = quick ? 1 : 5;
+const BIG_RUNS = option("--big-runs", RUNS);
+const SMALL_RUNS = option("--small-runs", RUNS);
+const READ_RUNS = option("--read-runs", RUNS);
 const TINY_RUNS = option("--tiny-runs", quick ? 4 : 20);
 /** At least this many COPY floor runs per size, added after the exports when they ran fewer. */
 const MIN_COPY_RUNS = quick ? 1 : 5;
-const IMAGE_RUNS = option("--image-runs", quick ? 1 : 3);
+const IMAGE_RUNS = option("--image-runs", RUNS);
 const ZIP_RUNS = option("--zip-runs", quick ? 2 : 5);
 /** pg-boss's polling interval in createJobs (default) and in the what-if worker. */
 const DEFAULT_POLL_SECONDS = 2;
@@ -243,7 +252,7 @@ async function main(): Promise<void> {
       {
         dataset: big,
         formats: BIG_FORMATS,
-        runsOf: (f) => (f === "coco" ? Math.max(COCO_BIG_RUNS, BIG_RUNS) : BIG_RUNS),
+        runsOf: () => BIG_RUNS,
       },
     ];
     let exportNumber = 0;
@@ -348,22 +357,32 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       return { ms: performance.now() - startedMs, cpuMs: (cpu.user + cpu.system) / 1000 };
     };
+    /** Medians of READ_RUNS runs of the same passes. */
+    const timeReadRuns = async (what: string, passes: ImagePass[]) => {
+      const runs: Array<{ ms: number; cpuMs: number }> = [];
+      for (let r = 0; r < READ_RUNS; r++) {
+        log(`${what}: ${BIG} images, run ${r + 1} of ${READ_RUNS}`);
+        runs.push(await timeReads(passes));
+      }
+      return {
+        runs: runs.length,
+        ms: round(median(runs.map((run) => run.ms))),
+        cpuMs: round(median(runs.map((run) => run.cpuMs))),
+      };
+    };
     const SPLITS = ["train", "val", "test", null] as const;
-    const readRuns: Array<{ ms: number; cpuMs: number }> = [];
-    for (let r = 0; r < 2; r++) {
-      log(`read path alone: ${BIG} images, run ${r + 1}`);
-      readRuns.push(await timeReads([{}]));
-    }
-    const readPathMs = round(median(readRuns.map((run) => run.ms)));
-    const readPathCpuMs = round(median(readRuns.map((run) => run.cpuMs)));
-    log(`read path as COCO reads it: 2 passes × 4 splits`);
-    const readCoco = await timeReads([...SPLITS, ...SPLITS].map((split) => ({ split })));
-    log(`read path as COCO reads it, images[] pass without annotations`);
-    const readCocoBare = await timeReads([
-      ...SPLITS.map((split) => ({ split, annotations: false })),
-      ...SPLITS.map((split) => ({ split })),
-    ]);
-    const readPathCocoMs = round(readCoco.ms);
+    const readPath = await timeReadRuns("read path alone", [{}]);
+    const readCoco = await timeReadRuns(
+      "read path as COCO reads it: 2 passes × 4 splits",
+      [...SPLITS, ...SPLITS].map((split) => ({ split })),
+    );
+    const readCocoBare = await timeReadRuns(
+      "read path as COCO reads it, images[] pass without annotations",
+      [
+        ...SPLITS.map((split) => ({ split, annotations: false })),
+        ...SPLITS.map((split) => ({ split })),
+      ],
+    );
 
     // One long-lived worker for the latency and with-images runs.
     const worker = await startWorker("worker");
@@ -546,7 +565,7 @@ async function main(): Promise<void> {
     const n = (v: number) => v.toLocaleString("en-US");
 
     const lines = [
-      `Exports built by the real worker (\`apps/worker/src/main.ts\` in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images, ${BIG_RUNS} at ${n(BIG)} (${COCO_BIG_RUNS} for COCO). ZIPs are deleted after each run.`,
+      `Exports built by the real worker (\`apps/worker/src/main.ts\` in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)}. ZIPs are deleted after each run.`,
       "",
       "| format | images | runs | create→completed ms | images/s | pickup ms | build ms | build images/s | worker CPU ms | images per worker CPU-s | peak RSS MB | idle RSS MB | ZIP MB |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -572,9 +591,9 @@ async function main(): Promise<void> {
       copySmall
         ? `| the same COPY, ${n(SMALL)} images | ${copySmall.runs} | ${n(copySmall.medianMs)} | ${n(copySmall.rowsPerSecond)} rows/s |`
         : "| COPY floor at the small size | – | – | not measured |",
-      `| the exporter's read path alone: its database source (\`pageExportImages\`, ${EXPORT_PAGE_SIZE} per page, one page read ahead) over ${n(BIG)} images, in the bench process | ${readRuns.length} | ${n(readPathMs)} | ${n(round((BIG / readPathMs) * 1000))} images/s |`,
-      `| the same as COCO reads it: 2 passes × 4 splits (split = X, keyset by path) | 1 | ${n(readPathCocoMs)} | ${n(round(((2 * BIG) / readPathCocoMs) * 1000))} images/s |`,
-      `| the same with COCO's images[] pass asking for no annotations | 1 | ${n(round(readCocoBare.ms))} | ${n(round(((2 * BIG) / readCocoBare.ms) * 1000))} images/s |`,
+      `| the exporter's read path alone: its database source (\`pageExportImages\`, ${EXPORT_PAGE_SIZE} per page, one page read ahead) over ${n(BIG)} images, in the bench process | ${readPath.runs} | ${n(readPath.ms)} | ${n(round((BIG / readPath.ms) * 1000))} images/s |`,
+      `| the same as COCO reads it: 2 passes × 4 splits (split = X, keyset by path) | ${readCoco.runs} | ${n(readCoco.ms)} | ${n(round(((2 * BIG) / readCoco.ms) * 1000))} images/s |`,
+      `| the same with COCO's images[] pass asking for no annotations | ${readCocoBare.runs} | ${n(round(readCocoBare.ms))} | ${n(round(((2 * BIG) / readCocoBare.ms) * 1000))} images/s |`,
       zipMs !== null
         ? `| Info-ZIP \`zip -0 -r -q\` of the ${n(FILES)} image files (${mb(withFiles.fileBytes)} MB) | ${zipRuns.length} | ${n(zipMs)} | ${n(round(withFiles.fileBytes / 1e6 / (zipMs / 1000)))} MB/s |`
         : "| zip -0 | – | – | not measured |",
@@ -585,7 +604,7 @@ async function main(): Promise<void> {
         ? `| the same, then \`sha256sum\` and \`sync\` of the ZIP (the work a stored export also does: its row records the SHA-256) | ${zipHashSyncRuns.length} | ${n(zipHashSyncMs)} | ${n(round(withFiles.fileBytes / 1e6 / (zipHashSyncMs / 1000)))} MB/s |`
         : "| zip -0 + sha256sum + sync | – | – | not measured |",
       "",
-      `Bench-process CPU of the read path (parsing rows into images; the database server's CPU is not in it): ${n(readPathCpuMs)} ms for one pass, ${n(round(readCoco.cpuMs))} ms as COCO reads it, ${n(round(readCocoBare.cpuMs))} ms with its images[] pass asking for no annotations.`,
+      `Bench-process CPU of the read path (parsing rows into images; the database server's CPU is not in it): ${n(readPath.cpuMs)} ms for one pass, ${n(round(readCoco.cpuMs))} ms as COCO reads it, ${n(round(readCocoBare.cpuMs))} ms with its images[] pass asking for no annotations.`,
       "",
       withImages
         ? `With images: COCO of the ${n(FILES)} images with their files (${withImages.zipMB} MB ZIP), on one long-lived worker, median of ${withImages.runs}: create→completed ${n(withImages.wallMs)} ms (pickup ${n(withImages.pickupMs)}, build ${n(withImages.buildMs)}), ${n(round(withImages.zipMB / (withImages.wallMs / 1000)))} MB/s; worker CPU ${n(withImages.workerCpuMs)} ms; worker peak RSS ${withImages.peakRssMB} MB.`
@@ -638,7 +657,6 @@ async function main(): Promise<void> {
         boxesPerImage: BOXES_PER_IMAGE,
         bigFormats: BIG_FORMATS,
         bigRuns: BIG_RUNS,
-        cocoBigRuns: COCO_BIG_RUNS,
         smallRuns: SMALL_RUNS,
         tinyRuns: TINY_RUNS,
         imageRuns: IMAGE_RUNS,
@@ -651,13 +669,9 @@ async function main(): Promise<void> {
       floors: {
         copyBig,
         copySmall,
-        readPathMs,
-        readPathRunsMs: readRuns.map((run) => round(run.ms)),
-        readPathCpuMs,
-        readPathCocoMs,
-        readPathCocoCpuMs: round(readCoco.cpuMs),
-        readPathCocoBareMs: round(readCocoBare.ms),
-        readPathCocoBareCpuMs: round(readCocoBare.cpuMs),
+        readPath,
+        readPathCoco: readCoco,
+        readPathCocoBare: readCocoBare,
         zipStoreMs: zipMs,
         zipStoreRunsMs: zipRuns.map((ms) => round(ms)),
         zipStoreSyncMs: zipSyncMs,

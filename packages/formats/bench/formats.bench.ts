@@ -23,8 +23,9 @@ const taskFile = join(here, "bench-task.ts");
 
 /** Runs of the cheap measurements (10k exports, floors, our writer). */
 const RUNS = option("--runs", quick ? 1 : 5);
-/** Runs of the 100k exports and of archiver, which take several seconds each. */
-const BIG_RUNS = option("--big-runs", quick ? 1 : 3);
+/** Runs of the 100k exports and of archiver, which take several seconds each: 5, as the
+ * cheap ones, unless `--quick`. */
+const BIG_RUNS = option("--big-runs", quick ? 1 : 5);
 const SMALL = 10_000;
 const BIG = quick ? SMALL : 100_000;
 const ZIP_LEVEL = 6;
