@@ -11,7 +11,8 @@ import { writeExportZip, type WriteExportZipOptions } from "./write-export-zip";
 import { openZipArchive } from "./zip-archive";
 
 const dir = mkdtempSync(join(tmpdir(), "write-export-zip-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A failed pipeline rejects before its file stream has closed: retry past ENOTEMPTY.
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 const mtime = new Date("2026-01-02T03:04:05Z");
 let fileCount = 0;
 

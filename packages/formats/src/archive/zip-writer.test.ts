@@ -20,7 +20,8 @@ import { openZipArchive } from "./zip-archive";
 import { hashMemberName, ZipWriter, type ZipWriterOptions } from "./zip-writer";
 
 const dir = mkdtempSync(join(tmpdir(), "zip-writer-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A failed pipeline rejects before its file stream has closed: retry past ENOTEMPTY.
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 const mtime = new Date("2026-01-02T03:04:05Z");
 let fileCount = 0;
@@ -338,5 +339,15 @@ describe("ZipWriter", () => {
     const inflated = zlib.inflateRawSync(archive.subarray(30 + "a.json".length, descriptor));
     expect(inflated.toString("utf8")).toBe(text);
     expect(archive.readUInt32LE(descriptor + 4)).toBe(zlib.crc32(text));
+  });
+  it("errors the stream when a long streamed body fails part-way through deflating", async () => {
+    async function* failing(): AsyncGenerator<string> {
+      for (let i = 0; i < 40; i++) yield `${"row ".repeat(20_000)}${i}\n`;
+      throw new Error("the database went away");
+    }
+    const zip = new ZipWriter({ mtime });
+    const consumed = pipeline(zip.stream, createWriteStream(join(dir, "failing-stream.zip")));
+    await expect(zip.addStream("big.json", failing())).rejects.toThrow("the database went away");
+    await expect(consumed).rejects.toThrow("the database went away");
   });
 });
