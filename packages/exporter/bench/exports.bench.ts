@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       const worker = await startWorkerProcess(
         kind === "worker"
           ? {
-              entry: join(workerDir, "src", "main.ts"),
+              entry: join(workerDir, "dist", "main.mjs"),
               cwd: workerDir,
               env: {
                 DATABASE_URL: database!.url,
@@ -565,7 +565,7 @@ async function main(): Promise<void> {
     const n = (v: number) => v.toLocaleString("en-US");
 
     const lines = [
-      `Exports built by the real worker (\`apps/worker/src/main.ts\` in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)}. ZIPs are deleted after each run.`,
+      `Exports built by the real worker (\`apps/worker/dist/main.mjs\`, the bundle compose and the Dockerfile run, on plain node in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)}. ZIPs are deleted after each run.`,
       "",
       "| format | images | runs | create→completed ms | images/s | pickup ms | build ms | build images/s | worker CPU ms | images per worker CPU-s | peak RSS MB | idle RSS MB | ZIP MB |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

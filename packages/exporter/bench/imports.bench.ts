@@ -48,7 +48,6 @@ const root = join(here, "..", "..", "..");
 const resultsDir = join(root, "bench", "results");
 const workerDir = join(root, "apps", "worker");
 
-
 const FORMAT = "coco";
 const BIG = quick ? 10_000 : 100_000;
 const SMALL = quick ? 1_000 : 10_000;
@@ -203,7 +202,7 @@ async function main(): Promise<void> {
         contentType: "application/zip",
       });
       const worker = await startWorkerProcess({
-        entry: join(workerDir, "src", "main.ts"),
+        entry: join(workerDir, "dist", "main.mjs"),
         cwd: workerDir,
         env: {
           DATABASE_URL: database!.url,
@@ -355,7 +354,7 @@ async function main(): Promise<void> {
     };
 
     const lines = [
-      `Imports run by the real worker (\`apps/worker/src/main.ts\` in a child process, \`WORKER_CONCURRENCY=1\`, local storage; it runs \`src/run-import.ts\` on the import.run queue) into a fresh dataset on PostgreSQL ${machine.postgres}. The upload is a COCO annotation-only ZIP of generated images × ${BOXES_PER_IMAGE} boxes written by @pictograph/formats' own COCO and ZIP writers; it is put in storage first (untimed, as the upload route would leave it), then the clock runs from create (import row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at, *import* is started_at → completed_at. Each run gets a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the import; worker CPU is its user + system time during the import (the database server's CPU is not in it). Each run's dataset is deleted and the tables vacuumed afterwards (untimed). Medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)} ${quick ? "(`--quick`: a smoke test, not a measurement)" : `(a ${n(BIG)}-image import takes minutes on this machine)`}.`,
+      `Imports run by the real worker (\`apps/worker/dist/main.mjs\`, the bundle compose and the Dockerfile run, on plain node in a child process, \`WORKER_CONCURRENCY=1\`, local storage; it runs \`src/run-import.ts\` on the import.run queue) into a fresh dataset on PostgreSQL ${machine.postgres}. The upload is a COCO annotation-only ZIP of generated images × ${BOXES_PER_IMAGE} boxes written by @pictograph/formats' own COCO and ZIP writers; it is put in storage first (untimed, as the upload route would leave it), then the clock runs from create (import row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at, *import* is started_at → completed_at. Each run gets a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the import; worker CPU is its user + system time during the import (the database server's CPU is not in it). Each run's dataset is deleted and the tables vacuumed afterwards (untimed). Medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)} ${quick ? "(`--quick`: a smoke test, not a measurement)" : `(a ${n(BIG)}-image import takes minutes on this machine)`}.`,
       "",
       "| images | boxes | ZIP MB | runs | create→completed ms | images/s | boxes/s | pickup ms | import ms | worker CPU ms | images per worker CPU-s | peak RSS MB | idle RSS MB |",
       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

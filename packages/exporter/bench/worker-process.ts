@@ -1,9 +1,10 @@
-// A worker running in a child process of its own (apps/worker/src/main.ts, or another entry
+// A worker running in a child process of its own (apps/worker/dist/main.mjs, or another entry
 // file), so that its memory and CPU readings from /proc belong to it alone. Node is started
-// directly with this process's loader flags (tsx), never through a wrapper, so the pid read
-// is the worker's. It must never leave the child running: stop() ends it, SIGKILL at worst.
+// directly (with this process's tsx loader flags for a .ts entry), never through a wrapper,
+// so the pid read is the worker's. It must never leave the child running: stop() ends it,
+// SIGKILL at worst.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 export type WorkerProcess = {
   pid: number;
@@ -47,7 +48,11 @@ export async function startWorkerProcess(params: {
   env: Record<string, string>;
   readyText: string;
 }): Promise<WorkerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, params.entry], {
+  if (!existsSync(params.entry))
+    throw new Error(`${params.entry} does not exist: run pnpm build first (pnpm bench does)`);
+  // A built bundle runs on plain node, as in production; TypeScript through this process's tsx.
+  const execArgv = params.entry.endsWith(".ts") ? process.execArgv : [];
+  const child: ChildProcess = spawn(process.execPath, [...execArgv, params.entry], {
     cwd: params.cwd,
     env: { ...process.env, ...params.env },
     stdio: ["ignore", "pipe", "pipe"],
