@@ -82,8 +82,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("a dataset of several
   });
 
   it("saves its progress at least once a second while it builds", async () => {
-    // Every image read takes a few ms, so the build lasts a few seconds.
-    const slow = new GatedStore(storage, { readDelayMs: 4 });
+    // Every image read takes a while, so the build lasts a few seconds even with the next
+    // images opened while one is written (writeExportZip opens up to 8 ahead).
+    const slow = new GatedStore(storage, { readDelayMs: 30 });
     const created = await createExportRow(db, dataset, { format: "pictograph", includeImages: true, statusFilter: "all" });
     const seen: Array<{ at: number; progress: number; heartbeat: number }> = [];
     let building = true;

@@ -165,4 +165,64 @@ describe("writeExportZip", () => {
     await expect(zip.done).rejects.toThrow("upload cancelled");
     expect(state.closed).toBe(true);
   });
+  it("opens images a few entries ahead, never past a streamed body the writer needs read first", async () => {
+    const image = (n: number) => ({
+      path: `${n}.jpg`,
+      width: 4,
+      height: 4,
+      status: "complete" as const,
+      split: null,
+      tags: [],
+      annotations: [],
+    });
+    const write: FormatWriter = async function* () {
+      for (let n = 0; n < 30; n++) yield { type: "image", path: `a/${n}.jpg`, image: image(n) };
+      let drained = false;
+      async function* body() {
+        yield "{}";
+        drained = true;
+      }
+      yield { type: "file", path: "index.json", body: body() };
+      if (!drained) throw new Error("index.json was not read before the next entry was taken");
+      for (let n = 30; n < 40; n++) yield { type: "image", path: `b/${n}.jpg`, image: image(n) };
+      return { images: 40, annotations: 0, skipped: {}, imageMembers: 40 };
+    };
+    let open = 0;
+    let mostOpen = 0;
+    const zip = writeExportZip(write, fixtureSource({ include_images: true }), {
+      mtime,
+      openImage: (entry) => {
+        mostOpen = Math.max(mostOpen, ++open);
+        return Readable.from(
+          (async function* () {
+            yield imageBytes(entry.path);
+            open--;
+          })(),
+        );
+      },
+    });
+    const path = join(dir, "ahead.zip");
+    await pipeline(zip.stream, createWriteStream(path));
+    expect((await zip.done).imageEntries).toBe(40);
+    expect(mostOpen).toBeGreaterThan(1);
+    expect(mostOpen).toBeLessThanOrEqual(8);
+    expect(execFileSync("unzip", ["-tq", path], { encoding: "utf8" })).toMatch(/No errors/);
+  });
+
+  it("closes the images it opened ahead when the export fails", async () => {
+    const { write } = listFormat({ failAfterImages: 3 });
+    const opened: Readable[] = [];
+    const { stored, done } = await exportToFile(write, fixtureSource({ include_images: true }), {
+      openImage: (entry) => {
+        const stream = Readable.from([imageBytes(entry.image.path)]);
+        opened.push(stream);
+        return stream;
+      },
+    });
+    await expect(stored).rejects.toThrow("the database connection dropped");
+    await expect(done).rejects.toThrow("the database connection dropped");
+    expect(opened.length).toBeGreaterThan(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(opened.filter((stream) => !stream.destroyed && !stream.readableEnded)).toEqual([]);
+  });
 });

@@ -2,11 +2,12 @@
 // uploads the stream to storage) and the CLI's `convert` (which writes it to a file) both
 // build an export. A failure anywhere errors the stream; it never ends as if complete.
 // Like all of src/archive/, it may use node:stream; format folders may not.
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type {
   ExportEntry,
   ExportSource,
   ExportSummary,
+  FileEntry,
   FormatWriter,
   ImageEntry,
 } from "../core/types";
@@ -60,6 +61,13 @@ export function writeExportZip(
   return { stream: zip.stream, done };
 }
 
+/** Entries taken from the writer ahead of the one being written, so that image files are
+ * opened and start reading (a round trip each on S3, several file-system calls locally) while
+ * the ones before them are written. Each holds at most its stream's buffer (1 MiB locally). */
+const ENTRIES_AHEAD = 8;
+
+type Upcoming = { entry: ExportEntry; bytes: Promise<ImageBytes> | null };
+
 async function driveWriter(
   write: FormatWriter,
   source: ExportSource,
@@ -67,37 +75,77 @@ async function driveWriter(
   zip: ZipWriter,
 ): Promise<ExportZipResult> {
   const entries = write(source);
+  const upcoming: Upcoming[] = [];
+  let summary: ExportSummary | null = null;
   let imageEntries = 0;
+  // Never past a streamed body: the writer needs it read to the end before it goes on.
+  const takeAhead = async () => {
+    while (summary === null && upcoming.length < ENTRIES_AHEAD) {
+      const last = upcoming.at(-1);
+      if (last && isStreamedBody(last.entry)) return;
+      const next = await entries.next();
+      if (next.done) summary = next.value;
+      else
+        upcoming.push({
+          entry: next.value,
+          bytes: next.value.type === "image" ? openAhead(next.value, options) : null,
+        });
+    }
+  };
   try {
     for (;;) {
-      const next = await entries.next();
-      if (next.done) {
+      await takeAhead();
+      const current = upcoming.shift();
+      if (!current) {
         const totals = await zip.finish();
-        return { summary: next.value, entries: totals.entries, imageEntries, bytes: totals.bytes };
+        return { summary: summary!, entries: totals.entries, imageEntries, bytes: totals.bytes };
       }
-      await addEntry(zip, next.value, options);
-      if (next.value.type === "image") imageEntries++;
+      if (current.bytes) {
+        await zip.addStream(current.entry.path, await current.bytes);
+        imageEntries++;
+      } else await addFile(zip, current.entry as FileEntry);
     }
   } catch (error) {
     zip.abort(error);
+    for (const { bytes } of upcoming.splice(0)) void bytes?.then(discard, () => undefined);
     // Let the writer release what it holds (database cursors, open files).
     await entries.return(undefined as never).catch(() => undefined);
     throw error;
   }
 }
 
-async function addEntry(
-  zip: ZipWriter,
-  entry: ExportEntry,
-  options: WriteExportZipOptions,
-): Promise<void> {
-  if (entry.type === "image") {
+function isStreamedBody(entry: ExportEntry): boolean {
+  return (
+    entry.type === "file" && typeof entry.body !== "string" && !(entry.body instanceof Uint8Array)
+  );
+}
+
+/** Opens an image member's bytes now, before the next entry is taken (openImage may look up
+ * what the source yielded last), and for a stream starts filling its buffer. */
+function openAhead(entry: ImageEntry, options: WriteExportZipOptions): Promise<ImageBytes> {
+  let bytes: Promise<ImageBytes>;
+  try {
     if (!options.openImage)
       throw new Error(`${entry.path}: the export includes images but no openImage was given`);
-    await zip.addStream(entry.path, await options.openImage(entry));
-  } else if (typeof entry.body === "string" || entry.body instanceof Uint8Array) {
-    await zip.addBuffer(entry.path, entry.body);
-  } else {
-    await zip.addStream(entry.path, entry.body, { compress: true });
+    bytes = Promise.resolve(options.openImage(entry));
+  } catch (error) {
+    bytes = Promise.reject(error);
   }
+  bytes.then(
+    (opened) => opened instanceof Readable && opened.read(0),
+    () => undefined,
+  );
+  return bytes;
+}
+
+/** Releases an opened image that will not be written. */
+function discard(bytes: ImageBytes): void {
+  if (bytes instanceof Readable) bytes.destroy();
+  else void bytes[Symbol.asyncIterator]().return?.();
+}
+
+async function addFile(zip: ZipWriter, entry: FileEntry): Promise<void> {
+  if (typeof entry.body === "string" || entry.body instanceof Uint8Array)
+    await zip.addBuffer(entry.path, entry.body);
+  else await zip.addStream(entry.path, entry.body, { compress: true });
 }
