@@ -60,6 +60,29 @@ describe("LocalBlobStore", () => {
     expect(await collect(full.list(""))).toEqual([]);
   });
 
+  it("writes every byte in order when the file system takes only part of each batch", async () => {
+    // A file handle whose writev takes at most 1000 bytes per call, as a short write would.
+    const shortWrites = new LocalBlobStore({
+      dir,
+      openTempFile: async (path) => {
+        const handle = await open(path, "wx");
+        return new Proxy(handle, {
+          get(target, name, receiver) {
+            if (name !== "writev") return Reflect.get(target, name, receiver) as unknown;
+            return async (buffers: Uint8Array[]) => {
+              const part = Buffer.concat(buffers).subarray(0, 1000);
+              return target.writev([part]);
+            };
+          },
+        });
+      },
+    });
+    const data = randomData(3 * MiB + 5);
+    const stored = await shortWrites.put("short/writes.bin", chunksOf(data, 77_777));
+    expect(stored.size).toBe(data.length);
+    expect((await readAll(await shortWrites.get("short/writes.bin"))).equals(data)).toBe(true);
+  });
+
   it("fails its health check, in words, when the root cannot be created", async () => {
     await writeFile(join(dir, "a-file"), "not a directory");
     const broken = new LocalBlobStore({ dir: join(dir, "a-file", "blobs") });

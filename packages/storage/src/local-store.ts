@@ -36,6 +36,8 @@ import {
 } from "./storage-errors";
 
 const READ_CHUNK_BYTES = 1024 * 1024;
+/** Bytes gathered before one write (writev) to the temporary file. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
 
 export interface LocalBlobStoreOptions {
   dir: string;
@@ -105,9 +107,11 @@ export class LocalBlobStore implements BlobStore {
       // The open handle keeps the bytes readable even if the key is deleted meanwhile. Reads
       // of 1 MiB, not Node's 64 KiB: an export with images reads hundreds of MB through here,
       // and every chunk costs a trip through the ZIP writer.
+      // Bounded by the size just read, so the stream ends without one more read to find EOF.
+      const lastByte = info.size > 0 ? info.size - 1 : undefined;
       return handle.createReadStream({
         start: checked?.start,
-        end: checked?.end,
+        end: checked?.end ?? lastByte,
         highWaterMark: READ_CHUNK_BYTES,
       });
     } catch (error) {
@@ -195,8 +199,8 @@ export class LocalBlobStore implements BlobStore {
     let open = true;
     try {
       // Body errors and aborts come out of `chunks` untouched; only disk errors are mapped.
-      for await (const chunk of reader.chunks) {
-        await this.#disk(doing, () => writeFully(handle, chunk));
+      for await (const batch of batches(reader.chunks)) {
+        await this.#disk(doing, () => writeFully(handle, batch));
       }
       await this.#disk(doing, () => handle.sync());
       open = false;
@@ -264,11 +268,33 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): LocalBlobS
   return new LocalBlobStore(options);
 }
 
-async function writeFully(handle: FileHandle, chunk: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.byteLength) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-    offset += bytesWritten;
+/** Chunks gathered into batches of about WRITE_BATCH_BYTES: an export with images arrives as
+ * thousands of chunks (a header, then a file), and each write is a trip to the thread pool. */
+async function* batches(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of chunks) {
+    batch.push(chunk);
+    bytes += chunk.byteLength;
+    if (bytes >= WRITE_BATCH_BYTES) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function writeFully(handle: FileHandle, batch: Uint8Array[]): Promise<void> {
+  let rest = batch.filter((chunk) => chunk.byteLength > 0);
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    // A short write: drop what went out and write the rest.
+    while (rest.length > 0 && bytesWritten >= rest[0]!.byteLength) {
+      bytesWritten -= rest[0]!.byteLength;
+      rest = rest.slice(1);
+    }
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }
 
