@@ -136,6 +136,28 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
     expect(rows[0]?.n).toBe(0);
   });
 
+  it("works a backlog job after job, not one job per polling interval", async () => {
+    const backlogQueue = { ...flakyQueue, name: "test.backlog", payload: z.object({}) };
+    // A 3 s interval: 8 queued jobs would take over 20 s if each waited for the next poll.
+    const own = await createJobs({ handle, queues: [backlogQueue], pollingIntervalSeconds: 3 });
+    try {
+      const ids = [];
+      for (let i = 0; i < 8; i++) ids.push(await own.enqueue(handle.db, backlogQueue, {}));
+      let done = 0;
+      const allDone = new Promise<void>((resolve) => {
+        void own.work(backlogQueue, async () => {
+          if (++done === ids.length) resolve();
+        });
+      });
+      const started = Date.now();
+      await allDone;
+      // The first poll can take up to one interval; the other seven follow at once.
+      expect(Date.now() - started).toBeLessThan(9_000);
+    } finally {
+      await own.stop({ timeoutMs: 5_000 });
+    }
+  }, 30_000);
+
   it("stops gracefully: a running handler finishes and its job completes", async () => {
     const slowQueue = {
       ...flakyQueue,

@@ -109,7 +109,11 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
 
     async work(queue, handler, workOptions) {
       for (let i = 0; i < (workOptions?.concurrency ?? 1); i++) {
-        await boss.work<unknown>(
+        let workerId: string | null = null;
+        // After a job, ask for the next at once: pg-boss otherwise waits out its polling
+        // interval after every job, which caps a backlog at `concurrency` jobs per interval.
+        const askForMore = () => workerId && boss.notifyWorker(workerId);
+        workerId = await boss.work<unknown>(
           queue.name,
           { batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
           async ([job]) => {
@@ -129,9 +133,11 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
               output = await handler(payload, context);
             } catch (error) {
               await boss.fail(queue.name, job.id, error as object);
+              askForMore();
               return;
             }
             await boss.complete(queue.name, job.id, output as object);
+            askForMore();
           },
         );
       }
