@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     "",
     `*Server CPU* is user + system time of the server's processes (embedded: the one web process with its worker; compose: web and the ${COMPOSE_WORKERS} workers) during the load, from /proc; PostgreSQL's and s3rver's own CPU are not in it.`,
     "",
-    `Floors, same run, same ${CLIENTS} clients and load generator, medians of ${RUNS} runs each (the health floor right after each run's load, on that run's target). GET /api/health is the cheapest route of the real server, but not free: each call runs \`select 1\` on the database and a storage health check (on compose, a HeadBucket on s3rver), so there it is bounded by those as much as by the web process; the bare server is the floor of the machine and the load generator themselves.`,
+    `Floors, same run, same ${CLIENTS} clients and load generator, medians of ${RUNS} runs each (the health floor right after each run's load, on that run's target). GET /api/health is the cheapest route of the real server: it answers from one probe (\`select 1\` on the database and a storage health check, on compose a HeadBucket on s3rver) shared by the calls that arrive while it runs and reused for a second, so it measures the web process's HTTP path; the bare server is the floor of the machine and the load generator themselves.`,
     "",
     "| floor | seconds | requests/s | p50 ms | p99 ms | errors |",
     "|---|---:|---:|---:|---:|---:|",
