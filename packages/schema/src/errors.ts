@@ -32,17 +32,24 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-/** Zod issues as `{ path, message }` pairs, with a one-line summary that names each field. */
+/** Issues listed in an error; a body of 100k wrong array items says how many more there are
+ * rather than repeating itself for megabytes. */
+export const MAX_LISTED_ISSUES = 20;
+
+/** Zod issues as `{ path, message }` pairs (at most MAX_LISTED_ISSUES), with a one-line
+ * summary that names each field and counts the issues left out. */
 export function describeZodError(error: z.ZodError): { message: string; issues: Issue[] } {
-  const issues = error.issues.map((issue) => ({
+  const issues = error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue.message,
   }));
-  const message = issues
-    .map((i) =>
-      i.path && !i.message.includes(lastSegment(i.path)) ? `${i.path}: ${i.message}` : i.message,
-    )
-    .join("; ");
+  const omitted = error.issues.length - issues.length;
+  const message =
+    issues
+      .map((i) =>
+        i.path && !i.message.includes(lastSegment(i.path)) ? `${i.path}: ${i.message}` : i.message,
+      )
+      .join("; ") + (omitted > 0 ? `; and ${omitted} more problem${omitted === 1 ? "" : "s"}` : "");
   return { message, issues };
 }
 
