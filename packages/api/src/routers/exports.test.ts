@@ -133,6 +133,17 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("exports on $name", (
     expect(expectOk<Export>(await call("GET", "/datasets/shots/exports/unique")).id).toBe(first.id);
   });
 
+  it("answers every one of 10 racing creates with the same Idempotency-Key with one export", async () => {
+    const headers = { "idempotency-key": "race-789" };
+    const before = await queuedBuilds();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => create("raced", { format: "coco" }, headers)),
+    );
+    const ids = new Set(responses.map((response) => expectOk<Export>(response, 202).id));
+    expect(ids.size).toBe(1);
+    expect((await queuedBuilds()).length).toBe(before.length + 1);
+  });
+
   it("answers a retried create with the same Idempotency-Key with the first export", async () => {
     const headers = { "idempotency-key": "retry-123" };
     const first = expectOk<Export>(await create("idem", { format: "yolo" }, headers), 202);

@@ -111,12 +111,10 @@ export const exportsRouter = {
         });
         return toExport(row, dataset.name, null);
       } catch (error) {
-        // A retried create whose first attempt committed: answer with that export.
-        if (
-          error instanceof DbConflictError &&
-          idempotencyKey &&
-          error.constraint.includes("idempotency")
-        ) {
+        // A retried create whose first attempt committed meanwhile: answer with that export.
+        // Either unique constraint may be the one that fires (the key, or the name the same
+        // request asked for), so any conflict is checked against the key.
+        if (error instanceof DbConflictError && idempotencyKey) {
           const earlier = await getExportByIdempotencyKey(db, { workspaceId, idempotencyKey });
           if (earlier) return sameRequest(earlier);
         }
