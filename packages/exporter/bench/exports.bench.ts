@@ -11,7 +11,7 @@
 // --big-formats=coco,yolo (formats run at 100k as well as 10k; "all" for every one),
 // --big-runs, --small-runs, --read-runs, --tiny-runs, --image-runs, --zip-runs.
 import { createWorkspace, executeSqlText } from "@pictograph/db";
-import { createJobs, type Jobs } from "@pictograph/jobs";
+import { createJobs, DEFAULT_POLLING_INTERVAL_SECONDS, type Jobs } from "@pictograph/jobs";
 import { FORMATS, type Format } from "@pictograph/schema";
 import { createLocalBlobStore } from "@pictograph/storage";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -71,8 +71,6 @@ const MIN_COPY_RUNS = quick ? 1 : 5;
 const IMAGE_RUNS = option("--image-runs", RUNS);
 const ZIP_RUNS = option("--zip-runs", quick ? 2 : 5);
 /** pg-boss's polling interval in createJobs (default) and in the what-if worker. */
-const DEFAULT_POLL_SECONDS = 2;
-const FAST_POLL_SECONDS = 0.5;
 
 const TARGET_COCO_OVER_COPY = 3;
 const TARGET_COCO_BIG_MS = 30_000;
@@ -185,28 +183,19 @@ async function main(): Promise<void> {
     jobs = await createJobs({ handle });
     const workspaceId = (await createWorkspace(db, { name: "bench" })).id;
 
-    const startWorker = async (kind: "worker" | "fast-poll") => {
-      const worker = await startWorkerProcess(
-        kind === "worker"
-          ? {
-              entry: join(workerDir, "dist", "main.mjs"),
-              cwd: workerDir,
-              env: {
-                DATABASE_URL: database!.url,
-                STORAGE_DRIVER: "local",
-                STORAGE_DIR: join(storageDir, "store"),
-                WORKER_HEALTH_PORT: "0",
-                WORKER_CONCURRENCY: "1",
-              },
-              readyText: "ready:",
-            }
-          : {
-              entry: join(here, "fast-poll-worker.ts"),
-              cwd: here,
-              env: { DATABASE_URL: database!.url, STORAGE_DIR: join(storageDir, "store") },
-              readyText: "ready:",
-            },
-      );
+    const startWorker = async () => {
+      const worker = await startWorkerProcess({
+        entry: join(workerDir, "dist", "main.mjs"),
+        cwd: workerDir,
+        env: {
+          DATABASE_URL: database!.url,
+          STORAGE_DRIVER: "local",
+          STORAGE_DIR: join(storageDir, "store"),
+          WORKER_HEALTH_PORT: "0",
+          WORKER_CONCURRENCY: "1",
+        },
+        readyText: "ready:",
+      });
       running.add(worker);
       return worker;
     };
@@ -265,11 +254,11 @@ async function main(): Promise<void> {
               `${format}: ${dataset.images.toLocaleString("en-US")} images, run ${r + 1} of ${runsOf(format)} (COPY floor first)`,
             );
             const copyMs = timeCopy(database.url, dataset.datasetId);
-            const worker = await startWorker("worker");
+            const worker = await startWorker();
             try {
               // Start-up work (stale temp sweep, pg-boss maintenance) settles first; then a
               // random moment of the polling cycle, as a user's create would land.
-              await sleep(500 + Math.random() * DEFAULT_POLL_SECONDS * 1000);
+              await sleep(500 + Math.random() * DEFAULT_POLLING_INTERVAL_SECONDS * 1000);
               const idleRssMB = worker.rssMB();
               const cpuBefore = worker.cpuMs();
               const rssTimeline: Array<[number, number]> = [];
@@ -385,7 +374,7 @@ async function main(): Promise<void> {
     );
 
     // One long-lived worker for the latency and with-images runs.
-    const worker = await startWorker("worker");
+    const worker = await startWorker();
     const imageRuns: ExportRun[] = [];
     const zipRuns: number[] = [];
     const zipSyncRuns: number[] = [];
@@ -426,13 +415,13 @@ async function main(): Promise<void> {
       log((error as Error).message);
     }
 
-    // Small exports created at moments spread evenly over the worker's 2 s polling cycle (the
+    // Small exports created at moments spread evenly over the worker's polling cycle (the
     // waits after the previous completion are stratified, in shuffled order), so the median
     // is what users arriving at random would see, not what a few random draws happened to be.
     const tinyRun = async (label: string) => {
       const waits = Array.from(
         { length: TINY_RUNS },
-        (_, r) => ((r + 0.5) / TINY_RUNS) * DEFAULT_POLL_SECONDS * 1000,
+        (_, r) => ((r + 0.5) / TINY_RUNS) * DEFAULT_POLLING_INTERVAL_SECONDS * 1000,
       );
       for (let i = waits.length - 1; i > 0; i--) {
         const j = Math.floor(Math.random() * (i + 1));
@@ -472,23 +461,12 @@ async function main(): Promise<void> {
       };
     };
     let tinyDefault: Awaited<ReturnType<typeof tinyRun>> | null = null;
-    let tinyFast: Awaited<ReturnType<typeof tinyRun>> | null = null;
     try {
       tinyDefault = await tinyRun("10 images");
     } catch (error) {
       notes.push(`10-image exports failed: ${(error as Error).message.split("\n")[0]}`);
     } finally {
       await stopWorker(worker);
-    }
-    const fast = await startWorker("fast-poll");
-    try {
-      tinyFast = await tinyRun("10 images, 0.5 s polling");
-    } catch (error) {
-      notes.push(
-        `10-image exports with 0.5 s polling failed: ${(error as Error).message.split("\n")[0]}`,
-      );
-    } finally {
-      await stopWorker(fast);
     }
 
     // Floors summarised over every run interleaved with the exports above.
@@ -565,7 +543,7 @@ async function main(): Promise<void> {
     const n = (v: number) => v.toLocaleString("en-US");
 
     const lines = [
-      `Exports built by the real worker (\`apps/worker/dist/main.mjs\`, the bundle compose and the Dockerfile run, on plain node in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)}. ZIPs are deleted after each run.`,
+      `Exports built by the real worker (\`apps/worker/dist/main.mjs\`, the bundle compose and the Dockerfile run, on plain node in a child process, \`WORKER_CONCURRENCY=1\`, local storage) on PostgreSQL ${machine.postgres}, timed from create (export row + pg-boss job in one transaction, as the API does) until a poll of the row (every 25 ms) reads \`completed\`. *Pickup* is created_at → started_at (pg-boss polls every ${DEFAULT_POLLING_INTERVAL_SECONDS} s by default), *build* is started_at → completed_at. Annotation-only runs each get a fresh worker, so *peak RSS* is that worker's VmHWM (start-up included) and *idle RSS* its VmRSS just before the export; worker CPU is its user + system time during the export (the database server's CPU is not in it). Each run is preceded by the COPY floor on the same dataset (topped up to ${MIN_COPY_RUNS} runs per size); medians of ${SMALL_RUNS} run(s) at ${n(SMALL)} images and ${BIG_RUNS} at ${n(BIG)}. ZIPs are deleted after each run.`,
       "",
       "| format | images | runs | create→completed ms | images/s | pickup ms | build ms | build images/s | worker CPU ms | images per worker CPU-s | peak RSS MB | idle RSS MB | ZIP MB |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -613,9 +591,6 @@ async function main(): Promise<void> {
       tinyDefault
         ? `A ${TINY}-image COCO export (annotation-only), created at moments spread evenly over the worker's polling cycle, median of ${tinyDefault.runs}: create→completed ${n(tinyDefault.wallMs)} ms (min ${n(tinyDefault.minWallMs)}, max ${n(tinyDefault.maxWallMs)}), of which pickup ${n(tinyDefault.pickupMs)} ms and build ${n(tinyDefault.buildMs)} ms.`
         : `${TINY}-image export: not measured.`,
-      tinyFast
-        ? `The same with pg-boss polling every ${FAST_POLL_SECONDS} s (bench/fast-poll-worker.ts: apps/worker's wiring with \`pollingIntervalSeconds: ${FAST_POLL_SECONDS}\`), median of ${tinyFast.runs}: ${n(tinyFast.wallMs)} ms (min ${n(tinyFast.minWallMs)}, max ${n(tinyFast.maxWallMs)}), pickup ${n(tinyFast.pickupMs)} ms, build ${n(tinyFast.buildMs)} ms.`
-        : "",
       "",
       "Targets:",
       "",
@@ -635,7 +610,7 @@ async function main(): Promise<void> {
         ? `| with images within ${TARGET_IMAGES_OVER_ZIP}× \`zip -0\` | ${imagesOverZip}× (${n(withImages.wallMs)} / ${n(zipMs)} ms); build alone ${imagesBuildOverZip}×; against zip -0 + sha256sum + sync ${zipHashSyncMs ? round(withImages.wallMs / zipHashSyncMs, 2) : "–"}× | ${yes(imagesOverZip! <= TARGET_IMAGES_OVER_ZIP)} |`
         : `| with images within ${TARGET_IMAGES_OVER_ZIP}× zip -0 | not measured | – |`,
       tinyDefault
-        ? `| ${TINY}-image export under ${TARGET_TINY_MS} ms (median) | ${n(tinyDefault.wallMs)} ms; with ${FAST_POLL_SECONDS} s polling ${tinyFast ? `${n(tinyFast.wallMs)} ms` : "–"} | ${yes(tinyDefault.wallMs < TARGET_TINY_MS)} |`
+        ? `| ${TINY}-image export under ${TARGET_TINY_MS} ms (median) | ${n(tinyDefault.wallMs)} ms | ${yes(tinyDefault.wallMs < TARGET_TINY_MS)} |`
         : `| ${TINY}-image export under 1 s | not measured | – |`,
       "",
       `Seeding (bulk inserts, ${n(10_000)} images per call): ${n(BIG)} images in ${n(seeding.big.imagesMs)} ms and their ${n(big.annotations)} boxes in ${n(seeding.big.annotationsMs)} ms; ${n(SMALL)} images ${n(seeding.small.imagesMs)} + ${n(seeding.small.annotationsMs)} ms; ${n(FILES)} files (${seeding.files.fileMB} MB) stored in ${n(seeding.files.filesMs)} ms; VACUUM (ANALYZE) ${n(seeding.vacuumAnalyzeMs)} ms.`,
@@ -678,7 +653,7 @@ async function main(): Promise<void> {
         zipStoreSha256SyncMs: zipHashSyncMs,
       },
       withImages,
-      tiny: { defaultPolling: tinyDefault, fastPolling: tinyFast },
+      tiny: tinyDefault,
       targets: {
         cocoOverCopy,
         cocoBuildOverCopy,

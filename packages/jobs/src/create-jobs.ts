@@ -71,11 +71,14 @@ export type Jobs = {
   stop(options?: { timeoutMs?: number }): Promise<void>;
 };
 
+/** How often an idle worker asks for a job: pg-boss's minimum, so a job waits half a second at
+ * most (a 10-image export completes in well under a second). */
+export const DEFAULT_POLLING_INTERVAL_SECONDS = 0.5;
+
 export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
   const queues = options.queues ?? allQueues;
   const expireInSeconds = options.expireInSeconds ?? 3600;
-  // pg-boss's minimum: a job waits half a second at most (a 10-image export completes in ~0.4 s).
-  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
   const boss = new PgBoss({
     db: bossDbFor(options.handle),
     schema: "pgboss",
