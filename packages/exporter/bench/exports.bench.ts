@@ -25,7 +25,7 @@ import { createBenchDatabase, type BenchDatabase } from "./bench-database";
 import { benchClasses, BOXES_PER_IMAGE, seedDataset, type SeededDataset } from "./bench-dataset";
 import { floorQuery, timeCopy, timeZipStore } from "./bench-floors";
 import { timeExport, type TimedExport } from "./timed-export";
-import { startWorkerProcess, type WorkerProcess } from "./worker-process";
+import { startBundledWorker, type WorkerProcess } from "./worker-process";
 import {
   benchLog,
   median,
@@ -39,7 +39,6 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const resultsDir = join(root, "bench", "results");
-const workerDir = join(root, "apps", "worker");
 
 function formatsOption(name: string, fallback: readonly Format[]): Format[] {
   const text = optionText(name);
@@ -184,17 +183,9 @@ async function main(): Promise<void> {
     const workspaceId = (await createWorkspace(db, { name: "bench" })).id;
 
     const startWorker = async () => {
-      const worker = await startWorkerProcess({
-        entry: join(workerDir, "dist", "main.mjs"),
-        cwd: workerDir,
-        env: {
-          DATABASE_URL: database!.url,
-          STORAGE_DRIVER: "local",
-          STORAGE_DIR: join(storageDir, "store"),
-          WORKER_HEALTH_PORT: "0",
-          WORKER_CONCURRENCY: "1",
-        },
-        readyText: "ready:",
+      const worker = await startBundledWorker({
+        databaseUrl: database!.url,
+        storageDir: join(storageDir, "store"),
       });
       running.add(worker);
       return worker;

@@ -40,13 +40,12 @@ import {
   type ReadFloor,
 } from "./import-floors";
 import { timeImport, type TimedImport } from "./timed-import";
-import { startWorkerProcess, type WorkerProcess } from "./worker-process";
+import { startBundledWorker, type WorkerProcess } from "./worker-process";
 import { benchLog, median, n, option, quick, round, yes } from "../../../scripts/bench-support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const resultsDir = join(root, "bench", "results");
-const workerDir = join(root, "apps", "worker");
 
 const FORMAT = "coco";
 const BIG = quick ? 10_000 : 100_000;
@@ -201,18 +200,7 @@ async function main(): Promise<void> {
       await storage.put(blobKey, createReadStream(archives.get(images)!), {
         contentType: "application/zip",
       });
-      const worker = await startWorkerProcess({
-        entry: join(workerDir, "dist", "main.mjs"),
-        cwd: workerDir,
-        env: {
-          DATABASE_URL: database!.url,
-          STORAGE_DRIVER: "local",
-          STORAGE_DIR: storeDir,
-          WORKER_HEALTH_PORT: "0",
-          WORKER_CONCURRENCY: "1",
-        },
-        readyText: "ready:",
-      });
+      const worker = await startBundledWorker({ databaseUrl: database!.url, storageDir: storeDir });
       running.add(worker);
       try {
         // Start-up work settles first; then a random moment of the polling cycle.

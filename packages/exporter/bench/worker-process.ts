@@ -1,10 +1,15 @@
-// A worker running in a child process of its own (apps/worker/dist/main.mjs, or another entry
-// file), so that its memory and CPU readings from /proc belong to it alone. Node is started
-// directly (with this process's tsx loader flags for a .ts entry), never through a wrapper,
-// so the pid read is the worker's. It must never leave the child running: stop() ends it,
-// SIGKILL at worst.
+// The worker as compose and the Dockerfile run it (apps/worker/dist/main.mjs on plain node,
+// one build at a time, local storage), in a child process of its own so that its memory and
+// CPU readings from /proc belong to it alone. Node is started directly, never through a
+// wrapper, so the pid read is the worker's. It must never leave the child running: stop()
+// ends it, SIGKILL at worst.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const workerDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "apps", "worker");
+const entry = join(workerDir, "dist", "main.mjs");
 
 export type WorkerProcess = {
   pid: number;
@@ -41,20 +46,23 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000;
 }
 
-/** Starts `entry` with `env` and resolves once it prints a line containing `readyText`. */
-export async function startWorkerProcess(params: {
-  entry: string;
-  cwd: string;
-  env: Record<string, string>;
-  readyText: string;
+/** Starts the bundled worker on `databaseUrl` and `storageDir`; resolves once it is ready. */
+export async function startBundledWorker(params: {
+  databaseUrl: string;
+  storageDir: string;
 }): Promise<WorkerProcess> {
-  if (!existsSync(params.entry))
-    throw new Error(`${params.entry} does not exist: run pnpm build first (pnpm bench does)`);
-  // A built bundle runs on plain node, as in production; TypeScript through this process's tsx.
-  const execArgv = params.entry.endsWith(".ts") ? process.execArgv : [];
-  const child: ChildProcess = spawn(process.execPath, [...execArgv, params.entry], {
-    cwd: params.cwd,
-    env: { ...process.env, ...params.env },
+  if (!existsSync(entry))
+    throw new Error(`${entry} does not exist: run pnpm build first (pnpm bench does)`);
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    cwd: workerDir,
+    env: {
+      ...process.env,
+      DATABASE_URL: params.databaseUrl,
+      STORAGE_DRIVER: "local",
+      STORAGE_DIR: params.storageDir,
+      WORKER_HEALTH_PORT: "0",
+      WORKER_CONCURRENCY: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -72,7 +80,7 @@ export async function startWorkerProcess(params: {
     );
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
-      if (output.includes(params.readyText)) {
+      if (output.includes("ready:")) {
         clearTimeout(timer);
         resolve();
       }
