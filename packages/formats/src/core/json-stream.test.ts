@@ -43,7 +43,8 @@ async function stream(
 
 /** The root object as JSON.parse reads it, rebuilt from the parts (last occurrence wins). */
 function rebuild(parts: JsonPart[], shape: JsonDocumentShape): Record<string, unknown> {
-  const doc: Record<string, unknown> = {};
+  // No prototype, so a member named "__proto__" is an own property, as JSON.parse makes it.
+  const doc: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, member] of shape.members) if (member.list) doc[key] = [];
   for (const part of parts) {
     if (part.occurrence !== shape.members.get(part.key)!.occurrences - 1) continue;
