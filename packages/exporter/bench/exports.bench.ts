@@ -69,7 +69,6 @@ const TINY_RUNS = option("--tiny-runs", quick ? 4 : 20);
 const MIN_COPY_RUNS = quick ? 1 : 5;
 const IMAGE_RUNS = option("--image-runs", RUNS);
 const ZIP_RUNS = option("--zip-runs", quick ? 2 : 5);
-/** pg-boss's polling interval in createJobs (default) and in the what-if worker. */
 
 const TARGET_COCO_OVER_COPY = 3;
 const TARGET_COCO_BIG_MS = 30_000;

@@ -79,8 +79,9 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
   const queues = options.queues ?? allQueues;
   const expireInSeconds = options.expireInSeconds ?? 3600;
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? DEFAULT_POLLING_INTERVAL_SECONDS;
+  const writes = trackWrites(bossDbFor(options.handle));
   const boss = new PgBoss({
-    db: bossDbFor(options.handle),
+    db: writes.db,
     schema: "pgboss",
     // Cron schedules (storage.gc) run once per tick across every process; maintenance
     // (expiry, archiving) stays on.
@@ -112,11 +113,11 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
 
     async work(queue, handler, workOptions) {
       for (let i = 0; i < (workOptions?.concurrency ?? 1); i++) {
-        let workerId: string | null = null;
         // After a job, ask for the next at once: pg-boss otherwise waits out its polling
         // interval after every job, which caps a backlog at `concurrency` jobs per interval.
-        const askForMore = () => workerId && boss.notifyWorker(workerId);
-        workerId = await boss.work<unknown>(
+        // (The first job can finish before boss.work() has answered with the worker's id.)
+        const askForMore = () => void workerId.then((id) => boss.notifyWorker(id));
+        const workerId = boss.work<unknown>(
           queue.name,
           { batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
           async ([job]) => {
@@ -126,23 +127,19 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
               attempt: job.retryCount + 1,
               isFinalAttempt: job.retryCount >= job.retryLimit,
             };
-            // Record the outcome ourselves, awaited: pg-boss writes it without awaiting, so a
-            // stop() followed by closing the database could lose it and leave the job
-            // "active" until it expires. pg-boss's own later write then finds nothing to do.
-            let output: unknown;
+            // pg-boss records the outcome (completed, or failed/retry on a throw) after this
+            // returns, without awaiting it; stop() waits for that write. Recording it here
+            // as well would let pg-boss's later "complete" land on the job's next attempt.
             try {
               // Payloads come from outside this process: trust nothing before parsing.
               const payload = queue.payload.parse(job.data) as Payload<typeof queue>;
-              output = await handler(payload, context);
-            } catch (error) {
-              await boss.fail(queue.name, job.id, error as object);
+              return await handler(payload, context);
+            } finally {
               askForMore();
-              return;
             }
-            await boss.complete(queue.name, job.id, output as object);
-            askForMore();
           },
         );
+        await workerId;
       }
     },
 
@@ -153,6 +150,9 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
         close: true,
         timeout: stopOptions?.timeoutMs ?? 30_000,
       });
+      // The last jobs' outcomes, which pg-boss sent without awaiting, land before we return
+      // (and before the caller closes the database).
+      await writes.settled();
     },
   };
 }
@@ -175,4 +175,26 @@ async function ensureQueue(
   };
   if (await boss.getQueue(queue.name)) await boss.updateQueue(queue.name, settings);
   else await boss.createQueue(queue.name, settings);
+}
+
+/** pg-boss's statements, with a way to wait for those still running. */
+function trackWrites(db: PgBoss.Db): { db: PgBoss.Db; settled(): Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  return {
+    db: {
+      executeSql(text, values) {
+        const statement = db.executeSql(text, values);
+        running.add(statement);
+        // A failure is the caller's to handle; here it only ends the wait.
+        statement.then(
+          () => running.delete(statement),
+          () => running.delete(statement),
+        );
+        return statement;
+      },
+    },
+    async settled() {
+      await Promise.allSettled([...running]);
+    },
+  };
 }
