@@ -1,7 +1,15 @@
 // An ExportSource over the database: pages a dataset's selected images by keyset (never
 // OFFSET, never the whole table) and counts them as they stream, for progress. The next
-// page is read while the writer consumes the current one, so at most two pages are held.
-import { pageExportImages, type DbOrTx, type ExportImage, type KeysetPage } from "@pictograph/db";
+// page is asked for as soon as this one arrives, before its rows are parsed, so the database
+// works while this process parses and writes; at most two pages are held.
+import {
+  exportImageOf,
+  pageExportImageRows,
+  type DbOrTx,
+  type ExportImage,
+  type ExportImageRow,
+  type KeysetPage,
+} from "@pictograph/db";
 import type { ExportSource, ImagePass } from "@pictograph/formats";
 import type { ClassDef, DatasetImage, ExportOptions } from "@pictograph/schema";
 import type { SplitCounts } from "@pictograph/formats";
@@ -44,9 +52,9 @@ export function databaseExportSource(params: {
     },
     storedFileOf: (image) => stored.get(image.path),
     async *images(filter: ImagePass = {}) {
-      const pageAfter = (after: string | null): Promise<KeysetPage<ExportImage>> => {
+      const pageAfter = (after: string | null): Promise<KeysetPage<ExportImageRow>> => {
         signal.throwIfAborted();
-        const page = pageExportImages(db, {
+        const page = pageExportImageRows(db, {
           datasetId: params.datasetId,
           statusFilter: params.options.status_filter,
           split: filter.split,
@@ -61,13 +69,14 @@ export function databaseExportSource(params: {
         page.catch(() => undefined);
         return page;
       };
-      let next: Promise<KeysetPage<ExportImage>> | null = pageAfter(null);
+      let next: Promise<KeysetPage<ExportImageRow>> | null = pageAfter(null);
       while (next) {
-        const page: KeysetPage<ExportImage> = await next;
-        // Read ahead: the next page is on its way while this one is written.
+        const page: KeysetPage<ExportImageRow> = await next;
         next = page.nextCursor ? pageAfter(page.nextCursor) : null;
-        stored = new Map(page.items.map((item) => [item.image.path, item]));
-        for (const item of page.items) {
+        stored = new Map();
+        for (const row of page.items) {
+          const item = exportImageOf(row);
+          stored.set(item.image.path, item);
           yielded++;
           yield item.image;
         }

@@ -29,18 +29,34 @@ export type ExportImage = {
   image: DatasetImage;
 };
 
+type ExportImagePageParams = ExportImageFilter & {
+  after?: string | null;
+  limit: number;
+  /**
+   * false: every image comes with an empty annotation list, for a pass over the images
+   * alone (COCO's images[], VOC's ImageSets), at a small fraction of the cost.
+   */
+  annotations?: boolean;
+};
+
+/** A page of selected images, each turned into an ExportImage. */
 export async function pageExportImages(
   db: DbOrTx,
-  params: ExportImageFilter & {
-    after?: string | null;
-    limit: number;
-    /**
-     * false: every image comes with an empty annotation list, for a pass over the images
-     * alone (COCO's images[], VOC's ImageSets), at a small fraction of the cost.
-     */
-    annotations?: boolean;
-  },
+  params: ExportImagePageParams,
 ): Promise<KeysetPage<ExportImage>> {
+  const page = await pageExportImageRows(db, params);
+  return { items: page.items.map(exportImageOf), nextCursor: page.nextCursor };
+}
+
+/**
+ * A page of selected images as the database sent them, annotations still JSON text: a
+ * reader that asks for the next page before it turns these into ExportImages
+ * (`exportImageOf`) keeps the database busy while it parses.
+ */
+export async function pageExportImageRows(
+  db: DbOrTx,
+  params: ExportImagePageParams,
+): Promise<KeysetPage<ExportImageRow>> {
   const after = params.after ? sql`AND i.path > ${params.after}` : sql``;
   const annotations =
     params.annotations === false ? sql`NULL` : annotationTuplesOf(sql`i.id`, params.classIds);
@@ -54,7 +70,11 @@ export async function pageExportImages(
     ORDER BY i.path
     LIMIT ${params.limit + 1}`,
   );
-  const items = rows.map((row): ExportImage => ({
+  return pageOf(rows, params.limit, (row) => row.path);
+}
+
+export function exportImageOf(row: ExportImageRow): ExportImage {
+  return {
     id: row.id,
     blobKey: row.blobKey,
     sha256: row.sha256,
@@ -68,13 +88,12 @@ export async function pageExportImages(
       status: row.status,
       split: row.split,
       tags: row.tags,
-        annotations: annotationsFromTuples(row.annotations),
+      annotations: annotationsFromTuples(row.annotations),
     },
-  }));
-  return pageOf(items, params.limit, (item) => item.image.path);
+  };
 }
 
-type ExportImageRow = Omit<ExportImage, "sizeBytes" | "image"> &
+export type ExportImageRow = Omit<ExportImage, "sizeBytes" | "image"> &
   Omit<DatasetImage, "annotations"> & { sizeBytes: unknown; annotations: string | null };
 
 export type ExportImageCount = { split: Split | null; images: number; annotations: number };
