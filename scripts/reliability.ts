@@ -6,15 +6,37 @@
 // fails (the document is written anyway, saying so). Needs PostgreSQL: TEST_DATABASE_URL, else
 // the local server on 127.0.0.1:5432.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, release, tmpdir, totalmem, type } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promises } from "../tooling/reliability/src/promises";
 
-type TestResult = { title: string; ancestorTitles: string[]; status: string; duration?: number; failureMessages: string[] };
-type FileResult = { name: string; status: string; message?: string; assertionResults: TestResult[] };
-type Report = { numTotalTests: number; numFailedTests: number; testResults: FileResult[] };
+type TestResult = {
+  title: string;
+  ancestorTitles: string[];
+  status: string;
+  duration?: number;
+  failureMessages: string[];
+};
+type FileResult = {
+  name: string;
+  status: string;
+  message?: string;
+  assertionResults: TestResult[];
+};
+type Report = {
+  numTotalTests: number;
+  numFailedTests: number;
+  testResults: FileResult[];
+};
 type Figures = Record<string, string | number | boolean>;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -26,7 +48,11 @@ const full = args.includes("--full");
 const files = args.filter((arg) => !arg.startsWith("-"));
 
 // What the suite imports that is built (the SDK's dist): turbo builds it, or finds it cached.
-const build = spawnSync("pnpm", ["turbo", "run", "build", "--filter=@pictograph/reliability^..."], { cwd: root, stdio: "inherit" });
+const build = spawnSync(
+  "pnpm",
+  ["turbo", "run", "build", "--filter=@pictograph/reliability^..."],
+  { cwd: root, stdio: "inherit" },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const work = mkdtempSync(join(tmpdir(), "pictograph-reliability-"));
@@ -35,30 +61,50 @@ const figuresDir = join(work, "figures");
 const started = Date.now();
 const run = spawnSync(
   join(suiteDir, "node_modules", ".bin", "vitest"),
-  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${reportPath}`, ...files],
+  [
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${reportPath}`,
+    ...files,
+  ],
   {
     cwd: suiteDir,
     stdio: "inherit",
-    env: { ...process.env, RELIABILITY_FULL: String(full), RELIABILITY_FIGURES_DIR: figuresDir },
+    env: {
+      ...process.env,
+      RELIABILITY_FULL: String(full),
+      RELIABILITY_FIGURES_DIR: figuresDir,
+    },
   },
 );
 const seconds = Math.round((Date.now() - started) / 1000);
 
 if (!existsSync(reportPath)) {
-  console.error(`test:reliability: vitest wrote no report (exit ${run.status ?? run.signal})`);
+  console.error(
+    `test:reliability: vitest wrote no report (exit ${run.status ?? run.signal})`,
+  );
   process.exit(1);
 }
 const report = JSON.parse(readFileSync(reportPath, "utf8")) as Report;
 const figures = new Map<string, Figures>();
 if (existsSync(figuresDir))
   for (const file of readdirSync(figuresDir))
-    figures.set(basename(file, ".json"), JSON.parse(readFileSync(join(figuresDir, file), "utf8")) as Figures);
+    figures.set(
+      basename(file, ".json"),
+      JSON.parse(readFileSync(join(figuresDir, file), "utf8")) as Figures,
+    );
 rmSync(work, { recursive: true, force: true });
 
-const byFile = new Map(report.testResults.map((result) => [basename(result.name), result]));
+const byFile = new Map(
+  report.testResults.map((result) => [basename(result.name), result]),
+);
 const number = (value: string | number | boolean) =>
-  typeof value === "number" ? value.toLocaleString("en-US", { maximumFractionDigits: 1 }) : String(value);
-const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+  typeof value === "number"
+    ? value.toLocaleString("en-US", { maximumFractionDigits: 1 })
+    : String(value);
+const cell = (text: string) =>
+  text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 /** A test file's leading comment: what it does, in its own words. */
 function description(file: string): string {
@@ -82,17 +128,29 @@ function fileSection(file: string): string[] {
         : test.status === "skipped" || test.status === "pending"
           ? "runs with `--full`"
           : `**${test.status}**`;
-    lines.push(`- ${[...test.ancestorTitles.slice(1), test.title].join(" › ")}: ${outcome}`);
+    lines.push(
+      `- ${[...test.ancestorTitles.slice(1), test.title].join(" › ")}: ${outcome}`,
+    );
   }
-  if (result.assertionResults.length === 0) lines.push(`- the file did not run: ${result.message ?? result.status}`);
+  if (result.assertionResults.length === 0)
+    lines.push(`- the file did not run: ${result.message ?? result.status}`);
   const recorded = figures.get(basename(file, ".test.ts"));
   if (recorded)
-    lines.push("", "| figure | value |", "|---|---|", ...Object.entries(recorded).map(([key, value]) => `| ${cell(key)} | ${cell(number(value))} |`));
+    lines.push(
+      "",
+      "| figure | value |",
+      "|---|---|",
+      ...Object.entries(recorded).map(
+        ([key, value]) => `| ${cell(key)} | ${cell(number(value))} |`,
+      ),
+    );
   return [...lines, ""];
 }
 
 const testFiles = [...new Set(promises.flatMap((p) => p.provedBy))].sort();
-const failedFiles = report.testResults.filter((result) => result.status !== "passed").length;
+const failedFiles = report.testResults.filter(
+  (result) => result.status !== "passed",
+).length;
 const doc = [
   "# Reliability",
   "",
@@ -106,7 +164,10 @@ const doc = [
   "",
   "| promise | how it is kept | proved by |",
   "|---|---|---|",
-  ...promises.map((p) => `| ${cell(p.promise)} | ${cell(p.how)} | ${p.provedBy.map((f) => `[${f}](#${f.replaceAll(".", "")})`).join(", ")} |`),
+  ...promises.map(
+    (p) =>
+      `| ${cell(p.promise)} | ${cell(p.how)} | ${p.provedBy.map((f) => `[${f}](#${f.replaceAll(".", "")})`).join(", ")} |`,
+  ),
   "",
   "## The tests and their figures",
   "",
@@ -116,5 +177,8 @@ const doc = [
 if (files.length === 0) {
   writeFileSync(docPath, doc);
   console.error(`test:reliability: wrote docs/reliability.md (${seconds} s)`);
-} else console.error(`test:reliability: a filtered run (${seconds} s); docs/reliability.md left as it was`);
+} else
+  console.error(
+    `test:reliability: a filtered run (${seconds} s); docs/reliability.md left as it was`,
+  );
 process.exit(run.status === 0 ? 0 : 1);

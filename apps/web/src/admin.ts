@@ -37,12 +37,21 @@ function parseCommand(argv: string[]): AdminCommand & { generatedPassword?: stri
       if (!argument) throw new UsageError("create-workspace needs a NAME");
       return { command, name: argument };
     case "create-user": {
-      if (!argument || !values.workspace || !values.role) throw new UsageError("create-user needs EMAIL, --workspace and --role");
+      if (!argument || !values.workspace || !values.role)
+        throw new UsageError("create-user needs EMAIL, --workspace and --role");
       const generatedPassword = values.password ? undefined : randomBytes(12).toString("base64url");
-      return { command, email: argument, workspace: values.workspace, role, password: values.password ?? generatedPassword!, generatedPassword };
+      return {
+        command,
+        email: argument,
+        workspace: values.workspace,
+        role,
+        password: values.password ?? generatedPassword!,
+        generatedPassword,
+      };
     }
     case "create-api-key":
-      if (!values.workspace || !values.role) throw new UsageError("create-api-key needs --workspace and --role");
+      if (!values.workspace || !values.role)
+        throw new UsageError("create-api-key needs --workspace and --role");
       return { command, workspace: values.workspace, role, name: values.name ?? "cli" };
     default:
       throw new UsageError(command ? `unknown command "${command}"` : "no command given");
@@ -62,7 +71,9 @@ async function run(command: AdminCommand): Promise<{ message: string; key?: stri
   // The server holds the embedded database: ask it.
   const serverFile = join(env.dataDir, SERVER_FILE);
   if (!existsSync(serverFile))
-    throw new Error(`the embedded database in ${env.dataDir} is in use, but no running server was found to ask`);
+    throw new Error(
+      `the embedded database in ${env.dataDir} is in use, but no running server was found to ask`,
+    );
   const { url } = JSON.parse(readFileSync(serverFile, "utf8")) as { url: string };
   const secret = env.PICTOGRAPH_SECRET ?? readFileSync(join(env.dataDir, "secret"), "utf8").trim();
   const response = await fetch(`${url}/api/v1/admin`, {
@@ -70,12 +81,21 @@ async function run(command: AdminCommand): Promise<{ message: string; key?: stri
     headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
     body: JSON.stringify(command),
   });
-  const body = (await response.json()) as { message?: string; key?: string; error?: { message: string } };
-  if (!response.ok) throw new Error(body.error?.message ?? `the server answered ${response.status}`);
+  const body = (await response.json()) as {
+    message?: string;
+    key?: string;
+    error?: { message: string };
+  };
+  if (!response.ok)
+    throw new Error(body.error?.message ?? `the server answered ${response.status}`);
   return body as { message: string; key?: string };
 }
 
-async function runDirectly(command: AdminCommand, databaseUrl: string | null, dataDir: string | null) {
+async function runDirectly(
+  command: AdminCommand,
+  databaseUrl: string | null,
+  dataDir: string | null,
+) {
   const handle = await createDb({ databaseUrl, dataDir });
   try {
     await migrate(handle);
@@ -103,7 +123,9 @@ try {
     process.exitCode = 2;
   } else {
     const issues = (error as { issues?: { message: string }[] }).issues;
-    console.error(`error: ${issues ? issues.map((i) => i.message).join("; ") : (error as Error).message}`);
+    console.error(
+      `error: ${issues ? issues.map((i) => i.message).join("; ") : (error as Error).message}`,
+    );
     process.exitCode = 1;
   }
 }

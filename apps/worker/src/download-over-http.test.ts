@@ -23,34 +23,55 @@ describe("a download over HTTP", () => {
   });
 
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}/api/v1${path}`, { ...init, headers: { "x-api-key": server.apiKey, ...(init.headers as Record<string, string>) } });
+    fetch(`${server.url}/api/v1${path}`, {
+      ...init,
+      headers: { "x-api-key": server.apiKey, ...(init.headers as Record<string, string>) },
+    });
 
   it("breaks off when the export is deleted mid-download", async () => {
     // Large images in the demo dataset: a PNG header followed by incompressible bytes.
     for (let i = 0; i < IMAGES; i++) {
       const body = Buffer.concat([pngBytes(320, 240), randomBytes(IMAGE_BYTES)]);
-      const response = await api(`/datasets/demo/images/large/${i}.png?status=complete`, { method: "PUT", body });
+      const response = await api(`/datasets/demo/images/large/${i}.png?status=complete`, {
+        method: "PUT",
+        body,
+      });
       expect(response.status, await response.clone().text()).toBe(201);
     }
     const created = await api("/datasets/demo/exports", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "cut-off", format: "pictograph", include_images: true, status_filter: "all" }),
+      body: JSON.stringify({
+        name: "cut-off",
+        format: "pictograph",
+        include_images: true,
+        status_filter: "all",
+      }),
     });
     expect(created.status).toBe(202);
-    await waitFor("the export to complete", async () => {
-      const body = (await (await api("/datasets/demo/exports/cut-off")).json()) as { status: string };
-      if (body.status === "failed") throw new Error(JSON.stringify(body));
-      return body.status === "completed";
-    }, 90_000);
-    const { url, size_bytes } = (await (await api("/datasets/demo/exports/cut-off/download")).json()) as { url: string; size_bytes: number };
+    await waitFor(
+      "the export to complete",
+      async () => {
+        const body = (await (await api("/datasets/demo/exports/cut-off")).json()) as {
+          status: string;
+        };
+        if (body.status === "failed") throw new Error(JSON.stringify(body));
+        return body.status === "completed";
+      },
+      90_000,
+    );
+    const { url, size_bytes } = (await (
+      await api("/datasets/demo/exports/cut-off/download")
+    ).json()) as { url: string; size_bytes: number };
     expect(size_bytes).toBeGreaterThan(IMAGES * IMAGE_BYTES);
 
     // Undisturbed, the same link downloads the whole ZIP.
     expect((await (await fetch(url)).arrayBuffer()).byteLength).toBe(size_bytes);
 
     // Read the first chunk, then stop reading: the server fills the socket buffers and waits.
-    const response = await new Promise<IncomingMessage>((resolve, reject) => get(url, resolve).once("error", reject));
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(url, resolve).once("error", reject),
+    );
     expect(response.statusCode).toBe(200);
     expect(Number(response.headers["content-length"])).toBe(size_bytes);
     let received = 0;

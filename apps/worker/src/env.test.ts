@@ -22,7 +22,12 @@ describe("parseEnv", () => {
   });
 
   it("needs a bucket for S3 storage, and no directory", () => {
-    expect(() => parseEnv({ DATABASE_URL: "postgres://db/x", STORAGE_DRIVER: "s3" })).toThrow(/S3_BUCKET: is required when STORAGE_DRIVER=s3/);
-    expect(parseEnv({ DATABASE_URL: "postgres://db/x", STORAGE_DRIVER: "s3", S3_BUCKET: "exports" }).storage).toMatchObject({ driver: "s3", bucket: "exports" });
+    expect(() => parseEnv({ DATABASE_URL: "postgres://db/x", STORAGE_DRIVER: "s3" })).toThrow(
+      /S3_BUCKET: is required when STORAGE_DRIVER=s3/,
+    );
+    expect(
+      parseEnv({ DATABASE_URL: "postgres://db/x", STORAGE_DRIVER: "s3", S3_BUCKET: "exports" })
+        .storage,
+    ).toMatchObject({ driver: "s3", bucket: "exports" });
   });
 });

@@ -3,7 +3,14 @@
 // SIGKILLed mid-build leaves its export to be finished by the other on retry, with nothing left
 // behind; SIGTERM lets a running build finish and takes no new job. Postgres only: skipped
 // without TEST_DATABASE_URL.
-import { createDb, executeSqlText, getExportById, type Db, type DbHandle, type DbOrTx } from "@pictograph/db";
+import {
+  createDb,
+  executeSqlText,
+  getExportById,
+  type Db,
+  type DbHandle,
+  type DbOrTx,
+} from "@pictograph/db";
 import { createJobs, queues, type Jobs } from "@pictograph/jobs";
 import { FORMATS, type Format } from "@pictograph/schema";
 import { createLocalBlobStore, type LocalBlobStore } from "@pictograph/storage";
@@ -12,10 +19,24 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createExportRow, downloadZip, listKeys, storeDataset, type StoredDataset } from "../../../packages/exporter/test/fixture-dataset";
-import { generatedClasses, generatedImages } from "../../../packages/exporter/test/generated-images";
+import {
+  createExportRow,
+  downloadZip,
+  listKeys,
+  storeDataset,
+  type StoredDataset,
+} from "../../../packages/exporter/test/fixture-dataset";
+import {
+  generatedClasses,
+  generatedImages,
+} from "../../../packages/exporter/test/generated-images";
 import { waitFor } from "../../../packages/exporter/test/wait-for";
-import { runMigrate, startWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../test/worker-process";
+import {
+  runMigrate,
+  startWorkerProcess,
+  stopWorkerProcess,
+  type WorkerProcess,
+} from "../test/worker-process";
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 // Short enough to test a killed worker's retry; the same in the workers and in this process's
@@ -66,25 +87,34 @@ describe.skipIf(!serverUrl)("worker processes on Postgres", () => {
       classes: generatedClasses,
       shareIdenticalFiles: true,
     });
-    workers.push(...(await Promise.all(["worker-a", "worker-b"].map((id) => startWorkerProcess(id, workerEnv())))));
+    workers.push(
+      ...(await Promise.all(
+        ["worker-a", "worker-b"].map((id) => startWorkerProcess(id, workerEnv())),
+      )),
+    );
   });
 
   afterAll(async () => {
     await Promise.all(workers.map(stopWorkerProcess));
     await jobs?.stop({ timeoutMs: 2_000 });
     await handle?.close();
-    if (databaseName) await executeSqlText(admin.db, `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+    if (databaseName)
+      await executeSqlText(admin.db, `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
     await admin?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   // A failure is explained by what the workers printed.
   afterEach(({ task }) => {
-    if (task.result?.state === "fail") for (const w of workers) console.log(`--- ${w.id}\n${w.output()}`);
+    if (task.result?.state === "fail")
+      for (const w of workers) console.log(`--- ${w.id}\n${w.output()}`);
   });
 
   /** Creates the row and queues its build in one transaction, as the API does. */
-  async function queueExport(dataset: StoredDataset, options: { format: Format; includeImages: boolean }) {
+  async function queueExport(
+    dataset: StoredDataset,
+    options: { format: Format; includeImages: boolean },
+  ) {
     return db.transaction(async (tx: DbOrTx) => {
       const row = await createExportRow(tx, dataset, { ...options, statusFilter: "all" });
       const jobId = await jobs.enqueue(tx, queues.exportBuild, { exportId: row.id });
@@ -94,20 +124,42 @@ describe.skipIf(!serverUrl)("worker processes on Postgres", () => {
 
   const rowOf = async (id: string) => (await getExportById(db, { exportId: id }))!;
   const buildJobsUnfinished = async () => {
-    const { rows } = await executeSqlText(db, "SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'", [queues.exportBuild.name]);
+    const { rows } = await executeSqlText(
+      db,
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'",
+      [queues.exportBuild.name],
+    );
     return Number(rows[0]!.n);
   };
   const completionsOf = (id: string) =>
-    workers.flatMap((w) => w.output().split("\n")).filter((line) => line.includes(`export ${id}: completed`)).length;
+    workers
+      .flatMap((w) => w.output().split("\n"))
+      .filter((line) => line.includes(`export ${id}: completed`)).length;
 
   it("builds every export exactly once across two workers, even when its job is queued twice", async () => {
     const created: Array<{ id: string }> = [];
-    for (let i = 0; i < 21; i++) created.push(await queueExport(small, { format: FORMATS[i % FORMATS.length]!, includeImages: i % 2 === 0 }));
+    for (let i = 0; i < 21; i++)
+      created.push(
+        await queueExport(small, {
+          format: FORMATS[i % FORMATS.length]!,
+          includeImages: i % 2 === 0,
+        }),
+      );
     // A duplicated message: a second job for some exports, which the two workers may take at once.
-    for (const row of created.slice(0, 7)) await jobs.enqueue(db, queues.exportBuild, { exportId: row.id });
+    for (const row of created.slice(0, 7))
+      await jobs.enqueue(db, queues.exportBuild, { exportId: row.id });
 
-    await waitFor("every export to complete", async () => (await Promise.all(created.map((r) => rowOf(r.id)))).every((r) => r.status === "completed"), 90_000);
-    await waitFor("every build job to finish", async () => (await buildJobsUnfinished()) === 0, 60_000);
+    await waitFor(
+      "every export to complete",
+      async () =>
+        (await Promise.all(created.map((r) => rowOf(r.id)))).every((r) => r.status === "completed"),
+      90_000,
+    );
+    await waitFor(
+      "every build job to finish",
+      async () => (await buildJobsUnfinished()) === 0,
+      60_000,
+    );
 
     const rows = await Promise.all(created.map((r) => rowOf(r.id)));
     // `attempts` counts claims of the row: one each, so no export was ever built twice.
@@ -134,22 +186,43 @@ describe.skipIf(!serverUrl)("worker processes on Postgres", () => {
 
     // pg-boss's maintenance (every 2 minutes, in whichever process gets there first) fails the
     // job once its time limit has passed; run it now rather than wait for it.
-    await waitFor("the job to expire", async () => {
-      await jobs.boss.expire();
-      return (await jobs.boss.getJobById(queues.exportBuild.name, created.jobId))?.state === "retry";
-    }, 60_000);
+    await waitFor(
+      "the job to expire",
+      async () => {
+        await jobs.boss.expire();
+        return (
+          (await jobs.boss.getJobById(queues.exportBuild.name, created.jobId))?.state === "retry"
+        );
+      },
+      60_000,
+    );
 
-    const done = await waitFor("the retry to complete", async () => {
-      const row = await rowOf(created.id);
-      return row.status === "completed" && row;
-    }, 90_000);
-    expect(done).toMatchObject({ attempts: 2, workerId: survivor.id, imageCount: BIG, blobKey: `exports/${created.id}/2.zip` });
-    expect(await listKeys(storage, `exports/${created.id}/`)).toEqual([`exports/${created.id}/2.zip`]);
+    const done = await waitFor(
+      "the retry to complete",
+      async () => {
+        const row = await rowOf(created.id);
+        return row.status === "completed" && row;
+      },
+      90_000,
+    );
+    expect(done).toMatchObject({
+      attempts: 2,
+      workerId: survivor.id,
+      imageCount: BIG,
+      blobKey: `exports/${created.id}/2.zip`,
+    });
+    expect(await listKeys(storage, `exports/${created.id}/`)).toEqual([
+      `exports/${created.id}/2.zip`,
+    ]);
     const zip = await downloadZip(storage, done.blobKey!);
     expect(zip.sha256).toBe(done.sha256);
     await zip.close();
     // The survivor removes the temp file once it is older than an attempt's time limit.
-    await waitFor("the temp file to be removed", async () => (await readdir(join(dir, ".tmp"))).length === 0, 40_000);
+    await waitFor(
+      "the temp file to be removed",
+      async () => (await readdir(join(dir, ".tmp"))).length === 0,
+      40_000,
+    );
     expect(survivor.output()).toMatch(/removed 1 temporary upload left by a crashed writer/);
   });
 
@@ -158,7 +231,10 @@ describe.skipIf(!serverUrl)("worker processes on Postgres", () => {
     const created = await queueExport(big, { format: "coco", includeImages: true });
     // Claimed is enough: this build can finish before its first progress save (1 s), and
     // the test polls every 50 ms, so the signal still lands while it runs.
-    await waitFor("the worker to be building it", async () => (await rowOf(created.id)).status === "processing");
+    await waitFor(
+      "the worker to be building it",
+      async () => (await rowOf(created.id)).status === "processing",
+    );
     worker!.child.kill("SIGTERM");
     const later = await queueExport(small, { format: "csv", includeImages: false });
     const code = await worker!.exited;
@@ -167,7 +243,12 @@ describe.skipIf(!serverUrl)("worker processes on Postgres", () => {
 
     expect(code).toBe(0);
     const finished = await rowOf(created.id);
-    expect(finished).toMatchObject({ status: "completed", attempts: 1, workerId: worker!.id, imageCount: BIG });
+    expect(finished).toMatchObject({
+      status: "completed",
+      attempts: 1,
+      workerId: worker!.id,
+      imageCount: BIG,
+    });
     expect(finished.completedAt!.getTime()).toBeLessThanOrEqual(exitedAt);
     expect(await rowOf(later.id)).toMatchObject({ status: "pending", attempts: 0 });
     // In that order: the signal arrived while the build was running, and it finished anyway.

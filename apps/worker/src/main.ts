@@ -40,15 +40,29 @@ const health = env.WORKER_HEALTH_PORT
         await handle.db.execute("select 1");
         await storage.healthCheck();
         res.writeHead(stopping ? 503 : 200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: stopping ? "stopping" : "ok", worker: workerId, finished: workers.finished }));
+        res.end(
+          JSON.stringify({
+            status: stopping ? "stopping" : "ok",
+            worker: workerId,
+            finished: workers.finished,
+          }),
+        );
       } catch (error) {
         res.writeHead(503, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: "unavailable", worker: workerId, error: (error as Error).message }));
+        res.end(
+          JSON.stringify({
+            status: "unavailable",
+            worker: workerId,
+            error: (error as Error).message,
+          }),
+        );
       }
     }).listen(env.WORKER_HEALTH_PORT)
   : null;
 
-log(`ready: ${env.WORKER_CONCURRENCY} at a time${health ? `, health on :${env.WORKER_HEALTH_PORT}/health` : ""}`);
+log(
+  `ready: ${env.WORKER_CONCURRENCY} at a time${health ? `, health on :${env.WORKER_HEALTH_PORT}/health` : ""}`,
+);
 
 async function shutdown(signal: string) {
   if (stopping) return;

@@ -12,7 +12,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApiHandler, runAdminCommand, type ApiServices } from "../../../packages/api/src/index";
+import {
+  createApiHandler,
+  runAdminCommand,
+  type ApiServices,
+} from "../../../packages/api/src/index";
 import { storeDataset, type StoredDataset } from "../../../packages/exporter/test/fixture-dataset";
 
 export const ORIGIN = "http://pictograph.test";
@@ -28,7 +32,11 @@ export type ExportsApi = {
   /** What the handler reported as internal errors (5xx): tests expect none. */
   internalErrors: unknown[];
   /** A request to /api/v1`path` with the admin key (unless `key` is given). */
-  call(method: string, path: string, init?: { json?: unknown; headers?: Record<string, string>; key?: string | null }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    init?: { json?: unknown; headers?: Record<string, string>; key?: string | null },
+  ): Promise<Response>;
   /** A request to a full URL (a download link), without any key. */
   fetchUrl(url: string, headers?: Record<string, string>): Promise<Response>;
   /** Builds an export the way a worker does. */
@@ -56,12 +64,23 @@ export async function openExportsApi(
     maxUploadBytes: 1024 * 1024,
   };
   const internalErrors: unknown[] = [];
-  const api = createApiHandler(services, { onInternalError: (error) => internalErrors.push(error) });
+  const api = createApiHandler(services, {
+    onInternalError: (error) => internalErrors.push(error),
+  });
   const workspace = `ws-${randomUUID().slice(0, 8)}`;
   await runAdminCommand(handle.db, { command: "create-workspace", name: workspace });
-  const { key } = await runAdminCommand(handle.db, { command: "create-api-key", workspace, role: "admin", name: "test" });
+  const { key } = await runAdminCommand(handle.db, {
+    command: "create-api-key",
+    workspace,
+    role: "admin",
+    name: "test",
+  });
   const workspaceId = (await getWorkspaceByName(handle.db, { name: workspace }))!.id;
-  const dataset = await storeDataset(handle.db, storage, { workspaceId, name: "streets", bytesFor: options.bytesFor });
+  const dataset = await storeDataset(handle.db, storage, {
+    workspaceId,
+    name: "streets",
+    bytesFor: options.bytesFor,
+  });
 
   return {
     handle,
@@ -86,7 +105,8 @@ export async function openExportsApi(
     },
     async build(exportId) {
       const outcome = await buildExport({ db: handle.db, storage, workerId: "test" }, exportId);
-      if (outcome.status !== "completed") throw new Error(`the build ended ${JSON.stringify(outcome)}`);
+      if (outcome.status !== "completed")
+        throw new Error(`the build ended ${JSON.stringify(outcome)}`);
     },
     async close() {
       await jobs.stop({ timeoutMs: 2_000 }).catch(() => undefined);

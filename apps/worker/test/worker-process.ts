@@ -24,11 +24,15 @@ export function runMigrate(databaseUrl: string): void {
     encoding: "utf8",
     timeout: 60_000,
   });
-  if (result.status !== 0) throw new Error(`migrate failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`migrate failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
 /** Starts a worker and resolves once it says it is ready. */
-export async function startWorkerProcess(id: string, env: Record<string, string>): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  id: string,
+  env: Record<string, string>,
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...NODE_TSX, "src/main.ts"], {
     cwd: APP_DIR,
     env: { ...process.env, WORKER_ID: id, WORKER_HEALTH_PORT: "0", ...env },
@@ -37,10 +41,13 @@ export async function startWorkerProcess(id: string, env: Record<string, string>
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   const deadline = Date.now() + 60_000;
   while (!output.includes(`[worker ${id}] ready`)) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker ${id} exited:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`worker ${id} exited:\n${output}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`worker ${id} did not start in time:\n${output}`);

@@ -1,7 +1,12 @@
 // One way to fail, whatever the surface: an ErrorCode from @pictograph/schema carried by a
 // TRPCError, turned into `{ error: { code, message, details } }` by every transport.
 import { ERROR_CODES, describeZodError, type ErrorBody, type ErrorCode } from "@pictograph/schema";
-import { DbConflictError, DbReferenceError, isDatabaseUnavailable, postgresErrorOf } from "@pictograph/db";
+import {
+  DbConflictError,
+  DbReferenceError,
+  isDatabaseUnavailable,
+  postgresErrorOf,
+} from "@pictograph/db";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";

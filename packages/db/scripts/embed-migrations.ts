@@ -6,12 +6,16 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../drizzle/", import.meta.url));
-export const GENERATED_FILE = fileURLToPath(new URL("../src/migrations.generated.ts", import.meta.url));
+export const GENERATED_FILE = fileURLToPath(
+  new URL("../src/migrations.generated.ts", import.meta.url),
+);
 
 type JournalEntry = { tag: string; when: number; breakpoints: boolean };
 
 export function embeddedMigrationsSource(): string {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_DIR}meta/_journal.json`, "utf8")) as { entries: JournalEntry[] };
+  const journal = JSON.parse(readFileSync(`${MIGRATIONS_DIR}meta/_journal.json`, "utf8")) as {
+    entries: JournalEntry[];
+  };
   const migrations = journal.entries.map((entry) => ({
     tag: entry.tag,
     when: entry.when,

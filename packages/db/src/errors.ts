@@ -91,15 +91,34 @@ export class ClassInUseError extends DbConflictError {
 // Connection-level failures: the server is down, restarting or unreachable, not the query's
 // fault. SQLSTATE class 08 is "connection exception"; 57P01–57P03 are shutdowns and a
 // server still starting up.
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "57P01", "57P02", "57P03"]);
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
 
 /** True when `error` (or one of its causes) says the database could not be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || code.startsWith("08")))
+      return true;
     const message = (e as { message?: unknown }).message;
-    if (typeof message === "string" && /^Connection terminated|timeout exceeded when trying to connect/.test(message)) return true;
+    if (
+      typeof message === "string" &&
+      /^Connection terminated|timeout exceeded when trying to connect/.test(message)
+    )
+      return true;
   }
   return false;
 }

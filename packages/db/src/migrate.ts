@@ -40,7 +40,9 @@ const migrationMetas: MigrationMeta[] = MIGRATIONS.map((m) => ({
 }));
 
 type Migratable = {
-  dialect: { migrate(migrations: MigrationMeta[], session: unknown, config: object): Promise<void> };
+  dialect: {
+    migrate(migrations: MigrationMeta[], session: unknown, config: object): Promise<void>;
+  };
   session: unknown;
 };
 

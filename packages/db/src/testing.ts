@@ -3,12 +3,7 @@
 // URL is given, e.g. TEST_DATABASE_URL), and leaves nothing behind. For tests only.
 import type { Logger } from "drizzle-orm";
 import { createHash, randomUUID } from "node:crypto";
-import {
-  existsSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";

@@ -74,7 +74,9 @@ export function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : "";
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    message,
+  );
 }
 
 export function describeBuildError(error: unknown): string {

@@ -1,16 +1,35 @@
 // How a build ends when it cannot succeed: a message a user understands, a retry when the
 // failure is transient, never a row left in `processing`, never a ZIP (or a temp file) left
 // behind. And a build whose export is deleted stops and leaves nothing.
-import { claimExport, deleteExport, getExportById, replaceClasses, updateExport, updateImage, type Db, type DbHandle } from "@pictograph/db";
+import {
+  claimExport,
+  deleteExport,
+  getExportById,
+  replaceClasses,
+  updateExport,
+  updateImage,
+  type Db,
+  type DbHandle,
+} from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
 import { fixtureClasses } from "@pictograph/formats/testing";
-import { createBlobStore, createLocalBlobStore, type BlobStore, type LocalBlobStore } from "@pictograph/storage";
+import {
+  createBlobStore,
+  createLocalBlobStore,
+  type BlobStore,
+  type LocalBlobStore,
+} from "@pictograph/storage";
 import { mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startS3TestServer } from "../test/s3-server";
-import { createExportRow, listKeys, storeDataset, type StoredDataset } from "../test/fixture-dataset";
+import {
+  createExportRow,
+  listKeys,
+  storeDataset,
+  type StoredDataset,
+} from "../test/fixture-dataset";
 import { GatedStore } from "../test/gated-store";
 import { waitFor } from "../test/wait-for";
 import { RetryableExportError } from "./build-errors";
@@ -48,7 +67,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
   it("fails naming a filtered class that was deleted before the build", async () => {
     const own = await storeDataset(db, storage, { name: "classes-change" });
     const created = await createExportRow(db, own, { classFilter: ["car", "unused"] });
-    await replaceClasses(db, { datasetId: own.datasetId, classes: fixtureClasses.filter((c) => c.name !== "unused") });
+    await replaceClasses(db, {
+      datasetId: own.datasetId,
+      classes: fixtureClasses.filter((c) => c.name !== "unused"),
+    });
     const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
     expect(outcome).toMatchObject({ status: "failed" });
     const row = await rowOf(created.id);
@@ -58,7 +80,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
   });
 
   it("fails clearly when an image has no stored file", async () => {
-    const own = await storeDataset(db, storage, { name: "no-file", withoutFile: ["drafts/raw.png"] });
+    const own = await storeDataset(db, storage, {
+      name: "no-file",
+      withoutFile: ["drafts/raw.png"],
+    });
     const created = await createExportRow(db, own, { includeImages: true });
     const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
     expect(outcome).toMatchObject({ status: "failed" });
@@ -68,7 +93,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     expect(row!.errorMessage).toMatch(/upload|without images/);
     // The same dataset exports fine without images.
     const withoutImages = await createExportRow(db, own, { includeImages: false });
-    expect(await buildExport({ db, storage, workerId: "test" }, withoutImages.id)).toMatchObject({ status: "completed" });
+    expect(await buildExport({ db, storage, workerId: "test" }, withoutImages.id)).toMatchObject({
+      status: "completed",
+    });
     await storage.delete((await rowOf(withoutImages.id))!.blobKey!);
   });
 
@@ -114,17 +141,28 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     const deps = { db, storage: unreachable, workerId: "test" };
 
     await expect(buildExport(deps, created.id)).rejects.toBeInstanceOf(RetryableExportError);
-    expect(await rowOf(created.id)).toMatchObject({ status: "pending", errorMessage: expect.stringMatching(/^retrying: storage unavailable/) });
-    expect(await buildExport(deps, created.id, { finalAttempt: true })).toMatchObject({ status: "failed" });
+    expect(await rowOf(created.id)).toMatchObject({
+      status: "pending",
+      errorMessage: expect.stringMatching(/^retrying: storage unavailable/),
+    });
+    expect(await buildExport(deps, created.id, { finalAttempt: true })).toMatchObject({
+      status: "failed",
+    });
     const row = await rowOf(created.id);
-    expect(row).toMatchObject({ status: "failed", errorMessage: expect.stringMatching(/^storage unavailable: /) });
+    expect(row).toMatchObject({
+      status: "failed",
+      errorMessage: expect.stringMatching(/^storage unavailable: /),
+    });
     expect(row!.errorMessage).toContain(config.endpoint!);
   });
 
   it("stops and leaves nothing when its export is deleted mid-build", async () => {
     const gated = new GatedStore(storage, { reads: (key) => key.startsWith("images/") });
     const created = await createExportRow(db, dataset, { includeImages: true });
-    const building = buildExport({ db, storage: gated, workerId: "test", heartbeatMs: 100 }, created.id);
+    const building = buildExport(
+      { db, storage: gated, workerId: "test", heartbeatMs: 100 },
+      created.id,
+    );
     await waitFor("the build to wait for an image", () => gated.waiting > 0);
     expect(await rowOf(created.id)).toMatchObject({ status: "processing" });
     await deleteExport(db, { exportId: created.id });
@@ -138,7 +176,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     // Images pass, but the build cannot publish until the gate opens: delete in between.
     const created = await createExportRow(db, dataset, { includeImages: false });
     const slowPut = new GatedStore(storage, { storedPuts: (key) => key.startsWith("exports/") });
-    const building = buildExport({ db, storage: slowPut, workerId: "test", heartbeatMs: 60_000 }, created.id);
+    const building = buildExport(
+      { db, storage: slowPut, workerId: "test", heartbeatMs: 60_000 },
+      created.id,
+    );
     await waitFor("the ZIP to be stored", () => slowPut.waiting > 0);
     expect(await listKeys(storage, "exports/")).toHaveLength(1);
     await deleteExport(db, { exportId: created.id });
@@ -149,7 +190,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
   it("fails with a clear message, leaving nothing, when the build runs past its time limit", async () => {
     const gated = new GatedStore(storage, { reads: (key) => key.startsWith("images/") });
     const created = await createExportRow(db, dataset, { includeImages: true });
-    const outcome = await buildExport({ db, storage: gated, workerId: "test" }, created.id, { timeoutMs: 300 });
+    const outcome = await buildExport({ db, storage: gated, workerId: "test" }, created.id, {
+      timeoutMs: 300,
+    });
     gated.open();
     expect(outcome).toMatchObject({ status: "failed" });
     const row = await rowOf(created.id);
@@ -161,10 +204,18 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
 
   it("builds again, rather than failing, when the dataset changes while it is exported", async () => {
     const own = await storeDataset(db, storage, { name: "edited-meanwhile" });
-    const gated = new GatedStore(storage, { reads: (key) => key.startsWith(`images/${own.datasetId}/`) });
+    const gated = new GatedStore(storage, {
+      reads: (key) => key.startsWith(`images/${own.datasetId}/`),
+    });
     // COCO reads the selection once per split: a later pass sees the edit, an earlier one did not.
-    const created = await createExportRow(db, own, { format: "coco", includeImages: true, statusFilter: "complete" });
-    const building = buildExport({ db, storage: gated, workerId: "test" }, created.id, { finalAttempt: false });
+    const created = await createExportRow(db, own, {
+      format: "coco",
+      includeImages: true,
+      statusFilter: "complete",
+    });
+    const building = buildExport({ db, storage: gated, workerId: "test" }, created.id, {
+      finalAttempt: false,
+    });
     await waitFor("the build to wait for an image", () => gated.waiting > 0);
     // An annotator marks another image complete while the export streams.
     await updateImage(db, { datasetId: own.datasetId, path: "drafts/raw.png", status: "complete" });
@@ -182,26 +233,41 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
   it("removes the ZIP an earlier attempt uploaded before its worker died", async () => {
     const created = await createExportRow(db, dataset, { includeImages: false });
     // Attempt 1 claimed the row, uploaded its ZIP and died before publishing it.
-    expect(await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
+    expect(
+      await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 }),
+    ).toMatchObject({ state: "claimed" });
     await storage.put(exportBlobKey(created.id, 1), new TextEncoder().encode("an unpublished zip"));
     await updateExport(db, { exportId: created.id, heartbeatAt: new Date(Date.now() - 60_000) });
 
     const outcome = await buildExport({ db, storage, workerId: "test" }, created.id);
-    expect(outcome).toMatchObject({ status: "completed", row: { attempts: 2, blobKey: exportBlobKey(created.id, 2) } });
+    expect(outcome).toMatchObject({
+      status: "completed",
+      row: { attempts: 2, blobKey: exportBlobKey(created.id, 2) },
+    });
     expect(await listKeys(storage, "exports/")).toEqual([exportBlobKey(created.id, 2)]);
     await storage.delete(exportBlobKey(created.id, 2));
   });
 
   it("is not taken over while its builder is alive", async () => {
     const created = await createExportRow(db, dataset, { includeImages: false });
-    expect(await claimExport(db, { exportId: created.id, workerId: "alive", staleAfterSeconds: 30 })).toMatchObject({ state: "claimed" });
-    await expect(buildExport({ db, storage, workerId: "test" }, created.id, { finalAttempt: false })).rejects.toBeInstanceOf(RetryableExportError);
-    expect(await rowOf(created.id)).toMatchObject({ status: "processing", workerId: "alive", attempts: 1 });
+    expect(
+      await claimExport(db, { exportId: created.id, workerId: "alive", staleAfterSeconds: 30 }),
+    ).toMatchObject({ state: "claimed" });
+    await expect(
+      buildExport({ db, storage, workerId: "test" }, created.id, { finalAttempt: false }),
+    ).rejects.toBeInstanceOf(RetryableExportError);
+    expect(await rowOf(created.id)).toMatchObject({
+      status: "processing",
+      workerId: "alive",
+      attempts: 1,
+    });
   });
 
   it("is skipped when the export was deleted before it started", async () => {
     const created = await createExportRow(db, dataset);
     await deleteExport(db, { exportId: created.id });
-    expect(await buildExport({ db, storage, workerId: "test" }, created.id)).toMatchObject({ status: "skipped" });
+    expect(await buildExport({ db, storage, workerId: "test" }, created.id)).toMatchObject({
+      status: "skipped",
+    });
   });
 });

@@ -14,7 +14,12 @@ import {
   type Db,
   type ExportRow,
 } from "@pictograph/db";
-import { exportClasses, formatModules, writeExportZip, type SplitCounts } from "@pictograph/formats";
+import {
+  exportClasses,
+  formatModules,
+  writeExportZip,
+  type SplitCounts,
+} from "@pictograph/formats";
 import { BlobNotFoundError, type BlobStore } from "@pictograph/storage";
 import {
   BuildTimeoutError,
@@ -69,8 +74,10 @@ export async function buildExport(
     staleAfterSeconds: deps.staleAfterSeconds ?? 30,
   });
   if (claim.state === "missing") return { status: "skipped", reason: "the export was deleted" };
-  if (claim.state === "finished") return { status: "skipped", reason: `the export is already ${claim.status}` };
-  if (claim.state === "busy") throw new RetryableExportError("the export is being built by another worker");
+  if (claim.state === "finished")
+    return { status: "skipped", reason: `the export is already ${claim.status}` };
+  if (claim.state === "busy")
+    throw new RetryableExportError("the export is being built by another worker");
 
   const row = claim.row;
   const attempt = row.attempts;
@@ -78,9 +85,12 @@ export async function buildExport(
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
   if (options.signal?.aborted) abort(options.signal.reason);
-  else options.signal?.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
+  else
+    options.signal?.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
 
-  const timeLimit = options.timeoutMs ? setTimeout(() => abort(new BuildTimeoutError(options.timeoutMs!)), options.timeoutMs) : null;
+  const timeLimit = options.timeoutMs
+    ? setTimeout(() => abort(new BuildTimeoutError(options.timeoutMs!)), options.timeoutMs)
+    : null;
 
   let progress = 0;
   const heartbeat = setInterval(() => {
@@ -108,7 +118,11 @@ export async function buildExport(
       status_filter: row.statusFilter,
     };
 
-    const counts = await countExportImages(deps.db, { datasetId: row.datasetId, statusFilter: row.statusFilter, classIds });
+    const counts = await countExportImages(deps.db, {
+      datasetId: row.datasetId,
+      statusFilter: row.statusFilter,
+      classIds,
+    });
     const splitCounts: SplitCounts = { train: 0, val: 0, test: 0, none: 0 };
     for (const c of counts) splitCounts[c.split ?? "none"] = c.images;
     const selectedImages = counts.reduce((sum, c) => sum + c.images, 0);
@@ -139,7 +153,8 @@ export async function buildExport(
           try {
             bytes = await deps.storage.get(file.blobKey);
           } catch (error) {
-            if (error instanceof BlobNotFoundError) throw new MissingImageFileError(entry.image.path, "missing from storage");
+            if (error instanceof BlobNotFoundError)
+              throw new MissingImageFileError(entry.image.path, "missing from storage");
             throw error;
           }
           // Stopped while the file was being opened: nobody will read it, so close it now.
@@ -153,25 +168,45 @@ export async function buildExport(
       // The ZIP's failure is read from zip.done and put(); an aborted put stops listening to
       // the stream first, and an 'error' nobody listens to would crash the process.
       zip.stream.on("error", () => undefined);
-      controller.signal.addEventListener("abort", () => zip.stream.destroy(controller.signal.reason as Error), { once: true });
+      controller.signal.addEventListener(
+        "abort",
+        () => zip.stream.destroy(controller.signal.reason as Error),
+        { once: true },
+      );
       const [built, stored] = await bothOrRootCause(
         zip.done,
-        deps.storage.put(key, zip.stream, { contentType: "application/zip", signal: controller.signal }),
+        deps.storage.put(key, zip.stream, {
+          contentType: "application/zip",
+          signal: controller.signal,
+        }),
       );
 
       // Edits during the build (an image added, deleted, or moved in or out of the status
       // filter) change what later pages and passes see: build again from the new state.
-      if (built.summary.images !== selectedImages || (row.includeImages && built.imageEntries !== selectedImages)) {
-        const recounted = await countExportImages(deps.db, { datasetId: row.datasetId, statusFilter: row.statusFilter, classIds });
+      if (
+        built.summary.images !== selectedImages ||
+        (row.includeImages && built.imageEntries !== selectedImages)
+      ) {
+        const recounted = await countExportImages(deps.db, {
+          datasetId: row.datasetId,
+          statusFilter: row.statusFilter,
+          classIds,
+        });
         if (!sameCounts(counts, recounted)) throw new DatasetChangedError();
       }
       // Self-check before anyone can see the ZIP.
       if (built.summary.images !== selectedImages)
-        throw new SelfCheckError(`wrote ${built.summary.images} images but ${selectedImages} were selected`);
+        throw new SelfCheckError(
+          `wrote ${built.summary.images} images but ${selectedImages} were selected`,
+        );
       if (built.imageEntries !== built.summary.imageMembers)
-        throw new SelfCheckError(`wrote ${built.imageEntries} image files but the annotations reference ${built.summary.imageMembers}`);
+        throw new SelfCheckError(
+          `wrote ${built.imageEntries} image files but the annotations reference ${built.summary.imageMembers}`,
+        );
       if (row.includeImages && built.imageEntries !== selectedImages)
-        throw new SelfCheckError(`wrote ${built.imageEntries} image files for ${selectedImages} images`);
+        throw new SelfCheckError(
+          `wrote ${built.imageEntries} image files for ${selectedImages} images`,
+        );
       if (stored.size !== built.bytes)
         throw new SelfCheckError(`stored ${stored.size} bytes but the ZIP has ${built.bytes}`);
 
@@ -200,12 +235,19 @@ export async function buildExport(
       await removeOtherAttempts(deps.storage, exportId, null);
       return { status: "skipped", reason: "the export was deleted" };
     }
-    const message = reason instanceof WorkerShutdownError ? reason.message : describeBuildError(reason);
+    const message =
+      reason instanceof WorkerShutdownError ? reason.message : describeBuildError(reason);
     // A stopping worker hands the build back even on the last attempt: the job expires and
     // is retried (or dead-lettered), so the row never stays in processing.
-    const retry = reason instanceof WorkerShutdownError || ((isTransient(reason) || reason instanceof RetryableExportError) && !options.finalAttempt);
+    const retry =
+      reason instanceof WorkerShutdownError ||
+      ((isTransient(reason) || reason instanceof RetryableExportError) && !options.finalAttempt);
     if (retry) {
-      await releaseExport(deps.db, { exportId, attempt, errorMessage: `retrying: ${message}` }).catch(() => undefined);
+      await releaseExport(deps.db, {
+        exportId,
+        attempt,
+        errorMessage: `retrying: ${message}`,
+      }).catch(() => undefined);
       throw new RetryableExportError(message, { cause: reason });
     }
     await failExport(deps.db, { exportId, attempt, errorMessage: message });
@@ -221,7 +263,11 @@ export async function buildExport(
  * Deletes what earlier attempts of this export left in storage (a worker killed after its
  * upload, before publishing), keeping `keep`. Best effort: storage may be what failed.
  */
-async function removeOtherAttempts(storage: BlobStore, exportId: string, keep: string | null): Promise<void> {
+async function removeOtherAttempts(
+  storage: BlobStore,
+  exportId: string,
+  keep: string | null,
+): Promise<void> {
   try {
     for await (const item of storage.list(exportBlobPrefix(exportId)))
       if (item.key !== keep) await storage.delete(item.key);
@@ -238,7 +284,11 @@ async function removeOtherAttempts(storage: BlobStore, exportId: string, keep: s
  * but never more than a second: it may be waiting for an image that will not come.
  */
 async function bothOrRootCause<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const outcome = <T>(p: Promise<T>) => p.then(() => null, (error: unknown) => ({ error }));
+  const outcome = <T>(p: Promise<T>) =>
+    p.then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
   const [first, second] = [outcome(a), outcome(b)];
   const failed = await Promise.race([first, second]);
   if (!failed) return Promise.all([a, b]);
@@ -256,6 +306,7 @@ function isKnockOnError(error: unknown): boolean {
 }
 
 function sameCounts(before: ExportImageCount[], after: ExportImageCount[]): boolean {
-  const key = (counts: ExportImageCount[]) => JSON.stringify(counts.map((c) => [c.split, c.images]));
+  const key = (counts: ExportImageCount[]) =>
+    JSON.stringify(counts.map((c) => [c.split, c.images]));
   return key(before) === key(after);
 }

@@ -99,7 +99,11 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
     const created = await createExportRow(db, dataset, { format: "coco" });
     // The job is taken and its row claimed by a worker that then dies: the job stays active
     // until its time limit, but the heartbeat goes stale in a second.
-    await jobs.boss.send(queues.exportBuild.name, { exportId: created.id }, { expireInSeconds: 3600 });
+    await jobs.boss.send(
+      queues.exportBuild.name,
+      { exportId: created.id },
+      { expireInSeconds: 3600 },
+    );
     await jobs.boss.fetch(queues.exportBuild.name);
     expect(
       await claimExport(db, { exportId: created.id, workerId: "dead", staleAfterSeconds: 30 }),
@@ -125,9 +129,17 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("startWorkers on $nam
   it("fails, rather than retries forever, an export whose every builder died", async () => {
     const created = await createExportRow(db, dataset);
     for (let attempt = 1; attempt <= queues.exportBuild.retryLimit + 1; attempt++) {
-      await executeSqlText(db, "UPDATE exports SET heartbeat_at = now() - interval '1 minute' WHERE id = $1", [created.id]);
+      await executeSqlText(
+        db,
+        "UPDATE exports SET heartbeat_at = now() - interval '1 minute' WHERE id = $1",
+        [created.id],
+      );
       expect(
-        await claimExport(db, { exportId: created.id, workerId: `dead-${attempt}`, staleAfterSeconds: 30 }),
+        await claimExport(db, {
+          exportId: created.id,
+          workerId: `dead-${attempt}`,
+          staleAfterSeconds: 30,
+        }),
       ).toMatchObject({ state: "claimed", row: { attempts: attempt } });
     }
     workers = await startWorkers({

@@ -88,7 +88,8 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
         return taken;
       });
       for (const exportId of requeued) log(`export ${exportId}: its builder stopped; queued again`);
-      for (const exportId of failed) log(`export ${exportId}: failed: every builder it had stopped`);
+      for (const exportId of failed)
+        log(`export ${exportId}: failed: every builder it had stopped`);
     } catch (error) {
       log(`could not look for abandoned builds: ${(error as Error).message}`);
     }

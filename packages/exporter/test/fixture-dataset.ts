@@ -13,7 +13,12 @@ import {
   type NewExport,
 } from "@pictograph/db";
 import { createTestWorkspace } from "@pictograph/db/testing";
-import { FIXTURE_DATASET, fixtureClasses, fixtureImages, stubImageBytes } from "@pictograph/formats/testing";
+import {
+  FIXTURE_DATASET,
+  fixtureClasses,
+  fixtureImages,
+  stubImageBytes,
+} from "@pictograph/formats/testing";
 import type { ClassDef, DatasetImage } from "@pictograph/schema";
 import type { BlobStore } from "@pictograph/storage";
 import { createHash } from "node:crypto";

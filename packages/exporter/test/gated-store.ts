@@ -1,7 +1,13 @@
 // Test support: a real BlobStore whose reads of chosen keys (and, optionally, puts once they
 // have stored their object) wait until the test opens a gate, so a build can be caught in the
 // middle. Every other operation goes straight to the wrapped store. For tests only.
-import type { BlobBody, BlobStore, ByteRange, PresignGetOptions, PutOptions } from "@pictograph/storage";
+import type {
+  BlobBody,
+  BlobStore,
+  ByteRange,
+  PresignGetOptions,
+  PutOptions,
+} from "@pictograph/storage";
 
 export class GatedStore implements BlobStore {
   readonly driver;
@@ -30,7 +36,8 @@ export class GatedStore implements BlobStore {
 
   async get(key: string, range?: ByteRange) {
     if (this.gated.reads?.(key)) await this.#wait();
-    if (this.gated.readDelayMs) await new Promise((resolve) => setTimeout(resolve, this.gated.readDelayMs));
+    if (this.gated.readDelayMs)
+      await new Promise((resolve) => setTimeout(resolve, this.gated.readDelayMs));
     return this.inner.get(key, range);
   }
 

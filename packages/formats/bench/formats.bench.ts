@@ -50,7 +50,6 @@ type Measured = {
   bytes: number | null;
 };
 
-
 function runTask(args: string[]): TaskResult {
   const child = spawnSync(process.execPath, [...process.execArgv, taskFile, ...args], {
     encoding: "utf8",

@@ -11,8 +11,18 @@ export { cvatFormat } from "./cvat";
 export { pascalVocFormat } from "./pascal_voc";
 export { labelmeFormat } from "./labelme";
 export { sizeOf, measureImage, sniffImageType, IMAGE_EXTENSIONS } from "./core/image-dimensions";
-export { writeExportZip, type ExportZip, type ExportZipResult, type ImageBytes } from "./archive/write-export-zip";
+export {
+  writeExportZip,
+  type ExportZip,
+  type ExportZipResult,
+  type ImageBytes,
+} from "./archive/write-export-zip";
 export { openArchive } from "./archive/open-archive";
-export { openZipArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type OpenedArchive } from "./archive/zip-archive";
+export {
+  openZipArchive,
+  DEFAULT_ARCHIVE_LIMITS,
+  type ArchiveLimits,
+  type OpenedArchive,
+} from "./archive/zip-archive";
 export { openDirectoryArchive } from "./archive/directory-archive";
 export { memoryArchive } from "./archive/memory-archive";

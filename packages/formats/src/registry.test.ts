@@ -16,12 +16,16 @@ describe("format registry", () => {
 
   it("refuses an unknown format, listing the known ones", () => {
     expect(() => getFormat("tfrecord")).toThrow(UnsupportedFormatError);
-    expect(() => getFormat("tfrecord")).toThrow(/use one of pictograph, coco, yolo, cvat, pascal_voc, labelme, csv/);
+    expect(() => getFormat("tfrecord")).toThrow(
+      /use one of pictograph, coco, yolo, cvat, pascal_voc, labelme, csv/,
+    );
     expect(() => getFormat("toString")).toThrow(UnsupportedFormatError);
   });
 
   // Progress is images yielded / (selected images × passes): the declared passes must be true.
-  it.each(FORMATS.flatMap((id) => [true, false].map((include_images) => [id, include_images] as const)))(
+  it.each(
+    FORMATS.flatMap((id) => [true, false].map((include_images) => [id, include_images] as const)),
+  )(
     "%s (include_images %s) walks the images as many times as it declares",
     async (id, include_images) => {
       const source = fixtureSource({ include_images });

@@ -23,7 +23,9 @@ export const formatModules: Record<Format, FormatModule> = {
 
 export class UnsupportedFormatError extends Error {
   constructor(public readonly format: string) {
-    super(`unknown format ${JSON.stringify(format)}: use one of ${Object.keys(formatModules).join(", ")}`);
+    super(
+      `unknown format ${JSON.stringify(format)}: use one of ${Object.keys(formatModules).join(", ")}`,
+    );
   }
 }
 

@@ -9,6 +9,8 @@ import { isDatabaseUnavailable } from "@pictograph/db";
 export function surviveLostJobUpdates(log: (line: string) => void): void {
   process.on("unhandledRejection", (reason) => {
     if (!isDatabaseUnavailable(reason)) throw reason;
-    log(`the database was unreachable while a job's state was being saved (${(reason as Error).message}); the job will be retried after its time limit`);
+    log(
+      `the database was unreachable while a job's state was being saved (${(reason as Error).message}); the job will be retried after its time limit`,
+    );
   });
 }

@@ -48,7 +48,12 @@ describe("S3BlobStore", () => {
     const publicEndpoint = `http://localhost:${internal.port}`;
     const other = new S3BlobStore(server.config({ publicEndpoint }));
     try {
-      const url = new URL(await other.presignGet("exports/ds/public.zip", { expiresInSeconds: 60, fileName: "p.zip" }));
+      const url = new URL(
+        await other.presignGet("exports/ds/public.zip", {
+          expiresInSeconds: 60,
+          fileName: "p.zip",
+        }),
+      );
       expect(url.origin).toBe(publicEndpoint);
       expect((await fetch(url)).status).toBe(200);
     } finally {

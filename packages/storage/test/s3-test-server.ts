@@ -78,7 +78,10 @@ export async function startS3TestServer(): Promise<S3TestServer> {
     multipartUploadsStarted: () => started,
     interrupt: async () => {
       // s3rver keeps its http.Server and listen options on the instance (not in its types).
-      const internals = server as unknown as { httpServer: Server; serverOptions: { port: number } };
+      const internals = server as unknown as {
+        httpServer: Server;
+        serverOptions: { port: number };
+      };
       // Not server.close(): its "close" listener would also shut s3rver's logger for good.
       internals.httpServer.removeAllListeners("close");
       const closed = new Promise((resolve) => internals.httpServer.close(resolve));

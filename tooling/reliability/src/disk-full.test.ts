@@ -88,8 +88,15 @@ describe.skipIf(!mount)("local storage on a full disk", () => {
   });
 
   it("fails clearly, leaves nothing half-written and corrupts nothing; succeeds once space is freed", async () => {
-    const created = await queueExport(scratch, dataset, { format: "pascal_voc", includeImages: true });
-    const failed = await waitFor("the export to end", () => endedRow(scratch.db, created.id), 180_000);
+    const created = await queueExport(scratch, dataset, {
+      format: "pascal_voc",
+      includeImages: true,
+    });
+    const failed = await waitFor(
+      "the export to end",
+      () => endedRow(scratch.db, created.id),
+      180_000,
+    );
     expect(failed.status).toBe("failed");
     expect(failed.errorMessage).toMatch(/full|space/i);
     expect(await countProcessing(scratch.db)).toBe(0);
@@ -98,7 +105,9 @@ describe.skipIf(!mount)("local storage on a full disk", () => {
     // Every stored image still reads back as it was written.
     const keys = new Set<string>();
     for (const image of dataset.images) {
-      const [row] = (await scratch.database.query(`SELECT blob_key, sha256 FROM images WHERE path = '${image.path}'`)) as [string, string][];
+      const [row] = (await scratch.database.query(
+        `SELECT blob_key, sha256 FROM images WHERE path = '${image.path}'`,
+      )) as [string, string][];
       if (keys.has(row![0])) continue;
       keys.add(row![0]);
       const bytes = await buffer(await storage.get(row![0]));
@@ -106,8 +115,15 @@ describe.skipIf(!mount)("local storage on a full disk", () => {
     }
 
     rmSync(filler);
-    const again = await queueExport(scratch, dataset, { format: "pascal_voc", includeImages: true });
-    const done = await waitFor("the export after freeing space to end", () => endedRow(scratch.db, again.id), 180_000);
+    const again = await queueExport(scratch, dataset, {
+      format: "pascal_voc",
+      includeImages: true,
+    });
+    const done = await waitFor(
+      "the export after freeing space to end",
+      () => endedRow(scratch.db, again.id),
+      180_000,
+    );
     expect(done.status).toBe("completed");
     await expectOnlyWholeZips(storage, [failed, done]);
     recordFigures("disk-full", {

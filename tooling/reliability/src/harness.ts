@@ -1,21 +1,44 @@
 // What the fault tests share: a scratch database with the schema `migrate` applies, a dataset
 // stored like an upload, exports queued the way the API queues them, and the checks that
 // storage holds whole ZIPs and nothing else. Test support only.
-import { createDb, executeSqlText, getExportById, type Db, type DbHandle, type DbOrTx, type ExportRow } from "@pictograph/db";
+import {
+  createDb,
+  executeSqlText,
+  getExportById,
+  type Db,
+  type DbHandle,
+  type DbOrTx,
+  type ExportRow,
+} from "@pictograph/db";
 import { createJobs, queues, type Jobs } from "@pictograph/jobs";
 import type { Format } from "@pictograph/schema";
 import type { BlobStore } from "@pictograph/storage";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { runMigrate } from "../../../apps/worker/test/worker-process";
-import { createExportRow, downloadZip, listKeys, type StoredDataset } from "../../../packages/exporter/test/fixture-dataset";
-import { createScratchDatabase, type ScratchDatabase } from "../../self-hosting/src/scratch-database";
+import {
+  createExportRow,
+  downloadZip,
+  listKeys,
+  type StoredDataset,
+} from "../../../packages/exporter/test/fixture-dataset";
+import {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from "../../self-hosting/src/scratch-database";
 import { DATABASE_URL } from "./env";
 
 export { storeDataset } from "../../../packages/exporter/test/fixture-dataset";
-export { generatedClasses, generatedImages } from "../../../packages/exporter/test/generated-images";
+export {
+  generatedClasses,
+  generatedImages,
+} from "../../../packages/exporter/test/generated-images";
 export { waitFor } from "../../../packages/exporter/test/wait-for";
-export { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from "../../../apps/worker/test/worker-process";
+export {
+  startWorkerProcess,
+  stopWorkerProcess,
+  type WorkerProcess,
+} from "../../../apps/worker/test/worker-process";
 
 const run = promisify(execFile);
 
@@ -28,11 +51,18 @@ export type Scratch = {
 };
 
 /** A new database on `serverUrl` (default: the suite's server), migrated by `migrate`. */
-export async function openScratch(prefix: string, options: { serverUrl?: string; expireInSeconds?: number } = {}): Promise<Scratch> {
+export async function openScratch(
+  prefix: string,
+  options: { serverUrl?: string; expireInSeconds?: number } = {},
+): Promise<Scratch> {
   const database = await createScratchDatabase(options.serverUrl ?? DATABASE_URL, prefix);
   runMigrate(database.url);
   const handle = await createDb({ databaseUrl: database.url, dataDir: null, poolMax: 4 });
-  const jobs = await createJobs({ handle, expireInSeconds: options.expireInSeconds, onError: () => {} });
+  const jobs = await createJobs({
+    handle,
+    expireInSeconds: options.expireInSeconds,
+    onError: () => {},
+  });
   return {
     database,
     handle,
@@ -70,7 +100,10 @@ export async function endedRow(db: Db, exportId: string): Promise<ExportRow | fa
 }
 
 export async function countProcessing(db: Db): Promise<number> {
-  const { rows } = await executeSqlText(db, "SELECT count(*)::int AS n FROM exports WHERE status = 'processing'");
+  const { rows } = await executeSqlText(
+    db,
+    "SELECT count(*)::int AS n FROM exports WHERE status = 'processing'",
+  );
   return Number(rows[0]!.n);
 }
 
@@ -80,13 +113,19 @@ export async function countProcessing(db: Db): Promise<number> {
  */
 export async function expectOnlyWholeZips(storage: BlobStore, rows: ExportRow[]): Promise<void> {
   const keys = await listKeys(storage, "exports/");
-  const published = rows.filter((row) => row.status === "completed").map((row) => row.blobKey!).sort();
+  const published = rows
+    .filter((row) => row.status === "completed")
+    .map((row) => row.blobKey!)
+    .sort();
   if (JSON.stringify(keys) !== JSON.stringify(published))
-    throw new Error(`storage holds ${JSON.stringify(keys)}, but the published ZIPs are ${JSON.stringify(published)}`);
+    throw new Error(
+      `storage holds ${JSON.stringify(keys)}, but the published ZIPs are ${JSON.stringify(published)}`,
+    );
   for (const row of rows.filter((r) => r.status === "completed")) {
     const zip = await downloadZip(storage, row.blobKey!);
     try {
-      if (zip.sha256 !== row.sha256) throw new Error(`export ${row.id}: stored ZIP's SHA-256 differs from its row's`);
+      if (zip.sha256 !== row.sha256)
+        throw new Error(`export ${row.id}: stored ZIP's SHA-256 differs from its row's`);
       await run("unzip", ["-tqq", zip.path]);
     } finally {
       await zip.close();

@@ -57,10 +57,20 @@ describe("PostgreSQL restarted mid-export", () => {
       shareIdenticalFiles: true,
     });
     datasetName = dataset.name;
-    apiKey = (await issueApiKey(scratch.db, { workspaceId: dataset.workspaceId, role: "admin", name: "reliability" })).key;
+    apiKey = (
+      await issueApiKey(scratch.db, {
+        workspaceId: dataset.workspaceId,
+        role: "admin",
+        name: "reliability",
+      })
+    ).key;
     const env = { DATABASE_URL: scratch.database.url, STORAGE_DIR: dir };
     web = await startTestServer({
-      env: { ...env, PICTOGRAPH_SECRET: randomBytes(32).toString("hex"), PICTOGRAPH_RUN_WORKER: "false" },
+      env: {
+        ...env,
+        PICTOGRAPH_SECRET: randomBytes(32).toString("hex"),
+        PICTOGRAPH_RUN_WORKER: "false",
+      },
     });
     worker = await startWorkerProcess("restart-worker", { ...env, WORKER_CONCURRENCY: "1" });
   });
@@ -75,15 +85,23 @@ describe("PostgreSQL restarted mid-export", () => {
 
   // A failure is explained by what the processes printed.
   afterEach(({ task }) => {
-    if (task.result?.state === "fail") console.log(`--- web\n${web?.output()}\n--- worker\n${worker?.output()}`);
+    if (task.result?.state === "fail")
+      console.log(`--- web\n${web?.output()}\n--- worker\n${worker?.output()}`);
   });
 
   /** One API request; a status and the parsed body (or what went wrong on the wire). */
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
     try {
       const response = await fetch(`${web.url}/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${apiKey}`, ...(body ? { "content-type": "application/json" } : {}) },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(30_000),
       });
@@ -96,15 +114,23 @@ describe("PostgreSQL restarted mid-export", () => {
 
   const exportPath = (name: string) => `/datasets/${datasetName}/exports/${name}`;
   const createExport = (name: string) =>
-    call("POST", `/datasets/${datasetName}/exports`, { name, format: "coco", include_images: false });
+    call("POST", `/datasets/${datasetName}/exports`, {
+      name,
+      format: "coco",
+      include_images: false,
+    });
 
   it("completes the export and serves the API again, restarting nothing", async () => {
     const created = await createExport("before-crash");
     expect(created.status, JSON.stringify(created.body)).toBe(202);
-    await waitFor("the build to be under way", async () => {
-      const { body } = await call("GET", exportPath("before-crash"));
-      return (body as { status: string }).status === "processing";
-    }, 120_000);
+    await waitFor(
+      "the build to be under way",
+      async () => {
+        const { body } = await call("GET", exportPath("before-crash"));
+        return (body as { status: string }).status === "processing";
+      },
+      120_000,
+    );
 
     console.log(`[restart test] crashing PostgreSQL mid-build at ${new Date().toISOString()}`);
     pg.crash();
@@ -115,34 +141,55 @@ describe("PostgreSQL restarted mid-export", () => {
       duringOutage.push(answer.status);
       // Refused, not hung and not crashed: a status with the one error body.
       expect(answer.status, JSON.stringify(answer.body)).toBe(503);
-      expect(ErrorBodySchema.safeParse(answer.body).success, JSON.stringify(answer.body)).toBe(true);
+      expect(ErrorBodySchema.safeParse(answer.body).success, JSON.stringify(answer.body)).toBe(
+        true,
+      );
       await sleep(500);
     }
     pg.start();
     const upAt = Date.now();
-    console.log(`[restart test] PostgreSQL is back; answers during the outage: ${duringOutage.join(",")}`);
+    console.log(
+      `[restart test] PostgreSQL is back; answers during the outage: ${duringOutage.join(",")}`,
+    );
 
-    await waitFor("the API to answer again", async () => (await call("GET", "/exports")).status === 200, 60_000);
+    await waitFor(
+      "the API to answer again",
+      async () => (await call("GET", "/exports")).status === 200,
+      60_000,
+    );
     const recoveredMs = Date.now() - upAt;
-    const done = await waitFor("the export to complete", async () => {
-      const { body } = await call("GET", exportPath("before-crash"));
-      const row = body as { status: string; error?: string };
-      if (row.status === "failed") throw new Error(`the export failed: ${JSON.stringify(row)}`);
-      return row.status === "completed" && row;
-    }, 200_000);
+    const done = await waitFor(
+      "the export to complete",
+      async () => {
+        const { body } = await call("GET", exportPath("before-crash"));
+        const row = body as { status: string; error?: string };
+        if (row.status === "failed") throw new Error(`the export failed: ${JSON.stringify(row)}`);
+        return row.status === "completed" && row;
+      },
+      200_000,
+    );
     const completedMs = Date.now() - upAt;
-    console.log(`[restart test] the API answered ${recoveredMs} ms after the restart, the export completed after ${completedMs} ms`);
+    console.log(
+      `[restart test] the API answered ${recoveredMs} ms after the restart, the export completed after ${completedMs} ms`,
+    );
 
     // The web server that lived through the crash takes and serves a new export end to end.
     expect((await createExport("after-crash")).status).toBe(202);
-    await waitFor("the second export to complete", async () => {
-      const { body } = await call("GET", exportPath("after-crash"));
-      return (body as { status: string }).status === "completed";
-    }, 60_000);
+    await waitFor(
+      "the second export to complete",
+      async () => {
+        const { body } = await call("GET", exportPath("after-crash"));
+        return (body as { status: string }).status === "completed";
+      },
+      60_000,
+    );
     expect(web.process.exitCode).toBeNull();
     expect(worker.child.exitCode).toBeNull();
 
-    const rows = await rowsOf(scratch.db, [(done as unknown as { id: string }).id, ((await call("GET", exportPath("after-crash"))).body as { id: string }).id]);
+    const rows = await rowsOf(scratch.db, [
+      (done as unknown as { id: string }).id,
+      ((await call("GET", exportPath("after-crash"))).body as { id: string }).id,
+    ]);
     expect(await countProcessing(scratch.db)).toBe(0);
     await expectOnlyWholeZips(storage, rows);
     recordFigures("postgres-restart", {

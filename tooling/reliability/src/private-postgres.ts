@@ -19,11 +19,15 @@ export type PrivatePostgres = {
 
 function binDir(): string {
   const configured = spawnSync("pg_config", ["--bindir"], { encoding: "utf8" });
-  if (configured.status === 0 && existsSync(join(configured.stdout.trim(), "initdb"))) return configured.stdout.trim();
+  if (configured.status === 0 && existsSync(join(configured.stdout.trim(), "initdb")))
+    return configured.stdout.trim();
   const base = "/usr/lib/postgresql";
   const versions = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const version of versions) if (existsSync(join(base, version, "bin", "initdb"))) return join(base, version, "bin");
-  throw new Error("PostgreSQL's server programs (initdb, pg_ctl) were not found: install Debian's postgresql package");
+  for (const version of versions)
+    if (existsSync(join(base, version, "bin", "initdb"))) return join(base, version, "bin");
+  throw new Error(
+    "PostgreSQL's server programs (initdb, pg_ctl) were not found: install Debian's postgresql package",
+  );
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
@@ -36,15 +40,32 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     chownSync(dir, uid, gid);
   }
   const run = (program: string, args: string[]) => {
-    const [command, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, program), ...args]] : [join(bin, program), args];
+    const [command, argv] = asRoot
+      ? ["runuser", ["-u", "postgres", "--", join(bin, program), ...args]]
+      : [join(bin, program), args];
     const result = spawnSync(command, argv, { encoding: "utf8", timeout: 60_000 });
-    if (result.status !== 0) throw new Error(`${program} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(
+        `${program} ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
+      );
   };
   const data = join(dir, "data");
   const port = await freePort();
   run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-  const start = () => run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
+  const start = () =>
+    run("pg_ctl", [
+      "-D",
+      data,
+      "-o",
+      options,
+      "-l",
+      join(dir, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
   start();
   return {
     port,

@@ -41,7 +41,8 @@ export const promises: Promise_[] = [
     provedBy: ["api-fuzz.test.ts"],
   },
   {
-    promise: "Hostile archives are refused or reported, nothing is written outside its place, memory stays bounded",
+    promise:
+      "Hostile archives are refused or reported, nothing is written outside its place, memory stays bounded",
     how: "The archive reader refuses zip-slip, absolute and symlink members, caps sizes, ratios and entry counts, checks CRCs, and parses XML without entities and JSON with limits; imports report what they skipped.",
     provedBy: ["hostile-imports.test.ts"],
   },

@@ -7,7 +7,11 @@
 import { createBlobStore, type BlobStore } from "@pictograph/storage";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startS3TestServer, TEST_BUCKET, type S3TestServer } from "../../../packages/storage/test/s3-test-server";
+import {
+  startS3TestServer,
+  TEST_BUCKET,
+  type S3TestServer,
+} from "../../../packages/storage/test/s3-test-server";
 import { FULL } from "./env";
 import { recordFigures } from "./figures";
 import {
@@ -79,10 +83,14 @@ describe("S3-compatible storage stopped mid-export", () => {
   /** Starts an export, takes storage down once its build is under way, brings it back. */
   async function exportThroughOutage(outageMs: number) {
     const created = await queueExport(scratch, dataset, { format: "coco", includeImages: true });
-    await waitFor("the build to be under way", async () => {
-      const [row] = await rowsOf(scratch.db, [created.id]);
-      return row!.status === "processing" && row!.progress > 0;
-    }, 120_000);
+    await waitFor(
+      "the build to be under way",
+      async () => {
+        const [row] = await rowsOf(scratch.db, [created.id]);
+        return row!.status === "processing" && row!.progress > 0;
+      },
+      120_000,
+    );
     const resume = await s3.interrupt();
     await sleep(outageMs);
     await resume();
@@ -93,26 +101,36 @@ describe("S3-compatible storage stopped mid-export", () => {
     const first = await exportThroughOutage(SHORT_OUTAGE_MS);
     if (first.status === "failed") expect(first.errorMessage).toMatch(STORAGE_ERROR);
     const again = await queueExport(scratch, dataset, { format: "yolo", includeImages: true });
-    const second = await waitFor("the export after the outage to end", () => endedRow(scratch.db, again.id), 300_000);
+    const second = await waitFor(
+      "the export after the outage to end",
+      () => endedRow(scratch.db, again.id),
+      300_000,
+    );
     expect(second).toMatchObject({ status: "completed" });
     expect(await countProcessing(scratch.db)).toBe(0);
     await expectOnlyWholeZips(storage, await rowsOf(scratch.db, [first.id, second.id]));
     recordFigures("storage-outage", {
       images: IMAGES,
       "short outage ms": SHORT_OUTAGE_MS,
-      "the export through it": first.status === "completed" ? `completed (attempts: ${first.attempts})` : `failed: ${first.errorMessage}`,
+      "the export through it":
+        first.status === "completed"
+          ? `completed (attempts: ${first.attempts})`
+          : `failed: ${first.errorMessage}`,
       "the export after it": "completed",
     });
   });
 
-  it.runIf(FULL)("fails clearly when storage stays down past every retry, leaving nothing", async () => {
-    const row = await exportThroughOutage(LONG_OUTAGE_MS);
-    expect(row.status).toBe("failed");
-    expect(row.errorMessage).toMatch(STORAGE_ERROR);
-    expect(await countProcessing(scratch.db)).toBe(0);
-    recordFigures("storage-outage", {
-      "long outage ms": LONG_OUTAGE_MS,
-      "the export through the long outage": `failed after ${row.attempts} attempts: ${row.errorMessage}`,
-    });
-  });
+  it.runIf(FULL)(
+    "fails clearly when storage stays down past every retry, leaving nothing",
+    async () => {
+      const row = await exportThroughOutage(LONG_OUTAGE_MS);
+      expect(row.status).toBe("failed");
+      expect(row.errorMessage).toMatch(STORAGE_ERROR);
+      expect(await countProcessing(scratch.db)).toBe(0);
+      recordFigures("storage-outage", {
+        "long outage ms": LONG_OUTAGE_MS,
+        "the export through the long outage": `failed after ${row.attempts} attempts: ${row.errorMessage}`,
+      });
+    },
+  );
 });

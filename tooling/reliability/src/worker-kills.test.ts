@@ -92,10 +92,14 @@ describe("SIGKILL of worker processes during exports", () => {
     const chaos = (async () => {
       while (!finished) {
         await sleep(300 + Math.random() * 1_200);
-        const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+        const alive = workers.filter(
+          (w) => w.child.exitCode === null && w.child.signalCode === null,
+        );
         if (finished || alive.length === 0) continue;
         const victim = alive[Math.floor(Math.random() * alive.length)]!;
-        const building = (await rowsOf(scratch.db, ids)).filter((r) => r.status === "processing" && r.workerId === victim.id);
+        const building = (await rowsOf(scratch.db, ids)).filter(
+          (r) => r.status === "processing" && r.workerId === victim.id,
+        );
         if (building.some((r) => r.attempts >= MAX_ATTEMPTS)) {
           spared++;
           continue;
@@ -114,7 +118,10 @@ describe("SIGKILL of worker processes during exports", () => {
     const started = Date.now();
     await waitFor(
       `all ${EXPORTS} exports to end`,
-      async () => (await rowsOf(scratch.db, ids)).every((r) => r.status === "completed" || r.status === "failed"),
+      async () =>
+        (await rowsOf(scratch.db, ids)).every(
+          (r) => r.status === "completed" || r.status === "failed",
+        ),
       FULL ? 1_200_000 : 400_000,
     );
     finished = true;
@@ -122,21 +129,29 @@ describe("SIGKILL of worker processes during exports", () => {
     const seconds = (Date.now() - started) / 1000;
     const rows = await rowsOf(scratch.db, ids);
 
-    expect(rows.filter((r) => r.status !== "completed").map((r) => `${r.id}: ${r.status} ${r.errorMessage}`)).toEqual([]);
+    expect(
+      rows
+        .filter((r) => r.status !== "completed")
+        .map((r) => `${r.id}: ${r.status} ${r.errorMessage}`),
+    ).toEqual([]);
     expect(await countProcessing(scratch.db)).toBe(0);
     await expectOnlyWholeZips(storage, rows);
     // Half-written ZIPs of killed builders sit in the store's temp folder until a live worker
     // sweeps them (older than an attempt's time limit).
     const temp = join(dir, ".tmp");
     const leftAtEnd = (await readdir(temp).catch(() => [])).length;
-    await waitFor("the workers to sweep the temp files of killed builders", async () => (await readdir(temp).catch(() => [])).length === 0, (TIMEOUT_SECONDS * 3 + 10) * 1000);
+    await waitFor(
+      "the workers to sweep the temp files of killed builders",
+      async () => (await readdir(temp).catch(() => [])).length === 0,
+      (TIMEOUT_SECONDS * 3 + 10) * 1000,
+    );
 
     const attempts = rows.map((r) => r.attempts);
     expect(kills).toBeGreaterThan(0);
     expect(killsMidBuild).toBeGreaterThan(0);
     recordFigures("worker-kills", {
       exports: EXPORTS,
-      "SIGKILLs": kills,
+      SIGKILLs: kills,
       "of them mid-build": killsMidBuild,
       "kills spared (build on its last attempt)": spared,
       "exports built more than once": attempts.filter((a) => a > 1).length,

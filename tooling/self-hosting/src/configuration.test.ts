@@ -159,7 +159,8 @@ describe("what docker compose hands each app", () => {
     expect(workerEnv).toMatchObject({ WORKER_HEALTH_PORT: 3001, WORKER_CONCURRENCY: 2 });
     expect(workerEnv.WORKER_ID).toBeUndefined(); // each replica names itself host:pid
     // The same bucket; only the web app presigns downloads, for the public endpoint.
-    const { publicEndpoint: _publicEndpoint, ...webStorage } = webEnv.storage as typeof webEnv.storage & { publicEndpoint?: string };
+    const { publicEndpoint: _publicEndpoint, ...webStorage } =
+      webEnv.storage as typeof webEnv.storage & { publicEndpoint?: string };
     expect(workerEnv.storage).toEqual(webStorage);
     expect(workerEnv.DATABASE_URL).toBe(webEnv.DATABASE_URL);
 

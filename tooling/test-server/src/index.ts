@@ -59,7 +59,8 @@ export async function startTestServer(
 
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   while (!output.includes("[pictograph] ready on")) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`the server exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`the server did not start in time:\n${output}`);

@@ -11,7 +11,12 @@ import {
   type ImageAnnotations,
   type NewImage,
 } from "@pictograph/db";
-import { ClassListSchema, type AnnotationInput, type ImageStatus, type Split } from "@pictograph/schema";
+import {
+  ClassListSchema,
+  type AnnotationInput,
+  type ImageStatus,
+  type Split,
+} from "@pictograph/schema";
 import { AnnotationSchema } from "@pictograph/schema";
 import type { BlobStore } from "@pictograph/storage";
 import { randomUUID } from "node:crypto";
@@ -31,19 +36,28 @@ const CLASSES = ClassListSchema.parse([
     ],
   },
   { name: "person", color: "#4363d8", keypoints: ["head", "left_hand", "right_hand"] },
-  { name: "building", color: "#f58231", attributes: [{ kind: "number", name: "floors", min: 1, max: 200 }] },
+  {
+    name: "building",
+    color: "#f58231",
+    attributes: [{ kind: "number", name: "floors", min: 1, max: 200 }],
+  },
   { name: "lane", color: "#ffe119" },
   { name: "traffic light", color: "#3cb44b", attributes: [{ kind: "text", name: "note" }] },
 ]);
 
 type Rgb = [number, number, number];
-const CAR_COLORS: Record<"red" | "blue" | "gray", Rgb> = { red: [200, 40, 50], blue: [40, 80, 200], gray: [120, 120, 130] };
+const CAR_COLORS: Record<"red" | "blue" | "gray", Rgb> = {
+  red: [200, 40, 50],
+  blue: [40, 80, 200],
+  gray: [120, 120, 130],
+};
 
 class Canvas {
   readonly pixels = new Uint8Array(W * H * 3);
   fill(x0: number, y0: number, w: number, h: number, [r, g, b]: Rgb) {
     for (let y = Math.max(0, Math.floor(y0)); y < Math.min(H, y0 + h); y++)
-      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, x0 + w); x++) this.set(x, y, [r, g, b]);
+      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, x0 + w); x++)
+        this.set(x, y, [r, g, b]);
   }
   set(x: number, y: number, rgb: Rgb) {
     const i = (y * W + x) * 3;
@@ -52,12 +66,19 @@ class Canvas {
   dot(cx: number, cy: number, radius: number, rgb: Rgb) {
     for (let y = -radius; y <= radius; y++)
       for (let x = -radius; x <= radius; x++)
-        if (x * x + y * y <= radius * radius && cx + x >= 0 && cx + x < W && cy + y >= 0 && cy + y < H)
+        if (
+          x * x + y * y <= radius * radius &&
+          cx + x >= 0 &&
+          cx + x < W &&
+          cy + y >= 0 &&
+          cy + y < H
+        )
           this.set(Math.round(cx + x), Math.round(cy + y), rgb);
   }
   line(x0: number, y0: number, x1: number, y1: number, rgb: Rgb, width = 2) {
     const steps = Math.ceil(Math.hypot(x1 - x0, y1 - y0));
-    for (let i = 0; i <= steps; i++) this.dot(x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps, width, rgb);
+    for (let i = 0; i <= steps; i++)
+      this.dot(x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps, width, rgb);
   }
   png(): Uint8Array {
     const raw = Buffer.alloc((W * 3 + 1) * H);
@@ -182,10 +203,24 @@ function drawScene(index: number): DemoImage {
     canvas.line(px, py + 20, px - 12, py + 32, [30, 30, 40], 1);
     canvas.line(px, py + 20, px + 12, py + 32, [30, 30, 40], 1);
     canvas.dot(px, py + 6, 6, [240, 200, 170]);
-    annotations.push({ type: "bbox", class_name: "person", bbox: { x: px - 14, y: py - 1, w: 28, h: 43 } });
-    const joints = { head: [px, py + 6], left_hand: [px - 12, py + 32], right_hand: [px + 12, py + 32] } as const;
+    annotations.push({
+      type: "bbox",
+      class_name: "person",
+      bbox: { x: px - 14, y: py - 1, w: 28, h: 43 },
+    });
+    const joints = {
+      head: [px, py + 6],
+      left_hand: [px - 12, py + 32],
+      right_hand: [px + 12, py + 32],
+    } as const;
     for (const [joint, [x, y]] of Object.entries(joints))
-      annotations.push({ type: "keypoint", class_name: "person", keypoint: { x, y }, instance_id: 1, joint });
+      annotations.push({
+        type: "keypoint",
+        class_name: "person",
+        keypoint: { x, y },
+        instance_id: 1,
+        joint,
+      });
   }
 
   if (index % 4 === 0) {
@@ -204,7 +239,13 @@ function drawScene(index: number): DemoImage {
   const split: Split | null = index % 6 === 5 ? null : index % 4 === 3 ? "val" : "train";
   const folder = night ? "night" : index % 2 ? "day-east" : "day-west";
   return {
-    record: { path: `${folder}/scene-${String(index + 1).padStart(2, "0")}.png`, width: W, height: H, status, split },
+    record: {
+      path: `${folder}/scene-${String(index + 1).padStart(2, "0")}.png`,
+      width: W,
+      height: H,
+      status,
+      split,
+    },
     bytes: canvas.png(),
     annotations,
   };
@@ -222,21 +263,32 @@ function emptyStreet(): DemoImage {
 }
 
 /** Creates the demo dataset in the workspace unless it exists. Returns whether it did. */
-export async function ensureDemoDataset(db: Db, storage: BlobStore, workspaceId: string): Promise<boolean> {
+export async function ensureDemoDataset(
+  db: Db,
+  storage: BlobStore,
+  workspaceId: string,
+): Promise<boolean> {
   if (await getDataset(db, { workspaceId, name: DEMO_DATASET })) return false;
   const scenes = [...Array.from({ length: 35 }, (_, i) => drawScene(i)), emptyStreet()];
   const stored = await Promise.all(
     scenes.map(async (scene) => {
       const blobKey = `images/demo/${randomUUID()}`;
       const file = await storage.put(blobKey, scene.bytes, { contentType: "image/png" });
-      return { ...scene.record, blobKey, sha256: file.sha256, sizeBytes: file.size, mime: "image/png" };
+      return {
+        ...scene.record,
+        blobKey,
+        sha256: file.sha256,
+        sizeBytes: file.size,
+        mime: "image/png",
+      };
     }),
   );
   await db.transaction(async (tx) => {
     const dataset = await createDataset(tx, {
       workspaceId,
       name: DEMO_DATASET,
-      description: "Generated street scenes: boxes, polygons with holes, lanes and keypoints. Export it in any format.",
+      description:
+        "Generated street scenes: boxes, polygons with holes, lanes and keypoints. Export it in any format.",
     });
     await replaceClasses(tx, { datasetId: dataset.id, classes: CLASSES });
     await insertImages(tx, { datasetId: dataset.id, images: stored });

@@ -15,14 +15,24 @@ export const ADMIN_EMAIL = "admin@pictograph.local";
 export const ADMIN_KEY_FILE = "admin-api-key";
 export const ADMIN_PASSWORD_FILE = "admin-password";
 
-export async function firstStart(params: { db: Db; storage: BlobStore; dataDir: string; log(line: string): void }) {
+export async function firstStart(params: {
+  db: Db;
+  storage: BlobStore;
+  dataDir: string;
+  log(line: string): void;
+}) {
   const { db, dataDir, log } = params;
   const workspace =
-    (await getWorkspaceByName(db, { name: DEFAULT_WORKSPACE })) ?? (await createWorkspace(db, { name: DEFAULT_WORKSPACE }));
+    (await getWorkspaceByName(db, { name: DEFAULT_WORKSPACE })) ??
+    (await createWorkspace(db, { name: DEFAULT_WORKSPACE }));
 
   const keyFile = join(dataDir, ADMIN_KEY_FILE);
   if (!existsSync(keyFile)) {
-    const { key } = await issueApiKey(db, { workspaceId: workspace.id, role: "admin", name: "first start" });
+    const { key } = await issueApiKey(db, {
+      workspaceId: workspace.id,
+      role: "admin",
+      name: "first start",
+    });
     await writeFile(keyFile, `${key}\n`, { mode: 0o600 });
     log(`admin API key written to ${keyFile}`);
   }

@@ -13,7 +13,9 @@ import { SERVER_FILE } from "./server-file";
 const env = parseEnv();
 const dev = process.argv.includes("--dev");
 // apps/web: two levels above src/server/main.ts (tsx), one above dist/server.mjs (the bundle).
-const webRoot = fileURLToPath(new URL(import.meta.url.endsWith(".ts") ? "../.." : "..", import.meta.url));
+const webRoot = fileURLToPath(
+  new URL(import.meta.url.endsWith(".ts") ? "../.." : "..", import.meta.url),
+);
 
 const runtime = await getRuntime();
 const handleUi = env.serveUi ? await startUi() : null;
@@ -23,7 +25,9 @@ async function startUi() {
   // standalone server.js does: next.config.ts is not in the image, nor the compiler to load it.
   const builtConfig = join(webRoot, ".next", "required-server-files.json");
   if (!dev && existsSync(builtConfig))
-    applyNextBuildConfig((JSON.parse(readFileSync(builtConfig, "utf8")) as { config: object }).config);
+    applyNextBuildConfig(
+      (JSON.parse(readFileSync(builtConfig, "utf8")) as { config: object }).config,
+    );
   const ui = next({ dev, dir: webRoot, hostname: env.HOST, port: env.PORT });
   await ui.prepare();
   return ui.getRequestHandler();
@@ -33,7 +37,10 @@ const server = createServer((req, res) => {
   const path = req.url ?? "/";
   if (!path.startsWith("/api/")) {
     if (handleUi) void handleUi(req, res);
-    else res.writeHead(404, { "content-type": "text/plain" }).end("this server runs the API only (PICTOGRAPH_UI=false)\n");
+    else
+      res
+        .writeHead(404, { "content-type": "text/plain" })
+        .end("this server runs the API only (PICTOGRAPH_UI=false)\n");
     return;
   }
   // A fixed base, never the Host header: a Host that is not a valid host ("a b") made
@@ -59,7 +66,8 @@ server.on("clientError", answerClientError);
 const serverFile = join(env.dataDir, SERVER_FILE);
 server.listen(env.PORT, env.HOST, () => {
   const url = `http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${env.PORT}`;
-  if (env.embedded) writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid }), { mode: 0o600 });
+  if (env.embedded)
+    writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid }), { mode: 0o600 });
   console.log(`[pictograph] ready on ${url}`);
 });
 

@@ -23,7 +23,11 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
   });
 }
 
-export async function sendWebResponse(response: Response, res: ServerResponse, method: string): Promise<void> {
+export async function sendWebResponse(
+  response: Response,
+  res: ServerResponse,
+  method: string,
+): Promise<void> {
   res.statusCode = response.status;
   response.headers.forEach((value, name) => {
     if (name === "set-cookie") return;
@@ -39,7 +43,8 @@ export async function sendWebResponse(response: Response, res: ServerResponse, m
   res.on("close", () => body.destroy());
   try {
     for await (const chunk of body) {
-      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (!res.write(chunk))
+        await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
       if (res.destroyed) return;
     }
     res.end();
@@ -55,7 +60,8 @@ export async function sendWebResponse(response: Response, res: ServerResponse, m
  * bare 431 or 400. A socket already answering, or gone, is just closed.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+    ?.headersSent;
   if (error.code === "ECONNRESET" || !socket.writable || answering) {
     socket.destroy();
     return;
@@ -66,7 +72,8 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
       : "the request is not valid HTTP";
   const body = JSON.stringify({ error: { code: "bad_request", message } } satisfies ErrorBody);
   // An answer to HEAD has headers only: a body would be read as the start of another response.
-  const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  const head =
+    (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
   socket.end(
     "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\n" +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? "" : body}`,

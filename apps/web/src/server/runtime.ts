@@ -58,12 +58,17 @@ async function createRuntime(): Promise<Runtime> {
     });
   }
 
-  const api = createApiHandler(services, { onInternalError: (error) => console.error("[pictograph] internal error", error) });
+  const api = createApiHandler(services, {
+    onInternalError: (error) => console.error("[pictograph] internal error", error),
+  });
   const probe = async (): Promise<Health> => {
     try {
       await handle.db.execute("select 1");
       await storage.healthCheck();
-      return { status: 200, body: { status: "ok", mode: env.embedded ? "embedded" : "postgres", worker: env.runWorker } };
+      return {
+        status: 200,
+        body: { status: "ok", mode: env.embedded ? "embedded" : "postgres", worker: env.runWorker },
+      };
     } catch (error) {
       return { status: 503, body: { status: "unavailable", error: (error as Error).message } };
     }
@@ -92,7 +97,8 @@ const HEALTH_MAX_AGE_MS = 1_000;
 /** In embedded mode the signing secret is generated once and kept in the data directory. */
 function embeddedSecret(dataDir: string): string {
   const file = join(dataDir, "secret");
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
+  if (!existsSync(file))
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
   return readFileSync(file, "utf8").trim();
 }
 

@@ -22,7 +22,11 @@ export async function createUser(
   const [row] = await translateConflicts(
     db
       .insert(users)
-      .values({ email: params.email, passwordHash: params.passwordHash, displayName: params.displayName ?? "" })
+      .values({
+        email: params.email,
+        passwordHash: params.passwordHash,
+        displayName: params.displayName ?? "",
+      })
       .returning({ id: users.id, email: users.email }),
     { users_email_key: `a user with email ${params.email} already exists` },
   );
@@ -31,18 +35,29 @@ export async function createUser(
 
 export async function getUserByEmail(db: DbOrTx, params: { email: string }) {
   const [row] = await db
-    .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, displayName: users.displayName })
+    .select({
+      id: users.id,
+      email: users.email,
+      passwordHash: users.passwordHash,
+      displayName: users.displayName,
+    })
     .from(users)
     .where(sql`lower(${users.email}) = lower(${params.email})`);
   return row ?? null;
 }
 
 /** Adds the user to the workspace, or changes their role there. */
-export async function setMembership(db: DbOrTx, params: { workspaceId: string; userId: string; role: Role }) {
+export async function setMembership(
+  db: DbOrTx,
+  params: { workspaceId: string; userId: string; role: Role },
+) {
   await db
     .insert(memberships)
     .values(params)
-    .onConflictDoUpdate({ target: [memberships.workspaceId, memberships.userId], set: { role: params.role } });
+    .onConflictDoUpdate({
+      target: [memberships.workspaceId, memberships.userId],
+      set: { role: params.role },
+    });
 }
 
 /** The workspaces a user belongs to, by name. */
@@ -63,8 +78,14 @@ export async function createSession(
 }
 
 /** Switches a session to another workspace of the same user. */
-export async function setSessionWorkspace(db: DbOrTx, params: { tokenHash: string; workspaceId: string }) {
-  await db.update(sessions).set({ workspaceId: params.workspaceId }).where(eq(sessions.tokenHash, params.tokenHash));
+export async function setSessionWorkspace(
+  db: DbOrTx,
+  params: { tokenHash: string; workspaceId: string },
+) {
+  await db
+    .update(sessions)
+    .set({ workspaceId: params.workspaceId })
+    .where(eq(sessions.tokenHash, params.tokenHash));
 }
 
 export async function deleteSession(db: DbOrTx, params: { tokenHash: string }) {
@@ -86,7 +107,13 @@ export async function principalOfSession(
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.workspaceId, sessions.workspaceId)))
+    .innerJoin(
+      memberships,
+      and(
+        eq(memberships.userId, sessions.userId),
+        eq(memberships.workspaceId, sessions.workspaceId),
+      ),
+    )
     .innerJoin(workspaces, eq(workspaces.id, sessions.workspaceId))
     .where(and(eq(sessions.tokenHash, params.tokenHash), gt(sessions.expiresAt, params.now)));
   return row ? { ...row, apiKeyId: null } : null;
@@ -94,7 +121,14 @@ export async function principalOfSession(
 
 export async function createApiKey(
   db: DbOrTx,
-  params: { workspaceId: string; name: string; prefix: string; hash: string; role: Role; createdByUserId?: string | null },
+  params: {
+    workspaceId: string;
+    name: string;
+    prefix: string;
+    hash: string;
+    role: Role;
+    createdByUserId?: string | null;
+  },
 ) {
   const [row] = await db.insert(apiKeys).values(params).returning(apiKeyColumns);
   return row!;
@@ -119,7 +153,10 @@ export async function listApiKeys(db: DbOrTx, params: { workspaceId: string }) {
 }
 
 /** Revokes at once: the next request with the key is refused. Null when no such key. */
-export async function revokeApiKey(db: DbOrTx, params: { workspaceId: string; apiKeyId: string; now: Date }) {
+export async function revokeApiKey(
+  db: DbOrTx,
+  params: { workspaceId: string; apiKeyId: string; now: Date },
+) {
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${params.now})` })

@@ -49,7 +49,8 @@ export async function claimExport(
     .from(datasetExports)
     .where(eq(datasetExports.id, params.exportId));
   if (!current) return { state: "missing" };
-  if (current.status === "completed" || current.status === "failed") return { state: "finished", status: current.status };
+  if (current.status === "completed" || current.status === "failed")
+    return { state: "finished", status: current.status };
   return { state: "busy" };
 }
 
@@ -91,7 +92,13 @@ export async function completeExport(
   const { exportId, attempt, ...result } = params;
   const [row] = await db
     .update(datasetExports)
-    .set({ ...result, status: "completed", progress: 100, errorMessage: null, heartbeatAt: sql`now()` })
+    .set({
+      ...result,
+      status: "completed",
+      progress: 100,
+      errorMessage: null,
+      heartbeatAt: sql`now()`,
+    })
     .where(owned(exportId, attempt))
     .returning();
   return row ?? null;
@@ -106,7 +113,10 @@ export async function failExport(
     .set({ status: "failed", errorMessage: params.errorMessage, completedAt: sql`now()` })
     .where(
       params.attempt === undefined
-        ? and(eq(datasetExports.id, params.exportId), inArray(datasetExports.status, ["pending", "processing"]))
+        ? and(
+            eq(datasetExports.id, params.exportId),
+            inArray(datasetExports.status, ["pending", "processing"]),
+          )
         : owned(params.exportId, params.attempt),
     );
 }
@@ -148,7 +158,6 @@ export async function failAbandonedExport(
   return rows.length > 0;
 }
 
-
 /**
  * Exports whose builder stopped beating `staleAfterSeconds` ago (its worker crashed, was
  * killed or lost the database): back to pending while they have attempts left, for the caller
@@ -175,7 +184,11 @@ export async function takeBackStaleExports(
     .returning({ id: datasetExports.id });
   const requeued = await db
     .update(datasetExports)
-    .set({ status: "pending", progress: 0, errorMessage: "retrying: the worker building it stopped" })
+    .set({
+      status: "pending",
+      progress: 0,
+      errorMessage: "retrying: the worker building it stopped",
+    })
     .where(and(stale, lt(datasetExports.attempts, params.maxAttempts)))
     .returning({ id: datasetExports.id });
   return { requeued: requeued.map((r) => r.id), failed: failed.map((r) => r.id) };

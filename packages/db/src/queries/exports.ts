@@ -42,7 +42,8 @@ export type ExportUpdate = Partial<
 export async function createExport(db: DbOrTx, params: NewExport): Promise<ExportRow> {
   const [row] = await translateConflicts(db.insert(datasetExports).values(params).returning(), {
     exports_dataset_id_name_key: `export "${params.name}" already exists in this dataset`,
-    exports_workspace_id_idempotency_key_key: "an export was already created with this idempotency key",
+    exports_workspace_id_idempotency_key_key:
+      "an export was already created with this idempotency key",
   });
   return row!;
 }
@@ -65,8 +66,14 @@ export async function getExport(
 }
 
 /** By id alone, for workers: a job payload carries only the export id. */
-export async function getExportById(db: DbOrTx, params: { exportId: string }): Promise<ExportRow | null> {
-  const [row] = await db.select().from(datasetExports).where(eq(datasetExports.id, params.exportId));
+export async function getExportById(
+  db: DbOrTx,
+  params: { exportId: string },
+): Promise<ExportRow | null> {
+  const [row] = await db
+    .select()
+    .from(datasetExports)
+    .where(eq(datasetExports.id, params.exportId));
   return row ?? null;
 }
 
@@ -75,7 +82,11 @@ export async function updateExport(
   params: { exportId: string; status?: ExportStatus } & ExportUpdate,
 ): Promise<ExportRow | null> {
   const { exportId, ...changes } = params;
-  const [row] = await db.update(datasetExports).set(changes).where(eq(datasetExports.id, exportId)).returning();
+  const [row] = await db
+    .update(datasetExports)
+    .set(changes)
+    .where(eq(datasetExports.id, exportId))
+    .returning();
   return row ?? null;
 }
 
@@ -86,7 +97,12 @@ export async function getExportByIdempotencyKey(
   const [row] = await db
     .select()
     .from(datasetExports)
-    .where(and(eq(datasetExports.workspaceId, params.workspaceId), eq(datasetExports.idempotencyKey, params.idempotencyKey)));
+    .where(
+      and(
+        eq(datasetExports.workspaceId, params.workspaceId),
+        eq(datasetExports.idempotencyKey, params.idempotencyKey),
+      ),
+    );
   return row ?? null;
 }
 
@@ -98,11 +114,21 @@ export type ExportListItem = ExportRow & { datasetName: string };
  */
 export async function listExports(
   db: DbOrTx,
-  params: { workspaceId: string; datasetId?: string; status?: ExportStatus; after?: string | null; limit: number },
+  params: {
+    workspaceId: string;
+    datasetId?: string;
+    status?: ExportStatus;
+    after?: string | null;
+    limit: number;
+  },
 ): Promise<KeysetPage<ExportListItem>> {
   const cursor = params.after ? decodeCursor(params.after) : null;
   const rows = await db
-    .select({ row: datasetExports, datasetName: datasets.name, createdAtText: sql<string>`${datasetExports.createdAt}::text` })
+    .select({
+      row: datasetExports,
+      datasetName: datasets.name,
+      createdAtText: sql<string>`${datasetExports.createdAt}::text`,
+    })
     .from(datasetExports)
     .innerJoin(datasets, eq(datasets.id, datasetExports.datasetId))
     .where(
@@ -118,7 +144,10 @@ export async function listExports(
     .orderBy(desc(datasetExports.createdAt), desc(datasetExports.id))
     .limit(params.limit + 1);
   const page = pageOf(rows, params.limit, (r) => encodeCursor(r.createdAtText, r.row.id));
-  return { items: page.items.map((r) => ({ ...r.row, datasetName: r.datasetName })), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map((r) => ({ ...r.row, datasetName: r.datasetName })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 function encodeCursor(createdAt: string, id: string): string {
@@ -139,7 +168,10 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } | null 
 }
 
 /** Deletes the row; a build in progress notices at its next heartbeat and stops. */
-export async function deleteExport(db: DbOrTx, params: { exportId: string }): Promise<{ blobKey: string | null } | null> {
+export async function deleteExport(
+  db: DbOrTx,
+  params: { exportId: string },
+): Promise<{ blobKey: string | null } | null> {
   const [row] = await db
     .delete(datasetExports)
     .where(eq(datasetExports.id, params.exportId))

@@ -110,7 +110,10 @@ export async function insertImages(
   });
 }
 
-export async function getImage(db: DbOrTx, params: { datasetId: string; path: string }): Promise<ImageSummary | null> {
+export async function getImage(
+  db: DbOrTx,
+  params: { datasetId: string; path: string },
+): Promise<ImageSummary | null> {
   const [row] = await db
     .select(imageColumns)
     .from(images)
@@ -135,13 +138,19 @@ export async function listImages(
   const conditions: (SQL | undefined)[] = [
     eq(images.datasetId, params.datasetId),
     params.status ? eq(images.status, params.status) : undefined,
-    params.split === undefined ? undefined : params.split === null ? isNull(images.split) : eq(images.split, params.split),
+    params.split === undefined
+      ? undefined
+      : params.split === null
+        ? isNull(images.split)
+        : eq(images.split, params.split),
     params.classId
       ? exists(
           db
             .select({ one: sql`1` })
             .from(annotations)
-            .where(and(eq(annotations.imageId, images.id), eq(annotations.classId, params.classId))),
+            .where(
+              and(eq(annotations.imageId, images.id), eq(annotations.classId, params.classId)),
+            ),
         )
       : undefined,
     params.after ? gt(images.path, params.after) : undefined,
@@ -158,7 +167,13 @@ export async function listImages(
 /** Changes review status, split and/or tags; null when the image does not exist. */
 export async function updateImage(
   db: DbOrTx,
-  params: { datasetId: string; path: string; status?: ImageStatus; split?: Split | null; tags?: string[] },
+  params: {
+    datasetId: string;
+    path: string;
+    status?: ImageStatus;
+    split?: Split | null;
+    tags?: string[];
+  },
 ): Promise<ImageSummary | null> {
   const [row] = await db
     .update(images)

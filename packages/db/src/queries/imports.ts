@@ -5,7 +5,10 @@ import type { DbOrTx } from "../create-db";
 import { datasetImports, type ImportRow } from "../schema";
 
 export type ImportUpdate = Partial<
-  Pick<ImportRow, "status" | "progress" | "report" | "errorMessage" | "attempts" | "startedAt" | "completedAt">
+  Pick<
+    ImportRow,
+    "status" | "progress" | "report" | "errorMessage" | "attempts" | "startedAt" | "completedAt"
+  >
 >;
 
 export async function createImport(
@@ -16,17 +19,31 @@ export async function createImport(
   return row!;
 }
 
-export async function getImport(db: DbOrTx, params: { workspaceId: string; importId: string }): Promise<ImportRow | null> {
+export async function getImport(
+  db: DbOrTx,
+  params: { workspaceId: string; importId: string },
+): Promise<ImportRow | null> {
   const [row] = await db
     .select()
     .from(datasetImports)
-    .where(and(eq(datasetImports.workspaceId, params.workspaceId), eq(datasetImports.id, params.importId)));
+    .where(
+      and(
+        eq(datasetImports.workspaceId, params.workspaceId),
+        eq(datasetImports.id, params.importId),
+      ),
+    );
   return row ?? null;
 }
 
 /** By id alone, for workers: a job payload carries only the import id. */
-export async function getImportById(db: DbOrTx, params: { importId: string }): Promise<ImportRow | null> {
-  const [row] = await db.select().from(datasetImports).where(eq(datasetImports.id, params.importId));
+export async function getImportById(
+  db: DbOrTx,
+  params: { importId: string },
+): Promise<ImportRow | null> {
+  const [row] = await db
+    .select()
+    .from(datasetImports)
+    .where(eq(datasetImports.id, params.importId));
   return row ?? null;
 }
 
@@ -35,12 +52,19 @@ export async function updateImport(
   params: { importId: string } & ImportUpdate,
 ): Promise<ImportRow | null> {
   const { importId, ...changes } = params;
-  const [row] = await db.update(datasetImports).set(changes).where(eq(datasetImports.id, importId)).returning();
+  const [row] = await db
+    .update(datasetImports)
+    .set(changes)
+    .where(eq(datasetImports.id, importId))
+    .returning();
   return row ?? null;
 }
 
 /** A dataset's most recent imports, newest first. */
-export async function listImports(db: DbOrTx, params: { datasetId: string; limit: number }): Promise<ImportRow[]> {
+export async function listImports(
+  db: DbOrTx,
+  params: { datasetId: string; limit: number },
+): Promise<ImportRow[]> {
   return db
     .select()
     .from(datasetImports)
@@ -51,11 +75,24 @@ export async function listImports(db: DbOrTx, params: { datasetId: string; limit
 
 /** Takes a pending import for a worker (status processing, attempts + 1); null when it is
  * gone or already finished. Imports are not fenced like exports: one job runs an import. */
-export async function claimImport(db: DbOrTx, params: { importId: string }): Promise<ImportRow | null> {
+export async function claimImport(
+  db: DbOrTx,
+  params: { importId: string },
+): Promise<ImportRow | null> {
   const [row] = await db
     .update(datasetImports)
-    .set({ status: "processing", attempts: sql`${datasetImports.attempts} + 1`, startedAt: sql`now()`, progress: 0 })
-    .where(and(eq(datasetImports.id, params.importId), inArray(datasetImports.status, ["pending", "processing"])))
+    .set({
+      status: "processing",
+      attempts: sql`${datasetImports.attempts} + 1`,
+      startedAt: sql`now()`,
+      progress: 0,
+    })
+    .where(
+      and(
+        eq(datasetImports.id, params.importId),
+        inArray(datasetImports.status, ["pending", "processing"]),
+      ),
+    )
     .returning();
   return row ?? null;
 }
