@@ -50,7 +50,8 @@ describe("LocalBlobStore", () => {
     // /dev/full fails every write with ENOSPC, exactly like a full file system.
     const full = new LocalBlobStore({ dir, openTempFile: () => open("/dev/full", "w") });
 
-    const failure = full.put("exports/x.zip", chunksOf(randomData(MiB)));
+    // Several batches, so the failure comes while the next one is being gathered.
+    const failure = full.put("exports/x.zip", chunksOf(randomData(3 * MiB)));
 
     await expect(failure).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(failure).rejects.toThrow(
@@ -81,6 +82,53 @@ describe("LocalBlobStore", () => {
     const stored = await shortWrites.put("short/writes.bin", chunksOf(data, 77_777));
     expect(stored.size).toBe(data.length);
     expect((await readAll(await shortWrites.get("short/writes.bin"))).equals(data)).toBe(true);
+  });
+
+  it("gathers the next batch while the disk writes the last, one write at a time", async () => {
+    const release = createLatch();
+    let writing = 0;
+    let mostWriting = 0;
+    let pulledDuringFirstWrite = 0;
+    let pulled = 0;
+    let writes = 0;
+    const gated = new LocalBlobStore({
+      dir,
+      openTempFile: async (path) => {
+        const handle = await open(path, "wx");
+        return new Proxy(handle, {
+          get(target, name, receiver) {
+            if (name !== "writev") return Reflect.get(target, name, receiver) as unknown;
+            return async (buffers: Uint8Array[]) => {
+              mostWriting = Math.max(mostWriting, ++writing);
+              const pulledBefore = pulled;
+              // The first write waits until the body has been read well past its batch.
+              if (writes++ === 0) {
+                await release.promise;
+                pulledDuringFirstWrite = pulled - pulledBefore;
+              }
+              try {
+                return await target.writev(buffers);
+              } finally {
+                writing--;
+              }
+            };
+          },
+        });
+      },
+    });
+    const data = randomData(4 * MiB);
+    async function* body() {
+      for await (const chunk of chunksOf(data, 64 * 1024)) {
+        pulled += chunk.byteLength;
+        if (pulled >= 2 * MiB) release.open();
+        yield chunk;
+      }
+    }
+    const stored = await gated.put("overlap/body.bin", body());
+    expect(pulledDuringFirstWrite).toBeGreaterThanOrEqual(MiB - 64 * 1024);
+    expect(mostWriting).toBe(1);
+    expect(stored.size).toBe(data.length);
+    expect((await readAll(await gated.get("overlap/body.bin"))).equals(data)).toBe(true);
   });
 
   it("fails its health check, in words, when the root cannot be created", async () => {

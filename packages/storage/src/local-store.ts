@@ -197,11 +197,17 @@ export class LocalBlobStore implements BlobStore {
     const tempPath = join(this.#tempDir, randomUUID());
     const handle = await this.#disk(doing, () => this.#openTempFile(tempPath));
     let open = true;
+    // One batch is written while the next is gathered: reading and hashing the body overlap
+    // the disk. Never more than one write in flight, so a failed one stops the put at once.
+    let writing: Promise<void> | null = null;
     try {
       // Body errors and aborts come out of `chunks` untouched; only disk errors are mapped.
       for await (const batch of batches(reader.chunks)) {
-        await this.#disk(doing, () => writeFully(handle, batch));
+        await writing;
+        writing = this.#disk(doing, () => writeFully(handle, batch));
+        writing.catch(() => undefined); // awaited at the next batch or below
       }
+      await writing;
       await this.#disk(doing, () => handle.sync());
       open = false;
       await this.#disk(doing, () => handle.close());
@@ -210,6 +216,7 @@ export class LocalBlobStore implements BlobStore {
       await syncDirectory(dirname(target));
       return reader.measured();
     } catch (error) {
+      await writing?.catch(() => undefined);
       if (open) await handle.close().catch(() => undefined);
       await rm(tempPath, { force: true }).catch(() => undefined);
       throw error;
