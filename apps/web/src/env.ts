@@ -31,25 +31,13 @@ const EnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     EXPORT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(3600),
     EXPORT_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
-    MAX_UPLOAD_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(200 * 1024 * 1024),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.PICTOGRAPH_SECRET)
-      ctx.addIssue({
-        code: "custom",
-        path: ["PICTOGRAPH_SECRET"],
-        message: "is required when DATABASE_URL is set",
-      });
+      ctx.addIssue({ code: "custom", path: ["PICTOGRAPH_SECRET"], message: "is required when DATABASE_URL is set" });
     if (env.STORAGE_DRIVER === "s3" && !env.S3_BUCKET)
-      ctx.addIssue({
-        code: "custom",
-        path: ["S3_BUCKET"],
-        message: "is required when STORAGE_DRIVER=s3",
-      });
+      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "is required when STORAGE_DRIVER=s3" });
   });
 
 export type WebEnv = ReturnType<typeof parseEnv>;
@@ -57,9 +45,7 @@ export type WebEnv = ReturnType<typeof parseEnv>;
 export function parseEnv(source: Record<string, string | undefined> = process.env) {
   const result = EnvSchema.safeParse(source);
   if (!result.success) {
-    const problems = result.error.issues
-      .map((i) => `  ${i.path.join(".")}: ${i.message}`)
-      .join("\n");
+    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`invalid configuration:\n${problems}`);
   }
   const env = result.data;
@@ -81,10 +67,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
             accessKeyId: env.S3_ACCESS_KEY_ID,
             secretAccessKey: env.S3_SECRET_ACCESS_KEY,
           }
-        : {
-            driver: "local" as const,
-            dir: env.STORAGE_DIR ? resolve(env.STORAGE_DIR) : resolve(dataDir, "storage"),
-          },
+        : { driver: "local" as const, dir: env.STORAGE_DIR ? resolve(env.STORAGE_DIR) : resolve(dataDir, "storage") },
   };
 }
 
