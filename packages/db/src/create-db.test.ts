@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "./create-db";
 import { LOCK_FILE_NAME } from "./data-dir-lock";
 import { migrate } from "./migrate";
+import { MIGRATIONS } from "./migrations.generated";
 import { selectRows } from "./raw-sql";
 import { createWorkspace, getWorkspaceByName } from "./queries/workspaces";
 import { testBackends } from "./testing";
@@ -62,7 +63,7 @@ describe.each(testBackends(postgresUrl))("migrate on $name", (backend) => {
         handle.db,
         sql`SELECT count(*)::int AS applied FROM drizzle.__drizzle_migrations`,
       );
-      expect(row?.applied).toBe(1);
+      expect(row?.applied).toBe(MIGRATIONS.length);
     } finally {
       await handle.close();
     }
@@ -86,7 +87,7 @@ describe.runIf(postgresUrl)("migrate on a shared Postgres", () => {
         handles[0]!.db,
         sql`SELECT count(*)::int AS applied FROM drizzle.__drizzle_migrations`,
       );
-      expect(row?.applied).toBe(1);
+      expect(row?.applied).toBe(MIGRATIONS.length);
     } finally {
       await Promise.all(handles.map((h) => h.close()));
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -114,6 +114,9 @@ export const images = pgTable(
     // FORMATS.md D2: `x.jpg` and `x.png` may not share a folder, so formats can pair by stem.
     unique("images_dataset_id_path_stem_key").on(t.datasetId, t.pathStem),
     index("images_dataset_id_status_path_idx").on(t.datasetId, t.status, t.path),
+    // Export pages of one split (COCO's subsets, VOC's ImageSets): a range of this index, not
+    // a walk of the whole dataset's path order filtering out the other splits.
+    index("images_dataset_id_split_path_idx").on(t.datasetId, t.split, t.path),
     checkOneOf("images_status_check", t.status, IMAGE_STATUSES),
     checkOneOf("images_split_check", t.split, SPLITS),
     check("images_size_check", sql`${t.width} > 0 AND ${t.height} > 0`),

@@ -1,0 +1,1 @@
+CREATE INDEX "images_dataset_id_split_path_idx" ON "images" USING btree ("dataset_id","split","path");
