@@ -1,37 +1,18 @@
 // A dataset whose COCO export takes seconds, so a screenshot can catch an export building:
 // large survey tiles with many-sided fields that have ponds cut out of them. COCO writes
 // holed polygons as RLE, column by column across the tile: real work, no artificial delay.
-import { deflateSync, crc32 } from "node:zlib";
+import { encodePng } from "@pictograph/formats";
 import { rest } from "./fixtures";
 
 const WIDTH = 8000;
 const HEIGHT = 6000;
 
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
 /** A gray 8-bit PNG with soft horizontal bands: large in pixels, small in bytes. */
 function tilePng(): Buffer {
-  const row = WIDTH + 1;
-  const raw = Buffer.alloc(row * HEIGHT);
+  const pixels = new Uint8Array(WIDTH * HEIGHT);
   for (let y = 0; y < HEIGHT; y++)
-    raw.fill(90 + Math.round(40 * Math.sin(y / 300)), y * row + 1, (y + 1) * row);
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(WIDTH, 0);
-  header.writeUInt32BE(HEIGHT, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit grayscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw, { level: 1 })),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+    pixels.fill(90 + Math.round(40 * Math.sin(y / 300)), y * WIDTH, (y + 1) * WIDTH);
+  return encodePng({ width: WIDTH, height: HEIGHT, channels: 1, pixels }, { level: 1 });
 }
 
 function ring(cx: number, cy: number, rx: number, ry: number, points: number) {

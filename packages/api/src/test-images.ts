@@ -1,44 +1,13 @@
 // Test support: small but complete image files of every type uploads accept (one solid
 // colour, real pixel data a decoder can read), written by minimal encoders so the tests need
 // no binary fixtures. For tests only: production code never imports this module.
-import { deflateSync } from "node:zlib";
+import { solidPng } from "@pictograph/formats";
 
 type Rgb = [number, number, number];
 const GREY: Rgb = [128, 128, 128];
 
-/** PNG: signature, IHDR, one zlib IDAT of 8-bit RGB rows, IEND, with real CRCs. */
-export function pngFile(width: number, height: number, [r, g, b]: Rgb = GREY): Uint8Array {
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set([r, g, b], 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, no filter method, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", deflateSync(raw)),
-    pngChunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "latin1");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-  return Buffer.concat([head, data, crc]);
-}
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
+export function pngFile(width: number, height: number, rgb: Rgb = GREY): Uint8Array {
+  return solidPng(width, height, rgb);
 }
 
 /** GIF89a with a 4-colour table; LZW codes stay 3 bits wide by clearing every two pixels. */

@@ -18,9 +18,9 @@ import {
   type Split,
 } from "@pictograph/schema";
 import { AnnotationSchema } from "@pictograph/schema";
+import { encodePng } from "@pictograph/formats";
 import type { BlobStore } from "@pictograph/storage";
 import { randomUUID } from "node:crypto";
-import { deflateSync } from "node:zlib";
 
 export const DEMO_DATASET = "demo";
 const W = 320;
@@ -81,39 +81,8 @@ class Canvas {
       this.dot(x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps, width, rgb);
   }
   png(): Uint8Array {
-    const raw = Buffer.alloc((W * 3 + 1) * H);
-    for (let y = 0; y < H; y++) {
-      raw[y * (W * 3 + 1)] = 0;
-      Buffer.from(this.pixels.buffer, y * W * 3, W * 3).copy(raw, y * (W * 3 + 1) + 1);
-    }
-    const header = Buffer.alloc(13);
-    header.writeUInt32BE(W, 0);
-    header.writeUInt32BE(H, 4);
-    header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-    return Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk("IHDR", header),
-      chunk("IDAT", deflateSync(raw)),
-      chunk("IEND", Buffer.alloc(0)),
-    ]);
+    return encodePng({ width: W, height: H, channels: 3, pixels: this.pixels });
   }
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  let crc = 0xffffffff;
-  for (const byte of body) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0, body.length + 4);
-  return out;
 }
 
 /** A deterministic pseudo-random sequence, so every first start draws the same dataset. */
