@@ -176,6 +176,27 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("jobs on $name", (bac
     }
   }, 60_000);
 
+  it("wakes an idle worker the moment a job is queued by another process, not at its next poll", async () => {
+    const idleQueue = { ...flakyQueue, name: "test.idle", payload: z.object({}) };
+    // Two instances, as the web app and a worker process would be; the worker polls once a minute.
+    const worker = await createJobs({ handle, queues: [idleQueue], pollingIntervalSeconds: 60 });
+    const web = await createJobs({ handle, queues: [idleQueue], pollingIntervalSeconds: 60 });
+    try {
+      let ran!: () => void;
+      const done = new Promise<void>((resolve) => (ran = resolve));
+      await worker.work(idleQueue, async () => ran());
+      // Past the worker's first poll, which found nothing: it now sleeps for a minute.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const queuedAt = Date.now();
+      await web.enqueue(handle.db, idleQueue, {});
+      await done;
+      expect(Date.now() - queuedAt).toBeLessThan(30_000);
+    } finally {
+      await web.stop({ timeoutMs: 5_000 });
+      await worker.stop({ timeoutMs: 5_000 });
+    }
+  }, 60_000);
+
   it("stops gracefully: a running handler finishes and its job completes", async () => {
     const slowQueue = {
       ...flakyQueue,

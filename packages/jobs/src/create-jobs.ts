@@ -4,6 +4,7 @@
 import type { DbHandle, DbOrTx } from "@pictograph/db";
 import PgBoss from "pg-boss";
 import { bossDbFor, transactionBossDb } from "./boss-db";
+import { listenForQueued, signalQueued, type QueuedListener } from "./queued-signal";
 import {
   allQueues,
   type JobPayloads,
@@ -87,9 +88,17 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
     // (expiry, archiving) stays on.
     schedule: true,
   });
-  boss.on("error", options.onError ?? ((error) => console.error("pg-boss:", error)));
+  const onError = options.onError ?? ((error: Error) => console.error("pg-boss:", error));
+  boss.on("error", onError);
   await boss.start();
   for (const queue of queues) await ensureQueue(boss, queue, expireInSeconds);
+
+  // This process's workers by queue, woken when a job is queued (queued-signal.ts).
+  const workers = new Map<string, Promise<string>[]>();
+  let listener: Promise<QueuedListener> | null = null;
+  const wake = (queue: string) => {
+    for (const id of workers.get(queue) ?? []) void id.then((worker) => boss.notifyWorker(worker));
+  };
 
   return {
     boss,
@@ -108,10 +117,15 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
       // pg-boss answers null, without an error, for a queue that was never created.
       if (id === null)
         throw new Error(`job for queue "${queue.name}" was not queued: is the queue created?`);
+      await signalQueued(db, queue.name);
       return id;
     },
 
     async work(queue, handler, workOptions) {
+      listener ??= listenForQueued(options.handle, wake, onError);
+      await listener;
+      const ids = workers.get(queue.name) ?? [];
+      workers.set(queue.name, ids);
       for (let i = 0; i < (workOptions?.concurrency ?? 1); i++) {
         // After a job, ask for the next at once: pg-boss otherwise waits out its polling
         // interval after every job, which caps a backlog at `concurrency` jobs per interval.
@@ -139,11 +153,14 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
             }
           },
         );
+        ids.push(workerId);
         await workerId;
       }
     },
 
     async stop(stopOptions) {
+      workers.clear();
+      await (await listener)?.close();
       await boss.stop({
         graceful: true,
         wait: true,
