@@ -1,5 +1,14 @@
 // What only the local driver does: temp files, disk errors in words, reading while deleting.
-import { mkdtemp, open, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import {
+  mkdtemp,
+  open,
+  readdir,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -63,21 +72,9 @@ describe("LocalBlobStore", () => {
 
   it("writes every byte in order when the file system takes only part of each batch", async () => {
     // A file handle whose writev takes at most 1000 bytes per call, as a short write would.
-    const shortWrites = new LocalBlobStore({
-      dir,
-      openTempFile: async (path) => {
-        const handle = await open(path, "wx");
-        return new Proxy(handle, {
-          get(target, name, receiver) {
-            if (name !== "writev") return Reflect.get(target, name, receiver) as unknown;
-            return async (buffers: Uint8Array[]) => {
-              const part = Buffer.concat(buffers).subarray(0, 1000);
-              return target.writev([part]);
-            };
-          },
-        });
-      },
-    });
+    const shortWrites = storeWithWritev(dir, (handle, buffers) =>
+      handle.writev([Buffer.concat(buffers).subarray(0, 1000)]),
+    );
     const data = randomData(3 * MiB + 5);
     const stored = await shortWrites.put("short/writes.bin", chunksOf(data, 77_777));
     expect(stored.size).toBe(data.length);
@@ -91,30 +88,19 @@ describe("LocalBlobStore", () => {
     let pulledDuringFirstWrite = 0;
     let pulled = 0;
     let writes = 0;
-    const gated = new LocalBlobStore({
-      dir,
-      openTempFile: async (path) => {
-        const handle = await open(path, "wx");
-        return new Proxy(handle, {
-          get(target, name, receiver) {
-            if (name !== "writev") return Reflect.get(target, name, receiver) as unknown;
-            return async (buffers: Uint8Array[]) => {
-              mostWriting = Math.max(mostWriting, ++writing);
-              const pulledBefore = pulled;
-              // The first write waits until the body has been read well past its batch.
-              if (writes++ === 0) {
-                await release.promise;
-                pulledDuringFirstWrite = pulled - pulledBefore;
-              }
-              try {
-                return await target.writev(buffers);
-              } finally {
-                writing--;
-              }
-            };
-          },
-        });
-      },
+    const gated = storeWithWritev(dir, async (handle, buffers) => {
+      mostWriting = Math.max(mostWriting, ++writing);
+      const pulledBefore = pulled;
+      // The first write waits until the body has been read well past its batch.
+      if (writes++ === 0) {
+        await release.promise;
+        pulledDuringFirstWrite = pulled - pulledBefore;
+      }
+      try {
+        return await handle.writev(buffers);
+      } finally {
+        writing--;
+      }
     });
     const data = randomData(4 * MiB);
     async function* body() {
@@ -178,3 +164,22 @@ describe("LocalBlobStore", () => {
     expect(await store.presignGet("a.zip", { expiresInSeconds: 60, fileName: "a.zip" })).toBeNull();
   });
 });
+
+/** A store whose temp files write through `writev` instead of their own writev. */
+function storeWithWritev(
+  dir: string,
+  writev: (handle: FileHandle, buffers: Uint8Array[]) => Promise<{ bytesWritten: number }>,
+): LocalBlobStore {
+  return new LocalBlobStore({
+    dir,
+    openTempFile: async (path) => {
+      const handle = await open(path, "wx");
+      return new Proxy(handle, {
+        get(target, name, receiver) {
+          if (name !== "writev") return Reflect.get(target, name, receiver) as unknown;
+          return (buffers: Uint8Array[]) => writev(target, buffers);
+        },
+      });
+    },
+  });
+}
