@@ -35,3 +35,25 @@ function pgliteBossDb(pglite: PGlite): PgBoss.Db {
 export function transactionBossDb(tx: DbOrTx): PgBoss.Db {
   return { executeSql: (text, values) => executeSqlText(tx, text, values) };
 }
+
+/** pg-boss's statements, with a way to wait for those still running. */
+export function trackWrites(db: PgBoss.Db): { db: PgBoss.Db; settled(): Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  return {
+    db: {
+      executeSql(text, values) {
+        const statement = db.executeSql(text, values);
+        running.add(statement);
+        // A failure is the caller's to handle; here it only ends the wait.
+        statement.then(
+          () => running.delete(statement),
+          () => running.delete(statement),
+        );
+        return statement;
+      },
+    },
+    async settled() {
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // so "insert the export row and queue its build" commits or rolls back as one.
 import type { DbHandle, DbOrTx } from "@pictograph/db";
 import PgBoss from "pg-boss";
-import { bossDbFor, transactionBossDb } from "./boss-db";
+import { bossDbFor, trackWrites, transactionBossDb } from "./boss-db";
 import { listenForQueued, signalQueued, type QueuedListener } from "./queued-signal";
 import {
   allQueues,
@@ -96,9 +96,8 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
   // This process's workers by queue, woken when a job is queued (queued-signal.ts).
   const workers = new Map<string, Promise<string>[]>();
   let listener: Promise<QueuedListener> | null = null;
-  const wake = (queue: string) => {
-    for (const id of workers.get(queue) ?? []) void id.then((worker) => boss.notifyWorker(worker));
-  };
+  const notify = (worker: Promise<string>) => void worker.then((id) => boss.notifyWorker(id));
+  const wake = (queue: string) => workers.get(queue)?.forEach(notify);
 
   return {
     boss,
@@ -130,7 +129,7 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
         // After a job, ask for the next at once: pg-boss otherwise waits out its polling
         // interval after every job, which caps a backlog at `concurrency` jobs per interval.
         // (The first job can finish before boss.work() has answered with the worker's id.)
-        const askForMore = () => void workerId.then((id) => boss.notifyWorker(id));
+        const askForMore = () => notify(workerId);
         const workerId = boss.work<unknown>(
           queue.name,
           { batchSize: 1, includeMetadata: true, pollingIntervalSeconds },
@@ -192,26 +191,4 @@ async function ensureQueue(
   };
   if (await boss.getQueue(queue.name)) await boss.updateQueue(queue.name, settings);
   else await boss.createQueue(queue.name, settings);
-}
-
-/** pg-boss's statements, with a way to wait for those still running. */
-function trackWrites(db: PgBoss.Db): { db: PgBoss.Db; settled(): Promise<void> } {
-  const running = new Set<Promise<unknown>>();
-  return {
-    db: {
-      executeSql(text, values) {
-        const statement = db.executeSql(text, values);
-        running.add(statement);
-        // A failure is the caller's to handle; here it only ends the wait.
-        statement.then(
-          () => running.delete(statement),
-          () => running.delete(statement),
-        );
-        return statement;
-      },
-    },
-    async settled() {
-      await Promise.allSettled([...running]);
-    },
-  };
 }
