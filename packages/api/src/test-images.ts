@@ -1,7 +1,7 @@
 // Test support: small but complete image files of every type uploads accept (one solid
 // colour, real pixel data a decoder can read), written by minimal encoders so the tests need
 // no binary fixtures. For tests only: production code never imports this module.
-import { solidPng } from "@pictograph/formats";
+import { solidPng } from "@pictograph/formats/testing";
 
 type Rgb = [number, number, number];
 const GREY: Rgb = [128, 128, 128];

@@ -1,5 +1,6 @@
 // Test support: the smallest image files image-size can measure, with a chosen size (and a
 // JPEG EXIF orientation), so reader tests need no binary fixtures.
+import { encodePng } from "./core/png-file";
 
 /** PNG signature + IHDR: enough for a size probe. */
 export function pngBytes(width: number, height: number): Uint8Array {
@@ -28,4 +29,11 @@ export function jpegBytes(storedWidth: number, storedHeight: number, orientation
   const components = [0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01];
   const sof0 = [0xff, 0xc0, 0x00, 0x11, 0x08, ...size, ...components];
   return new Uint8Array([0xff, 0xd8, ...app1, ...sof0, 0xff, 0xd9]);
+}
+
+/** A PNG of one colour. */
+export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const pixels = new Uint8Array(width * height * 3);
+  for (let i = 0; i < pixels.length; i += 3) pixels.set(rgb, i);
+  return encodePng({ width, height, channels: 3, pixels });
 }

@@ -11,7 +11,7 @@ export { cvatFormat } from "./cvat";
 export { pascalVocFormat } from "./pascal_voc";
 export { labelmeFormat } from "./labelme";
 export { sizeOf, measureImage, sniffImageType, IMAGE_EXTENSIONS } from "./core/image-dimensions";
-export { encodePng, solidPng, type RawImage } from "./core/png-file";
+export { encodePng, type RawImage } from "./core/png-file";
 export {
   writeExportZip,
   type ExportZip,

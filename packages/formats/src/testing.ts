@@ -20,7 +20,7 @@ export {
   memorySource,
 } from "./test/fixture";
 export { collectExport, collectedFiles, type CollectedExport } from "./test/collect";
-export { jpegBytes, pngBytes } from "./image-stub";
+export { jpegBytes, pngBytes, solidPng } from "./image-stub";
 export {
   expectedAfterExport,
   importDifferences,

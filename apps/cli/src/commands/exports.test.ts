@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILT_CLI, runBuilt, runProcess } from "../../test/cli-process";
-import { solidPng } from "@pictograph/formats";
+import { solidPng } from "@pictograph/formats/testing";
 import { serverEnv, testServer, uniqueName } from "../../test/server";
 
 const env = serverEnv();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBuilt } from "../../test/cli-process";
-import { solidPng } from "@pictograph/formats";
+import { solidPng } from "@pictograph/formats/testing";
 import { serverEnv, uniqueName } from "../../test/server";
 
 const env = serverEnv();

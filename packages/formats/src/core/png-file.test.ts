@@ -1,7 +1,8 @@
 import { crc32, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { sizeOf, sniffImageType } from "./image-dimensions";
-import { encodePng, solidPng } from "./png-file";
+import { solidPng } from "../image-stub";
+import { encodePng } from "./png-file";
 
 /** The file's chunks, each checked against its CRC. */
 function chunksOf(png: Buffer): Array<{ type: string; data: Buffer }> {

@@ -1,5 +1,5 @@
 // PNG files from raw 8-bit pixels: the demo dataset draws its images with this, and tests make
-// real uploads with it. One IDAT, no filtering, no interlace: simple and always valid.
+// real uploads with it (solidPng in image-stub.ts). One IDAT, no filtering, no interlace: simple and always valid.
 import { crc32, deflateSync } from "node:zlib";
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -33,13 +33,6 @@ export function encodePng(image: RawImage, options: { level?: number } = {}): Bu
     chunk("IDAT", deflateSync(rows, { level: options.level })),
     chunk("IEND", Buffer.alloc(0)),
   ]);
-}
-
-/** A PNG of one colour. */
-export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
-  const pixels = new Uint8Array(width * height * 3);
-  for (let i = 0; i < pixels.length; i += 3) pixels.set(rgb, i);
-  return encodePng({ width, height, channels: 3, pixels });
 }
 
 function chunk(type: string, data: Buffer): Buffer {

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { solidPng } from "@pictograph/formats";
+import { solidPng } from "@pictograph/formats/testing";
 import { testClient, testServer, uniqueName } from "../../test/server";
 import {
   ConflictError,

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { solidPng } from "@pictograph/formats";
+import { solidPng } from "@pictograph/formats/testing";
 import { testClient, testServer, uniqueName } from "../../test/server";
 import { Client } from "../client";
 import {
