@@ -5,7 +5,12 @@ import { createTestWorkspace, testBackends } from "../testing";
 import { getImageAnnotations, insertAnnotations } from "./annotations";
 import { listClasses, replaceClasses } from "./classes";
 import { createDataset } from "./datasets";
-import { countExportImages, pageExportImages, type ExportImageFilter } from "./export-images";
+import {
+  countExportImages,
+  exportImageOf,
+  pageExportImageRows,
+  type ExportImageFilter,
+} from "./export-images";
 import { insertImages } from "./images";
 
 const IMAGES = 1_234;
@@ -96,8 +101,8 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     let pages = 0;
     statements = [];
     do {
-      const page = await pageExportImages(db, { ...filter, after, limit });
-      items.push(...page.items);
+      const page = await pageExportImageRows(db, { ...filter, after, limit });
+      items.push(...page.items.map(exportImageOf));
       after = page.nextCursor;
       pages++;
     } while (after);
@@ -160,8 +165,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     const bare = [];
     let after: string | null = null;
     do {
-      const page = await pageExportImages(db, { ...filter, after, limit: 13, annotations: false });
-      bare.push(...page.items);
+      const page = await pageExportImageRows(db, {
+        ...filter,
+        after,
+        limit: 13,
+        annotations: false,
+      });
+      bare.push(...page.items.map(exportImageOf));
       after = page.nextCursor;
     } while (after);
 
@@ -234,8 +244,8 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     await insertImages(db, { datasetId: odd, images: [{ path: "x.jpg", width: 9, height: 9 }] });
     await insertAnnotations(db, { datasetId: odd, images: [{ path: "x.jpg", annotations: list }] });
 
-    const page = await pageExportImages(db, { datasetId: odd, statusFilter: "all", limit: 10 });
-    const exported = page.items[0]!.image.annotations;
+    const page = await pageExportImageRows(db, { datasetId: odd, statusFilter: "all", limit: 10 });
+    const exported = exportImageOf(page.items[0]!).image.annotations;
     expect(exported).toEqual(list);
     // Key order too, so files written from it read the same way every time.
     expect(exported.map((a) => Object.keys(a))).toEqual(list.map((a) => Object.keys(a)));

@@ -39,15 +39,6 @@ type ExportImagePageParams = ExportImageFilter & {
   annotations?: boolean;
 };
 
-/** A page of selected images, each turned into an ExportImage. */
-export async function pageExportImages(
-  db: DbOrTx,
-  params: ExportImagePageParams,
-): Promise<KeysetPage<ExportImage>> {
-  const page = await pageExportImageRows(db, params);
-  return { items: page.items.map(exportImageOf), nextCursor: page.nextCursor };
-}
-
 /**
  * A page of selected images as the database sent them, annotations still JSON text: a
  * reader that asks for the next page before it turns these into ExportImages
