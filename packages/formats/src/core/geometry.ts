@@ -3,12 +3,20 @@ import type { Annotation, BBox, Point } from "@pictograph/schema";
 
 export type Clipped = { annotation: Annotation; droppedHoles: number } | { dropped: string };
 
+/** The box clipped to a width×height image, or null when nothing of it is inside. */
 export function clipBox(box: BBox, width: number, height: number): BBox | null {
-  const x0 = Math.max(0, box.x);
-  const y0 = Math.max(0, box.y);
-  const x1 = Math.min(width, box.x + box.w);
-  const y1 = Math.min(height, box.y + box.h);
-  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+  const [x, w] = clipSpan(box.x, box.w, width);
+  const [y, h] = clipSpan(box.y, box.h, height);
+  if (!(w > 0 && h > 0)) return null;
+  return x === box.x && y === box.y && w === box.w && h === box.h ? box : { x, y, w, h };
+}
+
+/** Start and length of a span cut to [0, limit]. A span that fits keeps its own numbers:
+ * recomputing (x + w) - x would export 457.19 as 457.19000000000005. */
+function clipSpan(start: number, length: number, limit: number): [number, number] {
+  if (start >= 0 && start + length <= limit) return [start, length];
+  const from = Math.max(0, start);
+  return [from, Math.min(limit, start + length) - from];
 }
 
 /** Sutherland–Hodgman against the image rectangle; repeated points are removed. */
@@ -78,6 +86,7 @@ export function clipAnnotation(annotation: Annotation, width: number, height: nu
   switch (annotation.type) {
     case "bbox": {
       const bbox = clipBox(annotation.bbox, width, height);
+      if (bbox === annotation.bbox) return { annotation, droppedHoles: 0 };
       return bbox
         ? { annotation: { ...annotation, bbox }, droppedHoles: 0 }
         : { dropped: "bbox: no area inside the image" };
