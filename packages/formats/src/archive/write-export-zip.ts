@@ -23,7 +23,7 @@ export type WriteExportZipOptions = {
   mtime: Date;
   /** zlib level, 0–9; default 6. */
   level?: number;
-  /** Worker threads deflating small members; see ZipWriterOptions. */
+  /** Worker threads deflating; see ZipWriterOptions. */
   deflateThreads?: number;
 };
 

@@ -5,7 +5,7 @@
 // src/archive/ is the only part of @pictograph/formats allowed node:fs, node:stream and
 // node:zlib; the format folders stay pure. This writer must never hold an entry's data after
 // the entry is written, and never end the stream as if complete after a failure.
-import { Readable, pipeline } from "node:stream";
+import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { promisify } from "node:util";
 import { DeflatePool, defaultDeflateThreads, deflateSmall } from "./deflate-pool";
@@ -36,7 +36,8 @@ export type ZipWriterOptions = {
   level?: number;
   /** Output bytes buffered before `add…` waits for the consumer; default 1 MiB. */
   highWaterMark?: number;
-  /** Worker threads deflating small members; default: one per spare core, at most 2. */
+  /** Worker threads deflating small members and the blocks of streamed ones; default: one
+   * per spare core, at most 2. */
   deflateThreads?: number;
 };
 
@@ -59,6 +60,15 @@ const DIRECTORY_PAGE_SIZE = 1024 * 1024;
 const SMALL_SIZE = 256 * 1024;
 const BATCH_ENTRIES = 256;
 const BATCH_BYTES = 512 * 1024;
+/** Streamed members are deflated in blocks of this size, a few at once on the worker pool, as
+ * pigz does: one zlib stream for a 200 MB COCO JSON made the writer's thread wait for it. */
+const BLOCK_SIZE = 512 * 1024;
+const BLOCKS_IN_FLIGHT = 3;
+/** What a block is primed with from the one before it: deflate's whole window, so the ratio
+ * is that of one stream. */
+const WINDOW_SIZE = 32 * 1024;
+/** An empty final block (fixed Huffman): ends a deflate stream whose blocks were sync-flushed. */
+const FINAL_BLOCK = Uint8Array.of(0x03, 0x00);
 /** Small members deflated on this thread before a worker pool is worth starting. */
 const INLINE_SMALL_ENTRIES = 64;
 /** Members accepted but not yet written: beyond these, `addBuffer` waits. */
@@ -223,8 +233,10 @@ export class ZipWriter {
         offset: this.offset,
       };
       this.writeHeader(name, fields);
-      const input = countBytes(gatherBytes(body), fields);
-      const output = compress ? deflateChunks(input, this.level) : input;
+      const input = countBytes(gatherBytes(body, compress ? BLOCK_SIZE : CHUNK_SIZE), fields);
+      const output = compress
+        ? deflateBlocks(input, (block, dictionary) => this.deflateBlock(block, dictionary))
+        : input;
       for await (const chunk of output) {
         fields.compressedSize += chunk.byteLength;
         this.append(chunk);
@@ -358,6 +370,20 @@ export class ZipWriter {
     );
   }
 
+  /** One block of a streamed member: on the worker pool, or here when it has no threads. */
+  private deflateBlock(block: Uint8Array, dictionary: Uint8Array | null): Promise<Uint8Array> {
+    if (this.deflateThreads > 0) {
+      this.pool ??= new DeflatePool(this.level, this.deflateThreads);
+      return this.pool.deflateBlock(block, dictionary);
+    }
+    const options: zlib.ZlibOptions = {
+      level: this.level,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      ...(dictionary && { dictionary }),
+    };
+    return Promise.resolve(zlib.deflateRawSync(block, options));
+  }
+
   /** Writes the queued members whose bodies are ready, stopping at the first that is not. */
   private writeReady(): void {
     if (this.failure) return;
@@ -479,20 +505,23 @@ function settle(entry: QueuedEntry, deflated: Uint8Array | null, crc: number): v
   entry.fields.compressedSize = entry.body.byteLength;
 }
 
-/** Gathers small pieces into chunks of about CHUNK_SIZE, so a text body yielded line by line
- * costs one deflate call per chunk rather than per line. */
-async function* gatherBytes(body: AsyncIterable<string | Uint8Array>): AsyncGenerator<Uint8Array> {
+/** Gathers small pieces into chunks of about `size` bytes, so a text body yielded line by
+ * line costs one deflate call per chunk rather than per line. */
+async function* gatherBytes(
+  body: AsyncIterable<string | Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
   let pieces: (string | Uint8Array)[] = [];
   let pending = 0;
   for await (const piece of body) {
     if (piece.length === 0) continue;
-    if (pending === 0 && typeof piece !== "string" && piece.byteLength >= CHUNK_SIZE) {
+    if (pending === 0 && typeof piece !== "string" && piece.byteLength >= size) {
       yield piece;
       continue;
     }
     pieces.push(piece);
     pending += piece.length;
-    if (pending >= CHUNK_SIZE) {
+    if (pending >= size) {
       yield joinPieces(pieces);
       pieces = [];
       pending = 0;
@@ -521,13 +550,23 @@ async function* countBytes(
   }
 }
 
-/** Raw deflate of a chunk stream on zlib's thread pool, pulled as the output is consumed. */
-async function* deflateChunks(
-  chunks: AsyncIterable<Uint8Array>,
-  level: number,
+/** Raw deflate of a block stream: each block deflated on its own, several at once, primed
+ * with the end of the block before it and sync-flushed, so that the pieces, joined and closed
+ * by FINAL_BLOCK, are one deflate stream. Pulled as the output is consumed. */
+async function* deflateBlocks(
+  blocks: AsyncIterable<Uint8Array>,
+  deflate: (block: Uint8Array, dictionary: Uint8Array | null) => Promise<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
-  const deflate = zlib.createDeflateRaw({ level, chunkSize: CHUNK_SIZE });
-  // pipeline destroys both sides on an error in either, and the error reaches the loop below.
-  pipeline(Readable.from(chunks), deflate, () => undefined);
-  yield* deflate;
+  const inFlight: Promise<Uint8Array>[] = [];
+  let dictionary: Uint8Array | null = null;
+  for await (const block of blocks) {
+    const deflated = deflate(block, dictionary);
+    // A later block may fail while an earlier one is awaited: that must not go unhandled.
+    deflated.catch(() => undefined);
+    inFlight.push(deflated);
+    dictionary = block.subarray(-WINDOW_SIZE);
+    if (inFlight.length >= BLOCKS_IN_FLIGHT) yield await inFlight.shift()!;
+  }
+  for (const deflated of inFlight) yield await deflated;
+  yield FINAL_BLOCK;
 }
