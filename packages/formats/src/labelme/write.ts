@@ -148,17 +148,17 @@ function labelmeShape(annotation: Annotation, skipped: Record<string, number>): 
  * JSON as Python's json.dump(indent=2, ensure_ascii=False) writes it: every list and object
  * item on its own line, empty ones as [] and {}, and coordinates as floats (`10.0`).
  */
-export function pythonJson(value: unknown, indent = "", floatKey = false): string {
+export function pythonJson(value: unknown, indent = ""): string {
   if (value === null) return "null";
-  if (typeof value === "number") return floatKey ? pythonFloat(value) : pythonNumber(value);
+  if (typeof value === "number") return pythonNumber(value);
   if (typeof value === "string" || typeof value === "boolean") return JSON.stringify(value);
   const inner = `${indent}  `;
-  // Plain loops and `+=`: this runs for every number of every shape.
+  // Plain loops and `+=`: this runs for every shape of every image.
   if (Array.isArray(value)) {
     if (!value.length) return "[]";
     let text = "[";
     for (let i = 0; i < value.length; i++)
-      text += `${i ? "," : ""}\n${inner}${pythonJson(value[i], inner, floatKey)}`;
+      text += `${i ? "," : ""}\n${inner}${pythonJson(value[i], inner)}`;
     return `${text}\n${indent}]`;
   }
   const record = value as Record<string, unknown>;
@@ -167,9 +167,38 @@ export function pythonJson(value: unknown, indent = "", floatKey = false): strin
   let text = "{";
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    text += `${i ? "," : ""}\n${inner}${JSON.stringify(key)}: ${pythonJson(record[key], inner, key === "points")}`;
+    const item = record[key];
+    text += `${i ? "," : ""}\n${inner}${quotedKey(key)}: ${
+      key === "points" && Array.isArray(item) ? pointsJson(item, inner) : pythonJson(item, inner)
+    }`;
   }
   return `${text}\n${indent}}`;
+}
+
+/** Keys repeat in every shape of every file: each is quoted once. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    // Attribute names are the user's: a bounded cache, not one that grows with the dataset.
+    if (quotedKeys.size < 1000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** A shape's points, every coordinate a float: written directly, as there are millions. */
+function pointsJson(points: Array<[number, number]>, indent: string): string {
+  if (!points.length) return "[]";
+  const open = `\n${indent}  [\n${indent}    `;
+  const between = `,\n${indent}    `;
+  const close = `\n${indent}  ]`;
+  let text = "[";
+  for (let i = 0; i < points.length; i++) {
+    const [x, y] = points[i]!;
+    text += `${i ? "," : ""}${open}${pythonFloat(x)}${between}${pythonFloat(y)}${close}`;
+  }
+  return `${text}\n${indent}]`;
 }
 
 function pythonNumber(value: number): string {
