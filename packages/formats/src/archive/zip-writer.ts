@@ -233,7 +233,10 @@ export class ZipWriter {
         offset: this.offset,
       };
       this.writeHeader(name, fields);
-      const input = countBytes(gatherBytes(body, compress ? BLOCK_SIZE : CHUNK_SIZE), fields);
+      const input = countBytes(
+        compress ? gatherBytes(body, BLOCK_SIZE, false) : gatherBytes(body, CHUNK_SIZE, true),
+        fields,
+      );
       const output = compress
         ? deflateBlocks(input, (block, dictionary) => this.deflateBlock(block, dictionary))
         : input;
@@ -370,7 +373,8 @@ export class ZipWriter {
     );
   }
 
-  /** One block of a streamed member: on the worker pool, or here when it has no threads. */
+  /** One block of a streamed member, a buffer of its own that this takes over: on the worker
+   * pool, or here when it has no threads. */
   private deflateBlock(block: Uint8Array, dictionary: Uint8Array | null): Promise<Uint8Array> {
     if (this.deflateThreads > 0) {
       this.pool ??= new DeflatePool(this.level, this.deflateThreads);
@@ -507,18 +511,20 @@ function settle(entry: QueuedEntry, deflated: Uint8Array | null, crc: number): v
 
 /** Gathers the pieces of a body into blocks of about `size` bytes, so that a text body
  * yielded line by line costs one deflate call per block rather than per line. Text is encoded
- * straight into the block: joining it first into a long string kept the garbage collector
- * busier than the format writer. */
+ * straight into the block: joining it into a long string first kept the garbage collector
+ * busier than the format writer. Every block is a buffer of its own, unless `passThrough` lets
+ * a large binary piece through as it is. */
 async function* gatherBytes(
   body: AsyncIterable<string | Uint8Array>,
   size: number,
+  passThrough: boolean,
 ): AsyncGenerator<Uint8Array> {
   let block = Buffer.allocUnsafe(size);
   let used = 0;
   for await (const piece of body) {
     const bytes = typeof piece === "string" ? Buffer.byteLength(piece, "utf8") : piece.byteLength;
     if (bytes === 0) continue;
-    if (used === 0 && bytes >= size && typeof piece !== "string") {
+    if (passThrough && used === 0 && bytes >= size && typeof piece !== "string") {
       yield piece;
       continue;
     }
@@ -561,11 +567,13 @@ async function* deflateBlocks(
   const inFlight: Promise<Uint8Array>[] = [];
   let dictionary: Uint8Array | null = null;
   for await (const block of blocks) {
+    // A copy: `deflate` takes the block over.
+    const tail = new Uint8Array(block.subarray(-WINDOW_SIZE));
     const deflated = deflate(block, dictionary);
     // A later block may fail while an earlier one is awaited: that must not go unhandled.
     deflated.catch(() => undefined);
     inFlight.push(deflated);
-    dictionary = block.subarray(-WINDOW_SIZE);
+    dictionary = tail;
     if (inFlight.length >= BLOCKS_IN_FLIGHT) yield await inFlight.shift()!;
   }
   for (const deflated of inFlight) yield await deflated;
