@@ -1,7 +1,8 @@
 // The database source on a dataset of several pages: every pass yields the selected images
-// once, in byte order, with the right files; the next page is read while the current one is
-// consumed, never more than one ahead; a pass that needs no annotations gets none.
-import { executeSqlText, type Db, type DbHandle, type DbOrTx } from "@pictograph/db";
+// once, in byte order, with the right files; the next pages are read while the current one is
+// consumed, never more than PAGES_AHEAD ahead; images added during a pass still come out in
+// order; a pass that needs no annotations gets none.
+import { executeSqlText, insertImages, type Db, type DbHandle, type DbOrTx } from "@pictograph/db";
 import { testBackends } from "@pictograph/db/testing";
 import type { DatasetImage, ExportOptions } from "@pictograph/schema";
 import { createLocalBlobStore } from "@pictograph/storage";
@@ -13,10 +14,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeDataset, type StoredDataset } from "../test/fixture-dataset";
 import { generatedClasses, generatedImages } from "../test/generated-images";
-import { databaseExportSource, EXPORT_PAGE_SIZE } from "./export-source";
+import { databaseExportSource, EXPORT_PAGE_SIZE, PAGES_AHEAD } from "./export-source";
 
-const COUNT = 2 * EXPORT_PAGE_SIZE + 3;
-const PAGES = 3;
+const COUNT = 3 * EXPORT_PAGE_SIZE + 3;
+const PAGES = 4;
 const images = generatedImages(COUNT);
 const inPathOrder = [...images].sort((a, b) =>
   Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)),
@@ -74,14 +75,14 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
         signal: new AbortController().signal,
       });
 
-    it("yields every image once in byte order with its file, reading one page ahead", async () => {
+    it("yields every image once in byte order with its file, reading PAGES_AHEAD pages ahead", async () => {
       const source = sourceOf();
       const yielded: DatasetImage[] = [];
       pageQueries = 0;
       for await (const image of source.images()) {
         const page = Math.floor(yielded.length / EXPORT_PAGE_SIZE);
-        // The page being yielded and the next one have been asked for; never a third.
-        expect(pageQueries).toBe(Math.min(page + 2, PAGES));
+        // The page being yielded and the next PAGES_AHEAD have been asked for; never more.
+        expect(pageQueries).toBe(Math.min(page + 1 + PAGES_AHEAD, PAGES));
         const file = source.storedFileOf(image);
         expect(file?.blobKey).toBeTruthy();
         expect(file?.sha256).toBe(sha256Of(dataset.bytesOf.get(image.path)!));
@@ -90,6 +91,42 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       expect(pageQueries).toBe(PAGES);
       expect(yielded).toEqual(inPathOrder);
       expect(source.yielded).toBe(COUNT);
+    });
+
+    it("yields images added during a pass where they belong, a range longer than a page included", async () => {
+      const growing = await storeDataset(db, createLocalBlobStore({ dir }), {
+        name: "growing",
+        images,
+        classes: generatedClasses,
+        shareIdenticalFiles: true,
+      });
+      // After every original path: they fall in the last range, cut when it held 3 images.
+      const added = Array.from({ length: EXPORT_PAGE_SIZE + 100 }, (_, i) => ({
+        path: `zz/${String(i).padStart(4, "0")}.jpg`,
+        width: 10,
+        height: 10,
+      }));
+      const source = databaseExportSource({
+        db,
+        datasetId: growing.datasetId,
+        datasetName: growing.name,
+        classes: generatedClasses,
+        classIds: null,
+        options,
+        splitCounts: { train: 0, val: 0, test: 0, none: 0 },
+        exportedAt: new Date(0),
+        signal: new AbortController().signal,
+      });
+      const paths: string[] = [];
+      for await (const image of source.images()) {
+        if (paths.length === 0)
+          await insertImages(db, { datasetId: growing.datasetId, images: added });
+        paths.push(image.path);
+      }
+      expect(paths).toEqual([
+        ...inPathOrder.map((image) => image.path),
+        ...added.map((a) => a.path),
+      ]);
     });
 
     it("gives a pass over the images alone the same images without their annotations", async () => {
@@ -110,8 +147,8 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
         let seen = 0;
         for await (const _image of source.images()) {
           seen++;
-          // Page 2 is already asked for; this breaks the transaction, so page 3's read-ahead
-          // fails while page 2 is still being consumed, slowly.
+          // Pages 2 and 3 are already asked for; this breaks the transaction, so page 4's
+          // read-ahead fails while page 2 is still being consumed, slowly.
           if (seen === 1) await executeSqlText(tx, "SELECT 1 / 0").catch(() => undefined);
           if (seen === EXPORT_PAGE_SIZE + 1) await sleep(50);
         }
@@ -127,7 +164,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       pageQueries = 0;
       let seen = 0;
       for await (const _image of source.images()) if (++seen === 3) break;
-      expect(pageQueries).toBe(2);
+      expect(pageQueries).toBe(1 + PAGES_AHEAD);
       // The abandoned read-ahead finishes (or fails) without anyone waiting for it.
       const again: DatasetImage[] = [];
       for await (const image of source.images({ split: null })) again.push(image);

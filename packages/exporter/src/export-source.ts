@@ -1,9 +1,12 @@
 // An ExportSource over the database: pages a dataset's selected images by keyset (never
-// OFFSET, never the whole table) and counts them as they stream, for progress. The next
-// page is asked for as soon as this one arrives, before its rows are parsed, so the database
-// works while this process parses and writes; at most two pages are held.
+// OFFSET, never the whole table) and counts them as they stream, for progress. Each pass
+// first cuts the selection into ranges of a page (one cheap query for every 500th path), so
+// the next PAGES_AHEAD pages are asked for at once, before this one's rows are parsed: the
+// database renders them on parallel connections while this process parses and writes. At
+// most PAGES_AHEAD + 1 pages are held.
 import {
   exportImageOf,
+  exportPageBounds,
   pageExportImageRows,
   type DbOrTx,
   type ExportImage,
@@ -15,6 +18,9 @@ import type { ClassDef, DatasetImage, ExportOptions } from "@pictograph/schema";
 import type { SplitCounts } from "@pictograph/formats";
 
 export const EXPORT_PAGE_SIZE = 500;
+/** Pages asked for beyond the one being yielded: the database renders them (on as many
+ * connections) while this process parses and writes. */
+export const PAGES_AHEAD = 2;
 
 export type DatabaseExportSource = ExportSource & {
   images(filter?: ImagePass): AsyncIterable<DatasetImage>;
@@ -52,15 +58,19 @@ export function databaseExportSource(params: {
     },
     storedFileOf: (image) => stored.get(image.path),
     async *images(filter: ImagePass = {}) {
-      const pageAfter = (after: string | null): Promise<KeysetPage<ExportImageRow>> => {
+      const selection = {
+        datasetId: params.datasetId,
+        statusFilter: params.options.status_filter,
+        split: filter.split,
+      };
+      const fetchPage = (after: string | null, upTo: string | null) => {
         signal.throwIfAborted();
         const page = pageExportImageRows(db, {
-          datasetId: params.datasetId,
-          statusFilter: params.options.status_filter,
-          split: filter.split,
+          ...selection,
           classIds: params.classIds,
           annotations: filter.annotations,
           after,
+          upTo,
           limit: EXPORT_PAGE_SIZE,
         });
         // A read-ahead may fail long before it is awaited (or never be, when the pass is left
@@ -69,16 +79,32 @@ export function databaseExportSource(params: {
         page.catch(() => undefined);
         return page;
       };
-      let next: Promise<KeysetPage<ExportImageRow>> | null = pageAfter(null);
-      while (next) {
-        const page: KeysetPage<ExportImageRow> = await next;
-        next = page.nextCursor ? pageAfter(page.nextCursor) : null;
-        stored = new Map();
-        for (const row of page.items) {
-          const item = exportImageOf(row);
-          stored.set(item.image.path, item);
-          yielded++;
-          yield item.image;
+      // Pages are ranges of paths cut up front, so that several can be asked for at once.
+      const bounds = await exportPageBounds(db, { ...selection, pageSize: EXPORT_PAGE_SIZE });
+      const ranges = [null, ...bounds].map((after, i) => ({ after, upTo: bounds[i] ?? null }));
+      const ahead: Array<{ upTo: string | null; page: Promise<KeysetPage<ExportImageRow>> }> = [];
+      let asked = 0;
+      const askAhead = () => {
+        for (; ahead.length < PAGES_AHEAD && asked < ranges.length; asked++) {
+          const { after, upTo } = ranges[asked]!;
+          ahead.push({ upTo, page: fetchPage(after, upTo) });
+        }
+      };
+      askAhead();
+      while (ahead.length) {
+        const { upTo, page: next } = ahead.shift()!;
+        let page: KeysetPage<ExportImageRow> | null = await next;
+        askAhead();
+        while (page) {
+          stored = new Map();
+          for (const row of page.items) {
+            const item = exportImageOf(row);
+            stored.set(item.image.path, item);
+            yielded++;
+            yield item.image;
+          }
+          // Images added to this range since it was cut: the rest of it, a page at a time.
+          page = page.nextCursor ? await fetchPage(page.nextCursor, upTo) : null;
         }
       }
     },

@@ -8,6 +8,7 @@ import { createDataset } from "./datasets";
 import {
   countExportImages,
   exportImageOf,
+  exportPageBounds,
   pageExportImageRows,
   type ExportImageFilter,
 } from "./export-images";
@@ -144,6 +145,25 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     // A page size that divides the selection exactly: no empty trailing page.
     const exact = await readAll(filter, want.length);
     expect(exact.pages).toBe(1);
+  });
+
+  it("cuts a selection into ranges of a page that, each read alone, give every image in order", async () => {
+    const filter: ExportImageFilter = { datasetId, statusFilter: "complete", split: "train" };
+    const want = [...expected.values()]
+      .filter((i) => i.status === "complete" && i.split === "train")
+      .map((i) => i.path)
+      .sort(byteOrder);
+    const bounds = await exportPageBounds(db, { ...filter, pageSize: 7 });
+    expect(bounds).toEqual(want.filter((_, i) => (i + 1) % 7 === 0));
+
+    const paths: string[] = [];
+    for (const [i, upTo] of [...bounds, null].entries()) {
+      const after = bounds[i - 1] ?? null;
+      const page = await pageExportImageRows(db, { ...filter, after, upTo, limit: 7 });
+      expect(page.nextCursor).toBeNull();
+      paths.push(...page.items.map((row) => row.path));
+    }
+    expect(paths).toEqual(want);
   });
 
   it("keeps only the filtered classes' annotations, and images left with none", async () => {

@@ -31,6 +31,8 @@ export type ExportImage = {
 
 type ExportImagePageParams = ExportImageFilter & {
   after?: string | null;
+  /** Last path of the page (inclusive), when the page is one range of exportPageBounds. */
+  upTo?: string | null;
   limit: number;
   /**
    * false: every image comes with an empty annotation list, for a pass over the images
@@ -49,6 +51,7 @@ export async function pageExportImageRows(
   params: ExportImagePageParams,
 ): Promise<KeysetPage<ExportImageRow>> {
   const after = params.after ? sql`AND i.path > ${params.after}` : sql``;
+  const upTo = params.upTo ? sql`AND i.path <= ${params.upTo}` : sql``;
   const annotations =
     params.annotations === false ? sql`NULL` : annotationTuplesOf(sql`i.id`, params.classIds);
   const rows = await selectRows<ExportImageRow>(
@@ -57,11 +60,31 @@ export async function pageExportImageRows(
     SELECT i.id, i.blob_key AS "blobKey", i.sha256, i.mime, i.size_bytes AS "sizeBytes",
       i.path, i.width, i.height, i.status, i.split, i.tags, ${annotations} AS annotations
     FROM images i
-    WHERE ${selectedImages(params)} ${after}
+    WHERE ${selectedImages(params)} ${after} ${upTo}
     ORDER BY i.path
     LIMIT ${params.limit + 1}`,
   );
   return pageOf(rows, params.limit, (row) => row.path);
+}
+
+/** The path of every `pageSize`-th selected image: the upper bounds of pages that can be
+ * fetched at the same time. */
+export async function exportPageBounds(
+  db: DbOrTx,
+  params: ExportImageFilter & { pageSize: number },
+): Promise<string[]> {
+  const rows = await selectRows<{ path: string }>(
+    db,
+    sql`
+    SELECT path FROM (
+      SELECT i.path, row_number() OVER (ORDER BY i.path) AS n
+      FROM images i
+      WHERE ${selectedImages(params)}
+    ) numbered
+    WHERE n % ${params.pageSize} = 0
+    ORDER BY path`,
+  );
+  return rows.map((r) => r.path);
 }
 
 export function exportImageOf(row: ExportImageRow): ExportImage {
