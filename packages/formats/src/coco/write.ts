@@ -125,12 +125,12 @@ async function* subsetJson(
     // One piece per image, not per annotation: every yield costs a trip through the chain
     // of async generators down to the ZIP writer.
     let text = "";
-    for (const annotation of cocoAnnotations(image, imageId++, select, exported, summary.skipped)) {
+    for (const item of cocoAnnotations(image, imageId, select, exported, summary.skipped)) {
       summary.annotations++;
-      annotation.id = ids.annotation++;
-      text += `${first ? "\n" : ",\n"}    ${JSON.stringify(annotation)}`;
+      text += `${first ? "\n" : ",\n"}    ${annotationJson(item, ids.annotation++, imageId, exported)}`;
       first = false;
     }
+    imageId++;
     if (text) yield text;
   }
   if (!order.equals(check))
@@ -151,39 +151,26 @@ function category(c: ClassDef, id: number) {
 
 /** `id` comes first and is 0 until the annotation is written: ids count written annotations. */
 type CocoAnnotation = Record<string, unknown> & { id: number };
+type Box = Extract<Annotation, { type: "bbox" }>;
 
 /** One image's COCO annotations, in the image's order; keypoint instances sit where their
- * first joint was. Each is built once, with its keys in the order they are written. */
+ * first joint was. Each is built once, with its keys in the order they are written; boxes,
+ * nearly all of most datasets, stay as they are until annotationJson writes them. */
 function cocoAnnotations(
   image: DatasetImage,
   imageId: number,
   select: AnnotationSelector,
   exported: ExportClasses,
   skipped: Record<string, number>,
-): CocoAnnotation[] {
-  const out: CocoAnnotation[] = [];
+): Array<CocoAnnotation | Box> {
+  const out: Array<CocoAnnotation | Box> = [];
   const instances = new Map<string, KeypointInstance>();
   for (const a of select(image)) {
     const categoryId = exported.indexOf(a.class_name)! + 1;
     switch (a.type) {
-      case "bbox": {
-        const { x, y, w, h } = a.bbox;
-        out.push(
-          withExtras(
-            {
-              id: 0,
-              image_id: imageId,
-              category_id: categoryId,
-              segmentation: [],
-              area: w * h,
-              bbox: [x, y, w, h],
-              iscrowd: 0,
-            },
-            a,
-          ),
-        );
+      case "bbox":
+        out.push(a);
         break;
-      }
       case "polygon": {
         const shape = polygonShape(a.polygon.paths, image);
         if (!shape) countSkip(skipped, "polygon with holes: no pixel centre inside it");
@@ -226,8 +213,38 @@ function cocoAnnotations(
     }
   }
   return instances.size
-    ? out.map((entry) => (entry.instance ? keypointAnnotation(entry) : entry))
+    ? out.map((entry) => (!isBox(entry) && entry.instance ? keypointAnnotation(entry) : entry))
     : out;
+}
+
+/** One annotation's JSON. A box is written directly, with the keys and numbers that
+ * JSON.stringify of its COCO object would give: exports hold millions of them. */
+function annotationJson(
+  item: CocoAnnotation | Box,
+  id: number,
+  imageId: number,
+  exported: ExportClasses,
+): string {
+  if (!isBox(item)) {
+    item.id = id;
+    return JSON.stringify(item);
+  }
+  const { x, y, w, h } = item.bbox;
+  const category = exported.indexOf(item.class_name)! + 1;
+  const score = item.confidence === null ? "" : `,"score":${item.confidence}`;
+  return `{"id":${id},"image_id":${imageId},"category_id":${category},"segmentation":[],"area":${w * h},"bbox":[${x},${y},${w},${h}],"iscrowd":0,"attributes":${attributesJson(item)}${score}}`;
+}
+
+/** A COCO object has no `type`: only a box left as it was has one. */
+function isBox(item: CocoAnnotation | Box): item is Box {
+  return item.type === "bbox";
+}
+
+/** What withExtras puts in `attributes`, as JSON. */
+function attributesJson(a: Annotation): string {
+  for (const _name in a.attributes)
+    return JSON.stringify({ ...a.attributes, occluded: a.occluded });
+  return a.occluded ? '{"occluded":true}' : '{"occluded":false}';
 }
 
 type KeypointInstance = { joints: Array<Annotation | null>; first: Annotation };
