@@ -62,11 +62,11 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    const sourceOf = (from: DbOrTx = db) =>
+    const sourceOf = (from: DbOrTx = db, stored: StoredDataset = dataset) =>
       databaseExportSource({
         db: from,
-        datasetId: dataset.datasetId,
-        datasetName: dataset.name,
+        datasetId: stored.datasetId,
+        datasetName: stored.name,
         classes: generatedClasses,
         classIds: null,
         options,
@@ -106,17 +106,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
         width: 10,
         height: 10,
       }));
-      const source = databaseExportSource({
-        db,
-        datasetId: growing.datasetId,
-        datasetName: growing.name,
-        classes: generatedClasses,
-        classIds: null,
-        options,
-        splitCounts: { train: 0, val: 0, test: 0, none: 0 },
-        exportedAt: new Date(0),
-        signal: new AbortController().signal,
-      });
+      const source = sourceOf(db, growing);
       const paths: string[] = [];
       for await (const image of source.images()) {
         if (paths.length === 0)
