@@ -69,8 +69,10 @@ const BLOCKS_IN_FLIGHT = 3;
 const WINDOW_SIZE = 32 * 1024;
 /** An empty final block (fixed Huffman): ends a deflate stream whose blocks were sync-flushed. */
 const FINAL_BLOCK = Uint8Array.of(0x03, 0x00);
-/** Small members deflated on this thread before a worker pool is worth starting. */
+/** Small members, and blocks of streamed ones, deflated on this thread before a worker pool
+ * is worth starting (≈20 ms): a 10-image export never starts one. */
 const INLINE_SMALL_ENTRIES = 64;
+const INLINE_BLOCKS = 4;
 /** Members accepted but not yet written: beyond these, `addBuffer` waits. */
 const MAX_QUEUED_ENTRIES = 4 * BATCH_ENTRIES;
 const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
@@ -137,6 +139,7 @@ export class ZipWriter {
   private batch: QueuedEntry[] = [];
   private batchBytes = 0;
   private smallEntries = 0;
+  private inlineBlocks = 0;
   private pool: DeflatePool | null = null;
   private busy = false;
   private finished = false;
@@ -374,12 +377,13 @@ export class ZipWriter {
   }
 
   /** One block of a streamed member, a buffer of its own that this takes over: on the worker
-   * pool, or here when it has no threads. */
+   * pool, or here when it has no threads or the member is among the first few blocks. */
   private deflateBlock(block: Uint8Array, dictionary: Uint8Array | null): Promise<Uint8Array> {
-    if (this.deflateThreads > 0) {
+    if (this.deflateThreads > 0 && (this.pool || this.inlineBlocks >= INLINE_BLOCKS)) {
       this.pool ??= new DeflatePool(this.level, this.deflateThreads);
       return this.pool.deflateBlock(block, dictionary);
     }
+    this.inlineBlocks++;
     const options: zlib.ZlibOptions = {
       level: this.level,
       finishFlush: zlib.constants.Z_SYNC_FLUSH,
