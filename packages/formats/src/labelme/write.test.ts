@@ -47,6 +47,9 @@ describe("labelme writer", () => {
       '{\n  "points": [\n    [\n      1.0,\n      2.5\n    ]\n  ],\n  "n": 3,\n  "s": "é\\u0001",\n  "e": [],\n  "o": {}\n}',
     );
     expect(pythonJson({ points: [[1e-7, 1e16]] })).toContain("1e-07,\n      1e+16");
+    // Only a shape's point list is all floats: an attribute that happens to be called
+    // "points" is written as its own value.
+    expect(pythonJson({ attributes: { points: 5 } })).toContain('"points": 5\n');
   });
 
   it("keeps boolean attributes in flags, others under attributes, and joint/confidence/z_order under pictograph", async () => {
