@@ -79,15 +79,15 @@ export function databaseExportSource(params: {
         page.catch(() => undefined);
         return page;
       };
-      // Pages are ranges of paths cut up front, so that several can be asked for at once.
+      // Pages are ranges of paths cut up front, so that several can be asked for at once:
+      // range i runs after bounds[i - 1] (or from the start) up to bounds[i] (or to the end).
       const bounds = await exportPageBounds(db, { ...selection, pageSize: EXPORT_PAGE_SIZE });
-      const ranges = [null, ...bounds].map((after, i) => ({ after, upTo: bounds[i] ?? null }));
       const ahead: Array<{ upTo: string | null; page: Promise<KeysetPage<ExportImageRow>> }> = [];
-      let asked = 0;
+      let nextRange = 0;
       const askAhead = () => {
-        for (; ahead.length < PAGES_AHEAD && asked < ranges.length; asked++) {
-          const { after, upTo } = ranges[asked]!;
-          ahead.push({ upTo, page: fetchPage(after, upTo) });
+        for (; ahead.length < PAGES_AHEAD && nextRange <= bounds.length; nextRange++) {
+          const upTo = bounds[nextRange] ?? null;
+          ahead.push({ upTo, page: fetchPage(bounds[nextRange - 1] ?? null, upTo) });
         }
       };
       askAhead();
