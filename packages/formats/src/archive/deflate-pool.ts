@@ -21,6 +21,21 @@ export function deflateSmall(input: Uint8Array, level: number): Uint8Array | nul
   return deflated.byteLength < input.byteLength ? deflated : null;
 }
 
+/** One block of a longer stream, raw-deflated here as a pool worker does it (deflateBlock in
+ * WORKER_SOURCE): primed with `dictionary`, the bytes just before it, and sync-flushed so that
+ * it ends on a byte boundary. */
+export function deflateBlockHere(
+  block: Uint8Array,
+  dictionary: Uint8Array | null,
+  level: number,
+): Uint8Array {
+  return zlib.deflateRawSync(block, {
+    level,
+    finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    ...(dictionary && { dictionary }),
+  });
+}
+
 // Plain CommonJS evaluated as a worker: no file to resolve, so it runs the same under tsx,
 // vitest and a bundled app. It receives the inputs packed into one transferred buffer.
 const WORKER_SOURCE = `

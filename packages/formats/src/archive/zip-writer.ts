@@ -8,7 +8,7 @@
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { promisify } from "node:util";
-import { DeflatePool, defaultDeflateThreads, deflateSmall } from "./deflate-pool";
+import { DeflatePool, defaultDeflateThreads, deflateBlockHere, deflateSmall } from "./deflate-pool";
 import {
   CENTRAL_HEADER_SIZE,
   centralRecordLength,
@@ -384,12 +384,7 @@ export class ZipWriter {
       return this.pool.deflateBlock(block, dictionary);
     }
     this.inlineBlocks++;
-    const options: zlib.ZlibOptions = {
-      level: this.level,
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
-      ...(dictionary && { dictionary }),
-    };
-    return Promise.resolve(zlib.deflateRawSync(block, options));
+    return Promise.resolve(deflateBlockHere(block, dictionary, this.level));
   }
 
   /** Writes the queued members whose bodies are ready, stopping at the first that is not. */
