@@ -240,10 +240,9 @@ function isBox(item: CocoAnnotation | Box): item is Box {
   return item.type === "bbox";
 }
 
-/** What withExtras puts in `attributes`, as JSON. */
+/** cocoAttributes(a) as JSON; without attributes of its own, one of two constants. */
 function attributesJson(a: Annotation): string {
-  for (const _name in a.attributes)
-    return JSON.stringify({ ...a.attributes, occluded: a.occluded });
+  for (const _name in a.attributes) return JSON.stringify(cocoAttributes(a));
   return a.occluded ? '{"occluded":true}' : '{"occluded":false}';
 }
 
@@ -285,11 +284,16 @@ function polygonShape(paths: Point[][], image: DatasetImage) {
   return area > 0 ? { segmentation: rle, area, bbox } : null;
 }
 
-/** Adds `attributes` (with CVAT's `occluded` inside, as datumaro writes it) and `score`. */
+/** Adds `attributes` (cocoAttributes) and `score`. */
 function withExtras(entry: CocoAnnotation, a: Annotation): CocoAnnotation {
-  entry.attributes = { ...a.attributes, occluded: a.occluded };
+  entry.attributes = cocoAttributes(a);
   if (a.confidence !== null) entry.score = a.confidence;
   return entry;
+}
+
+/** COCO's `attributes`: the annotation's own, and CVAT's `occluded`, as datumaro writes them. */
+function cocoAttributes(a: Annotation): Record<string, unknown> {
+  return { ...a.attributes, occluded: a.occluded };
 }
 
 /** Order of paths seen in a pass, kept as a count and a hash so it costs no memory. */
