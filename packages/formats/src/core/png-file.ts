@@ -1,5 +1,6 @@
 // PNG files from raw 8-bit pixels: the demo dataset draws its images with this, and tests make
-// real uploads with it (solidPng in image-stub.ts). One IDAT, no filtering, no interlace: simple and always valid.
+// real uploads with it (solidPng in image-stub.ts). One IDAT, no filtering, no interlace:
+// simple and always valid.
 import { crc32, deflateSync } from "node:zlib";
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
