@@ -22,10 +22,13 @@ export const EXPORT_PAGE_SIZE = 500;
  * connections) while this process parses and writes. */
 export const PAGES_AHEAD = 2;
 
+/** An exported image's file, as storage knows it. */
+export type StoredImageFile = Omit<ExportImage, "image">;
+
 export type DatabaseExportSource = ExportSource & {
   images(filter?: ImagePass): AsyncIterable<DatasetImage>;
   /** Where an image yielded by this source is stored (for image members). */
-  storedFileOf(image: DatasetImage): ExportImage | undefined;
+  storedFileOf(image: DatasetImage): StoredImageFile | undefined;
   /** Images yielded so far, over every pass. */
   readonly yielded: number;
 };
@@ -44,8 +47,10 @@ export function databaseExportSource(params: {
 }): DatabaseExportSource {
   const { db, signal } = params;
   // Writers ask for an image's file while the source is on that image's page: remembering
-  // the page being yielded only keeps memory bounded.
-  let stored = new Map<string, ExportImage>();
+  // the page being yielded only keeps memory bounded. Only the files: holding the images to
+  // the page's end kept its annotations alive through young-generation collections, which
+  // copy every survivor; that doubled a 100k COCO export's GC time (1.0 → 2.1 s).
+  let stored = new Map<string, StoredImageFile>();
   let yielded = 0;
   return {
     dataset: { name: params.datasetName },
@@ -98,10 +103,10 @@ export function databaseExportSource(params: {
         while (page) {
           stored = new Map();
           for (const row of page.items) {
-            const item = exportImageOf(row);
-            stored.set(item.image.path, item);
+            const { image, ...file } = exportImageOf(row);
+            stored.set(image.path, file);
             yielded++;
-            yield item.image;
+            yield image;
           }
           // Images added to this range since it was cut: the rest of it, a page at a time.
           page = page.nextCursor ? await fetchPage(page.nextCursor, upTo) : null;
