@@ -72,9 +72,9 @@ describe("LocalBlobStore", () => {
 
   it("writes every byte in order when the file system takes only part of each batch", async () => {
     // A file handle whose writev takes at most 1000 bytes per call, as a short write would.
-    const shortWrites = storeWithWritev(dir, (handle, buffers) =>
-      handle.writev([Buffer.concat(buffers).subarray(0, 1000)]),
-    );
+    const shortWrites = storeWithHandle(dir, (handle) => ({
+      writev: (buffers: Uint8Array[]) => handle.writev([Buffer.concat(buffers).subarray(0, 1000)]),
+    }));
     const data = randomData(3 * MiB + 5);
     const stored = await shortWrites.put("short/writes.bin", chunksOf(data, 77_777));
     expect(stored.size).toBe(data.length);
@@ -88,20 +88,22 @@ describe("LocalBlobStore", () => {
     let pulledDuringFirstWrite = 0;
     let pulled = 0;
     let writes = 0;
-    const gated = storeWithWritev(dir, async (handle, buffers) => {
-      mostWriting = Math.max(mostWriting, ++writing);
-      const pulledBefore = pulled;
-      // The first write waits until the body has been read well past its batch.
-      if (writes++ === 0) {
-        await release.promise;
-        pulledDuringFirstWrite = pulled - pulledBefore;
-      }
-      try {
-        return await handle.writev(buffers);
-      } finally {
-        writing--;
-      }
-    });
+    const gated = storeWithHandle(dir, (handle) => ({
+      writev: async (buffers: Uint8Array[]) => {
+        mostWriting = Math.max(mostWriting, ++writing);
+        const pulledBefore = pulled;
+        // The first write waits until the body has been read well past its batch.
+        if (writes++ === 0) {
+          await release.promise;
+          pulledDuringFirstWrite = pulled - pulledBefore;
+        }
+        try {
+          return await handle.writev(buffers);
+        } finally {
+          writing--;
+        }
+      },
+    }));
     const data = randomData(4 * MiB);
     async function* body() {
       for await (const chunk of chunksOf(data, 64 * 1024)) {
@@ -163,22 +165,57 @@ describe("LocalBlobStore", () => {
     await store.put("a.zip", Buffer.from("zip"));
     expect(await store.presignGet("a.zip", { expiresInSeconds: 60, fileName: "a.zip" })).toBeNull();
   });
+
+  it("flushes a long put to the disk while it is still writing, not only at the end", async () => {
+    const flushedAt: number[] = [];
+    let written = 0;
+    const counting = storeWithHandle(dir, (handle) => ({
+      writev: async (buffers: Uint8Array[]) => {
+        const result = await handle.writev(buffers);
+        written += result.bytesWritten;
+        return result;
+      },
+      datasync: () => {
+        flushedAt.push(written);
+        return handle.datasync();
+      },
+    }));
+    const data = randomData(80 * MiB);
+    await counting.put("big/file.bin", chunksOf(data, MiB));
+    // Every 32 MiB, each while more was still to be written.
+    expect(flushedAt.length).toBeGreaterThanOrEqual(2);
+    expect(flushedAt.every((at) => at > 0 && at < data.length)).toBe(true);
+  });
+
+  it("fails the put when a flush fails, though the final fsync succeeds", async () => {
+    // Linux reports a write-back error to one fsync: the one that sees it must fail the put.
+    const failing = storeWithHandle(dir, () => ({
+      datasync: () => Promise.reject(Object.assign(new Error("EIO: i/o error"), { code: "EIO" })),
+    }));
+    const failure = failing.put("exports/y.zip", chunksOf(randomData(40 * MiB), MiB));
+    await expect(failure).rejects.toThrow(
+      `storage unavailable: disk I/O error (EIO) while writing exports/y.zip in ${dir}`,
+    );
+    expect(await failing.stat("exports/y.zip")).toBeNull();
+    expect(await readdir(join(dir, ".tmp"))).toEqual([]);
+  });
 });
 
-/** A store whose temp files write through `writev` instead of their own writev. */
-function storeWithWritev(
+/** A store whose temp files are real files with some of their handle's methods replaced. */
+function storeWithHandle(
   dir: string,
-  writev: (handle: FileHandle, buffers: Uint8Array[]) => Promise<{ bytesWritten: number }>,
+  replace: (handle: FileHandle) => {
+    writev?: (buffers: Uint8Array[]) => Promise<{ bytesWritten: number }>;
+    datasync?: () => Promise<void>;
+  },
 ): LocalBlobStore {
   return new LocalBlobStore({
     dir,
     openTempFile: async (path) => {
       const handle = await open(path, "wx");
+      const replaced: Record<string | symbol, unknown> = { ...replace(handle) };
       return new Proxy(handle, {
-        get(target, name, receiver) {
-          if (name !== "writev") return Reflect.get(target, name, receiver) as unknown;
-          return (buffers: Uint8Array[]) => writev(target, buffers);
-        },
+        get: (target, name, receiver) => replaced[name] ?? Reflect.get(target, name, receiver),
       });
     },
   });

@@ -38,6 +38,10 @@ import {
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** Bytes gathered before one write (writev) to the temporary file. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Bytes written between flushes to the disk while a put is still writing: the kernel would
+ * otherwise hold a whole export in its page cache and write it out only at the final fsync,
+ * which a 400 MB ZIP then waits ≈0.3 s for after its last byte. */
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
 
 export interface LocalBlobStoreOptions {
   dir: string;
@@ -200,14 +204,28 @@ export class LocalBlobStore implements BlobStore {
     // One batch is written while the next is gathered: reading and hashing the body overlap
     // the disk. Never more than one write in flight, so a failed one stops the put at once.
     let writing: Promise<void> | null = null;
+    // One datasync at a time runs beside the writes. Each is awaited before the next and at
+    // the end: a failed flush must fail the put, as a later fsync may not report it again.
+    let flushing: Promise<void> | null = null;
+    let flushed = true;
+    let unflushed = 0;
     try {
       // Body errors and aborts come out of `chunks` untouched; only disk errors are mapped.
       for await (const batch of batches(reader.chunks)) {
         await writing;
+        if (unflushed >= FLUSH_EVERY_BYTES && flushed) {
+          await flushing;
+          unflushed = 0;
+          flushed = false;
+          flushing = this.#disk(doing, () => handle.datasync()).finally(() => (flushed = true));
+          flushing.catch(() => undefined); // awaited at the next flush or below
+        }
         writing = this.#disk(doing, () => writeFully(handle, batch));
         writing.catch(() => undefined); // awaited at the next batch or below
+        for (const chunk of batch) unflushed += chunk.byteLength;
       }
       await writing;
+      await flushing;
       await this.#disk(doing, () => handle.sync());
       open = false;
       await this.#disk(doing, () => handle.close());
@@ -217,6 +235,7 @@ export class LocalBlobStore implements BlobStore {
       return reader.measured();
     } catch (error) {
       await writing?.catch(() => undefined);
+      await flushing?.catch(() => undefined);
       if (open) await handle.close().catch(() => undefined);
       await rm(tempPath, { force: true }).catch(() => undefined);
       throw error;
