@@ -57,8 +57,9 @@ function deflateBlock({ id, level, block, dictionary }) {
 }
 function deflateBatch({ id, level, data, ends, windowBits }) {
   const outputs = [];
-  const sizes = new Int32Array(ends.length);
+  const sizes = new Uint32Array(ends.length);
   const crcs = new Uint32Array(ends.length);
+  const deflated = new Uint8Array(ends.length);
   let start = 0;
   let total = 0;
   for (let i = 0; i < ends.length; i++) {
@@ -66,17 +67,18 @@ function deflateBatch({ id, level, data, ends, windowBits }) {
     start = ends[i];
     crcs[i] = zlib.crc32(input);
     const bits = windowBits[i];
-    const deflated = zlib.deflateRawSync(input, {
+    const output = zlib.deflateRawSync(input, {
       level,
       windowBits: bits,
       memLevel: Math.min(8, bits - 7),
       chunkSize: input.byteLength + 64,
     });
-    if (deflated.byteLength < input.byteLength) {
-      outputs.push(deflated);
-      sizes[i] = deflated.byteLength;
-      total += deflated.byteLength;
-    } else sizes[i] = -1;
+    // Stored as it is when deflate does not make it smaller.
+    deflated[i] = output.byteLength < input.byteLength ? 1 : 0;
+    const body = deflated[i] ? output : input;
+    outputs.push(body);
+    sizes[i] = body.byteLength;
+    total += body.byteLength;
   }
   const packed = new Uint8Array(total);
   let at = 0;
@@ -84,20 +86,32 @@ function deflateBatch({ id, level, data, ends, windowBits }) {
     packed.set(output, at);
     at += output.byteLength;
   }
-  parentPort.postMessage({ id, packed, sizes, crcs }, [packed.buffer]);
+  // The inputs' buffer goes back too, for the next batch to be written into.
+  parentPort.postMessage({ id, packed, sizes, crcs, deflated, data }, [packed.buffer, data.buffer]);
 }
 `;
 
-type Reply = { id: number; packed: Uint8Array; sizes?: Int32Array; crcs?: Uint32Array };
+type Reply = {
+  id: number;
+  packed: Uint8Array;
+  sizes?: Uint32Array;
+  crcs?: Uint32Array;
+  deflated?: Uint8Array;
+  data?: Uint8Array;
+};
 
-/** Per input: its raw deflate, or null when that is not smaller; and its CRC-32. */
-export type DeflatedBatch = { deflated: (Uint8Array | null)[]; crcs: Uint32Array };
+/** Per input: what to store (its raw deflate, or itself when that is not smaller), whether
+ * that is deflated, and its CRC-32. */
+export type DeflatedBatch = { bodies: Uint8Array[]; deflated: Uint8Array; crcs: Uint32Array };
 type Pending = { resolve: (reply: Reply) => void; reject: (error: Error) => void };
 
 /** Worker threads that fit next to the format writer's thread on this machine. */
 export function defaultDeflateThreads(): number {
   return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
+
+/** Input buffers kept for reuse: as many as batches are usually in flight. */
+const SPARE_BUFFERS = 4;
 
 export class DeflatePool {
   private readonly workers: Worker[] = [];
@@ -106,6 +120,9 @@ export class DeflatePool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed: Error | null = null;
+  /** Input buffers back from finished batches: reusing one spares allocating (and the kernel
+   * faulting in) half a megabyte for each batch. */
+  private readonly spares: Uint8Array[] = [];
 
   constructor(
     private readonly level: number,
@@ -125,23 +142,25 @@ export class DeflatePool {
     }
   }
 
-  /** Deflates each input and computes its CRC, off this thread. */
-  deflate(inputs: Uint8Array[]): Promise<DeflatedBatch> {
+  /** Deflates each input and computes its CRC, off this thread. The inputs lie end to end in
+   * `data` (input i ends at ends[i]), a buffer of its own that moves to the worker: it comes
+   * back, once the batch is done, through `spareBuffer`. */
+  deflate(data: Uint8Array, ends: Uint32Array): Promise<DeflatedBatch> {
     if (this.closed) return Promise.reject(this.closed);
-    let total = 0;
-    const ends = new Uint32Array(inputs.length);
-    const windowBits = new Uint8Array(inputs.length);
-    inputs.forEach((input, i) => {
-      total += input.byteLength;
-      ends[i] = total;
-      windowBits[i] = smallDeflateOptions(input.byteLength, this.level).windowBits ?? 15;
+    const windowBits = new Uint8Array(ends.length);
+    for (let i = 0; i < ends.length; i++)
+      windowBits[i] = smallDeflateOptions(ends[i]! - (ends[i - 1] ?? 0), this.level).windowBits!;
+    return this.send({ level: this.level, data, ends, windowBits }, [
+      data.buffer as ArrayBuffer,
+    ]).then(({ packed, sizes, crcs, deflated, data: returned }) => {
+      if (returned && this.spares.length < SPARE_BUFFERS) this.spares.push(returned);
+      return { bodies: unpack(packed, sizes!), deflated: deflated!, crcs: crcs! };
     });
-    // A buffer of its own: transferring one from Node's shared pool would detach the pool.
-    const data = new Uint8Array(total);
-    inputs.forEach((input, i) => data.set(input, i === 0 ? 0 : ends[i - 1]));
-    return this.send({ level: this.level, data, ends, windowBits }, [data.buffer]).then(
-      ({ packed, sizes, crcs }) => unpackBatch(packed, sizes!, crcs!),
-    );
+  }
+
+  /** A buffer a finished batch's inputs came back in, free to be written again; or null. */
+  spareBuffer(): Uint8Array | null {
+    return this.spares.pop() ?? null;
   }
 
   /** One block of a longer stream, raw-deflated and sync-flushed so that it ends on a byte
@@ -187,15 +206,12 @@ export class DeflatePool {
   }
 }
 
-function unpackBatch(packed: Uint8Array, sizes: Int32Array, crcs: Uint32Array): DeflatedBatch {
-  const deflated: (Uint8Array | null)[] = [];
+function unpack(packed: Uint8Array, sizes: Uint32Array): Uint8Array[] {
+  const bodies: Uint8Array[] = [];
   let at = 0;
   for (const size of sizes) {
-    if (size < 0) deflated.push(null);
-    else {
-      deflated.push(Buffer.from(packed.buffer, packed.byteOffset + at, size));
-      at += size;
-    }
+    bodies.push(Buffer.from(packed.buffer, packed.byteOffset + at, size));
+    at += size;
   }
-  return { deflated, crcs };
+  return bodies;
 }

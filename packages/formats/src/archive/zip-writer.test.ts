@@ -124,6 +124,30 @@ describe("ZipWriter", () => {
     expect(digest(laterTime)).not.toBe(digest(first));
   });
 
+  it("keeps every byte of members batched for the pool, stored when deflate cannot shrink them", async () => {
+    // Past the first members, which are deflated inline: text (multi-byte too) and bytes
+    // written into the batches' buffers, and random bytes that must come back stored.
+    const members = Array.from({ length: 600 }, (_, i) => {
+      if (i % 3 === 0) return { name: `bin/${i}.bin`, data: randomBytes(300 + i) };
+      const text = `straße ${i} € `.repeat(4 + (i % 40));
+      return { name: `text/${i}.txt`, data: i % 3 === 1 ? text : Buffer.from(text) };
+    });
+    const many = async (zip: ZipWriter) => {
+      for (const { name, data } of members) await zip.addBuffer(name, data);
+    };
+    const pooled = await writeZip(many);
+    const inline = await writeZip(many, { deflateThreads: 0 });
+    expect(readFileSync(pooled).equals(readFileSync(inline))).toBe(true);
+    expect(unzip("-t", pooled)).toContain("No errors detected");
+    const methods = new Map(zipinfoListing(pooled).map((m) => [m.name, m.method]));
+    const archive = await openZipArchive(pooled);
+    for (const { name, data } of members) {
+      expect(methods.get(name)).toBe(name.endsWith(".bin") ? "stor" : "defN");
+      expect(Buffer.from(await archive.read(name)).equals(Buffer.from(data))).toBe(true);
+    }
+    await archive.close();
+  });
+
   it("stores everything at level 0 and still reads back", async () => {
     const path = await writeZip(writeMixed, { level: 0 });
     expect(new Set(zipinfoListing(path).map((member) => member.method))).toEqual(new Set(["stor"]));

@@ -60,6 +60,9 @@ const DIRECTORY_PAGE_SIZE = 1024 * 1024;
 const SMALL_SIZE = 256 * 1024;
 const BATCH_ENTRIES = 256;
 const BATCH_BYTES = 512 * 1024;
+/** A batch's members are written straight into one buffer of this size, which then moves to
+ * the worker: it always has room for one more small member past BATCH_BYTES. */
+const BATCH_BUFFER_SIZE = BATCH_BYTES + SMALL_SIZE;
 /** Streamed members are deflated in blocks of this size, a few at once on the worker pool, as
  * pigz does: one zlib stream for a 200 MB COCO JSON made the writer's thread wait for it. */
 const BLOCK_SIZE = 512 * 1024;
@@ -113,7 +116,7 @@ export function hashMemberName(name: string): number {
 }
 
 /** A whole-buffer member accepted but not yet written; `body` is set once it is compressed. */
-type QueuedEntry = { name: string; fields: EntryFields; data: Uint8Array; body: Uint8Array | null };
+type QueuedEntry = { name: string; fields: EntryFields; body: Uint8Array | null };
 
 export class ZipWriter {
   /** The archive's bytes. Errors (never ends) when the archive cannot be completed. */
@@ -137,6 +140,9 @@ export class ZipWriter {
   private queue: QueuedEntry[] = [];
   private queuedBytes = 0;
   private batch: QueuedEntry[] = [];
+  /** Where the batch's members are, end to end: encoded here as they are added. */
+  private batchBuffer: Buffer | null = null;
+  private batchEnds: number[] = [];
   private batchBytes = 0;
   private smallEntries = 0;
   private inlineBlocks = 0;
@@ -183,28 +189,31 @@ export class ZipWriter {
   addBuffer(name: string, data: string | Uint8Array, options: AddOptions = {}): Promise<void> {
     return this.run(async () => {
       const nameLength = this.claimName(name);
-      const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-      if (bytes.byteLength >= ZIP64_LIMIT)
-        throw new Error(`${name}: stream members of 4 GiB or more`);
+      const size = typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength;
+      if (size >= ZIP64_LIMIT) throw new Error(`${name}: stream members of 4 GiB or more`);
       const fields: EntryFields = {
         nameLength,
         flags: FLAG_UTF8,
         method: METHOD_STORED,
         crc: 0,
         compressedSize: 0,
-        size: bytes.byteLength,
+        size,
         offset: 0,
       };
-      const entry: QueuedEntry = { name, fields, data: bytes, body: null };
+      const entry: QueuedEntry = { name, fields, body: null };
       this.queue.push(entry);
-      this.queuedBytes += bytes.byteLength;
+      this.queuedBytes += size;
+      const bytes = () => (typeof data === "string" ? Buffer.from(data, "utf8") : data);
       // The CRC is computed wherever the member is deflated: on the pool for batched ones.
-      if (options.compress === false || this.level === 0 || bytes.byteLength === 0)
-        settle(entry, null, zlib.crc32(bytes));
-      else if (bytes.byteLength > SMALL_SIZE) this.deflateLarge(entry);
-      else if (this.smallEntries++ < INLINE_SMALL_ENTRIES || this.deflateThreads === 0)
-        settle(entry, deflateSmall(bytes, this.level), zlib.crc32(bytes));
-      else this.addToBatch(entry);
+      if (options.compress === false || this.level === 0 || size === 0) {
+        const stored = bytes();
+        settle(entry, stored, false, zlib.crc32(stored));
+      } else if (size > SMALL_SIZE) this.deflateLarge(entry, bytes());
+      else if (this.smallEntries++ < INLINE_SMALL_ENTRIES || this.deflateThreads === 0) {
+        const input = bytes();
+        const deflated = deflateSmall(input, this.level);
+        settle(entry, deflated ?? input, deflated !== null, zlib.crc32(input));
+      } else this.addToBatch(entry, data);
       this.writeReady();
       await this.until(
         () =>
@@ -344,32 +353,48 @@ export class ZipWriter {
     return false;
   }
 
-  private addToBatch(entry: QueuedEntry): void {
+  /** Adds a small member to the batch, its bytes encoded straight into the batch's buffer. */
+  private addToBatch(entry: QueuedEntry, data: string | Uint8Array): void {
+    const buffer = (this.batchBuffer ??= this.newBatchBuffer());
+    if (typeof data === "string") buffer.write(data, this.batchBytes, "utf8");
+    else buffer.set(data, this.batchBytes);
+    this.batchBytes += entry.fields.size;
+    this.batchEnds.push(this.batchBytes);
     this.batch.push(entry);
-    this.batchBytes += entry.data.byteLength;
     if (this.batch.length >= BATCH_ENTRIES || this.batchBytes >= BATCH_BYTES) this.sendBatch();
+  }
+
+  private newBatchBuffer(): Buffer {
+    const spare = this.pool?.spareBuffer();
+    return spare
+      ? Buffer.from(spare.buffer, spare.byteOffset, spare.byteLength)
+      : Buffer.allocUnsafeSlow(BATCH_BUFFER_SIZE);
   }
 
   private sendBatch(): void {
     if (this.batch.length === 0) return;
     const batch = this.batch;
+    const ends = Uint32Array.from(this.batchEnds);
+    const buffer = this.batchBuffer!;
     this.batch = [];
+    this.batchEnds = [];
+    this.batchBuffer = null;
     this.batchBytes = 0;
     this.pool ??= new DeflatePool(this.level, this.deflateThreads);
-    this.pool.deflate(batch.map((entry) => entry.data)).then(
-      ({ deflated, crcs }) => {
-        batch.forEach((entry, i) => settle(entry, deflated[i] ?? null, crcs[i]!));
+    this.pool.deflate(buffer, ends).then(
+      ({ bodies, deflated, crcs }) => {
+        batch.forEach((entry, i) => settle(entry, bodies[i]!, deflated[i] === 1, crcs[i]!));
         this.writeReady();
       },
       (error: unknown) => this.abort(error),
     );
   }
 
-  private deflateLarge(entry: QueuedEntry): void {
-    deflateRawAsync(entry.data, { level: this.level }).then(
+  private deflateLarge(entry: QueuedEntry, data: Uint8Array): void {
+    deflateRawAsync(data, { level: this.level }).then(
       (deflated) => {
-        const smaller = deflated.byteLength < entry.data.byteLength ? deflated : null;
-        settle(entry, smaller, zlib.crc32(entry.data));
+        const smaller = deflated.byteLength < data.byteLength;
+        settle(entry, smaller ? deflated : data, smaller, zlib.crc32(data));
         this.writeReady();
       },
       (error: unknown) => this.abort(error),
@@ -397,7 +422,7 @@ export class ZipWriter {
       this.writeHeader(entry.name, entry.fields);
       this.append(entry.body);
       this.recordEntry(entry.name, entry.fields);
-      this.queuedBytes -= entry.data.byteLength;
+      this.queuedBytes -= entry.fields.size;
       written++;
     }
     if (written > 0) {
@@ -501,11 +526,11 @@ export class ZipWriter {
   }
 }
 
-function settle(entry: QueuedEntry, deflated: Uint8Array | null, crc: number): void {
-  entry.body = deflated ?? entry.data;
+function settle(entry: QueuedEntry, body: Uint8Array, deflated: boolean, crc: number): void {
+  entry.body = body;
   entry.fields.crc = crc;
   entry.fields.method = deflated ? METHOD_DEFLATED : METHOD_STORED;
-  entry.fields.compressedSize = entry.body.byteLength;
+  entry.fields.compressedSize = body.byteLength;
 }
 
 /** Gathers the pieces of a body into blocks of about `size` bytes, so that a text body
