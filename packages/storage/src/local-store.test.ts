@@ -162,6 +162,23 @@ describe("LocalBlobStore", () => {
     expect(Buffer.concat([first, ...rest]).equals(data)).toBe(true);
   });
 
+  it("closes the file once a read ends, is abandoned or is refused", async () => {
+    await store.put("reads/a.bin", randomData(3 * MiB));
+    const openFiles = async () => (await readdir("/proc/self/fd")).length;
+    const before = await openFiles();
+
+    await readAll(await store.get("reads/a.bin"));
+    const abandoned = await store.get("reads/a.bin");
+    await new Promise((resolve) => abandoned.once("data", resolve));
+    abandoned.destroy();
+    await new Promise((resolve) => abandoned.once("close", resolve));
+    await expect(store.get("reads/a.bin", { start: 5 * MiB })).rejects.toThrow(/past the end/);
+
+    // Closing happens on libuv's thread pool: give it a moment.
+    for (let i = 0; i < 50 && (await openFiles()) > before; i++) await sleep(10);
+    expect(await openFiles()).toBe(before);
+  });
+
   it("has no presigned URLs: the web app serves local files itself", async () => {
     await store.put("a.zip", Buffer.from("zip"));
     expect(await store.presignGet("a.zip", { expiresInSeconds: 60, fileName: "a.zip" })).toBeNull();
