@@ -132,6 +132,41 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     expect(failed!.errorMessage).toMatch(/^storage unavailable: disk is full/);
   });
 
+  it("names the full disk when it fills while the ZIP is still being written", async () => {
+    // Images large enough that the ZIP is far from done when the disk runs out after 2 MiB.
+    const own = await storeDataset(db, storage, {
+      name: "fills-up",
+      bytesFor: (image) => new Uint8Array(1024 * 1024).fill(image.path.length),
+    });
+    const fillsUp = createLocalBlobStore({
+      dir,
+      openTempFile: async (path) => {
+        const handle = await open(path, "wx");
+        let room = 2 * 1024 * 1024;
+        return new Proxy(handle, {
+          get: (target, name, receiver) =>
+            name === "writev"
+              ? async (buffers: Uint8Array[]) => {
+                  const bytes = buffers.reduce((sum, b) => sum + b.byteLength, 0);
+                  if ((room -= bytes) < 0)
+                    throw Object.assign(new Error("ENOSPC: no space left on device"), {
+                      code: "ENOSPC",
+                    });
+                  return target.writev(buffers);
+                }
+              : (Reflect.get(target, name, receiver) as unknown),
+        });
+      },
+    });
+    const created = await createExportRow(db, own, { includeImages: true });
+    const deps = { db, storage: fillsUp, workerId: "test" };
+    expect(await buildExport(deps, created.id, { finalAttempt: true })).toMatchObject({
+      status: "failed",
+    });
+    // Not the ZIP writer's knock-on "output was closed": the disk is the cause.
+    expect((await rowOf(created.id))!.errorMessage).toMatch(/^storage unavailable: disk is full/);
+  });
+
   it("retries while S3 is unreachable, and fails with a clear message on the last attempt", async () => {
     const server = await startS3TestServer();
     const config = server.config();

@@ -167,7 +167,7 @@ export class ZipWriter {
         this.wake();
       },
       destroy: (error, callback) => {
-        this.fail(error ?? new Error("the ZIP output was closed before the archive was complete"));
+        this.fail(error ?? outputClosedError());
         callback(error);
       },
     });
@@ -524,6 +524,14 @@ export class ZipWriter {
     this.pool?.close();
     this.pool = null;
   }
+}
+
+/** The consumer closed the output without saying why: a knock-on of whatever made it stop,
+ * marked as Node marks a premature close so that callers can look past it for the cause. */
+function outputClosedError(): Error {
+  return Object.assign(new Error("the ZIP output was closed before the archive was complete"), {
+    code: "ERR_STREAM_PREMATURE_CLOSE",
+  });
 }
 
 function settle(entry: QueuedEntry, body: Uint8Array, deflated: boolean, crc: number): void {
