@@ -11,8 +11,13 @@ import zlib from "node:zlib";
  * accept any window) costs less to set up and compresses it just as well, and an output
  * buffer sized to the input keeps each result from pinning zlib's default 16 KiB chunk. */
 export function smallDeflateOptions(size: number, level: number): zlib.ZlibOptions {
-  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(Math.max(size, 1)))));
+  const windowBits = smallWindowBits(size);
   return { level, windowBits, memLevel: Math.min(8, windowBits - 7), chunkSize: size + 64 };
+}
+
+/** The window smallDeflateOptions picks for an input of `size` bytes. */
+function smallWindowBits(size: number): number {
+  return Math.min(15, Math.max(9, Math.ceil(Math.log2(Math.max(size, 1)))));
 }
 
 /** Raw deflate of one small input, or null when that does not make it smaller. */
@@ -149,7 +154,7 @@ export class DeflatePool {
     if (this.closed) return Promise.reject(this.closed);
     const windowBits = new Uint8Array(ends.length);
     for (let i = 0; i < ends.length; i++)
-      windowBits[i] = smallDeflateOptions(ends[i]! - (ends[i - 1] ?? 0), this.level).windowBits!;
+      windowBits[i] = smallWindowBits(ends[i]! - (ends[i - 1] ?? 0));
     return this.send({ level: this.level, data, ends, windowBits }, [
       data.buffer as ArrayBuffer,
     ]).then(({ packed, sizes, crcs, deflated, data: returned }) => {
