@@ -128,7 +128,8 @@ describe.skipIf(!TEST_DATABASE_URL)("backup and restore (docs/self-hosting.md)",
     const target = await scratch();
     await run("pg_restore", [...PG_RESTORE_FLAGS, `--dbname=${target.url}`, dumpFile]);
     expect(await snapshot(target.url)).toEqual(before);
-  });
+    // A database, a restore and a snapshot: past vitest's 5 s on a slow shared machine.
+  }, 120_000);
 
   it("restores onto a new install that already ran migrate, which then has nothing left to do", async () => {
     const target = await scratch();
