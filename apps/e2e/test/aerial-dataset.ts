@@ -1,6 +1,7 @@
-// A dataset whose COCO export takes seconds, so a screenshot can catch an export building:
-// large survey tiles with many-sided fields that have ponds cut out of them. COCO writes
-// holed polygons as RLE, column by column across the tile: real work, no artificial delay.
+// A dataset of large survey tiles with many-sided fields that have ponds cut out of them:
+// COCO writes holed polygons as RLE, column by column across the tile, so its export does
+// real work. The tests that catch a build in progress hold it with held-read.ts, not by
+// counting on this work taking long.
 import { encodePng } from "@pictograph/formats";
 import { rest } from "./fixtures";
 

@@ -11,6 +11,10 @@ export const server = {
   get apiKey() {
     return required("E2E_API_KEY");
   },
+  /** The server's data directory (embedded mode: its database and local storage). */
+  get dataDir() {
+    return required("E2E_DATA_DIR");
+  },
   admin: (): Account => ({
     email: "admin@pictograph.local",
     password: required("E2E_ADMIN_PASSWORD"),

@@ -63,6 +63,7 @@ export default async function globalSetup() {
   }
   process.env.E2E_URL = server.url;
   process.env.E2E_API_KEY = server.apiKey;
+  process.env.E2E_DATA_DIR = server.dataDir;
   process.env.E2E_ADMIN_PASSWORD = readFileSync(
     join(server.dataDir, "admin-password"),
     "utf8",

@@ -2,6 +2,7 @@
 // width, with the checks that make them worth looking at: images loaded, overlays drawn, an
 // export caught while it builds, and no page wider than the screen.
 import { createAerialDataset } from "./aerial-dataset";
+import { holdImageRead } from "./held-read";
 import { expect, rest, server, signIn, test } from "./fixtures";
 import { loadAllImages, PHONE, shoot } from "./screenshot";
 
@@ -55,39 +56,48 @@ test("datasets and the image grid with overlays", async ({ page }) => {
 test("exports with one building, then deleted while it builds", async ({ page }) => {
   await signIn(page, server.admin());
   await page.goto("/datasets/aerial/exports");
-  const form = page.getByRole("form", { name: "New export" });
-  await form.getByLabel("Name").fill("fields-coco");
-  await form.getByRole("radio", { name: /^COCO/ }).check();
-  await form.getByRole("checkbox", { name: "Include image files" }).uncheck();
-  await form.getByRole("button", { name: "Create export" }).click();
-  const row = page.locator('tr[data-export="fields-coco"]');
-  await expect(row).toHaveAttribute("data-status", "processing", { timeout: 30_000 });
-  await expect(page.getByText("1 export building · updating live")).toBeVisible();
-  // A picture with some progress is worth a moment's wait; the test does not depend on it.
-  await row
-    .getByRole("progressbar")
-    .and(page.locator(':not([aria-valuenow="0"])'))
-    .waitFor({ timeout: 2000 })
-    .catch(() => undefined);
-  await expect(row).toHaveAttribute("data-status", "processing");
-  // A building row takes exactly the room of a finished one: no shift when it completes.
-  const cellBoxes = async (name: string) =>
-    Promise.all(
-      (await page.locator(`tr[data-export="${name}"] td`).all()).map(async (cell) => {
-        const box = (await cell.boundingBox())!;
-        return { x: box.x, width: box.width, height: box.height };
-      }),
-    );
-  expect(await cellBoxes("fields-coco")).toEqual(await cellBoxes("survey-full"));
-  await page.mouse.move(0, 0);
-  await shoot(page, "exports-building");
+  // The build cannot finish before the test has deleted it: one image file's read hangs.
+  const held = await holdImageRead("aerial");
+  try {
+    const form = page.getByRole("form", { name: "New export" });
+    await form.getByLabel("Name").fill("fields-coco");
+    await form.getByRole("radio", { name: /^COCO/ }).check();
+    await form.getByRole("checkbox", { name: "Include image files" }).check();
+    await form.getByRole("button", { name: "Create export" }).click();
+    const row = page.locator('tr[data-export="fields-coco"]');
+    await expect(row).toHaveAttribute("data-status", "processing", { timeout: 30_000 });
+    await expect(page.getByText("1 export building · updating live")).toBeVisible();
+    // A picture with some progress is worth a moment's wait; the test does not depend on it.
+    await row
+      .getByRole("progressbar")
+      .and(page.locator(':not([aria-valuenow="0"])'))
+      .waitFor({ timeout: 2000 })
+      .catch(() => undefined);
+    await expect(row).toHaveAttribute("data-status", "processing");
+    // A building row takes exactly the room of a finished one: no shift when it completes.
+    const cellBoxes = async (name: string) =>
+      Promise.all(
+        (await page.locator(`tr[data-export="${name}"] td`).all()).map(async (cell) => {
+          const box = (await cell.boundingBox())!;
+          return { x: box.x, width: box.width, height: box.height };
+        }),
+      );
+    expect(await cellBoxes("fields-coco")).toEqual(await cellBoxes("survey-full"));
+    await page.mouse.move(0, 0);
+    await shoot(page, "exports-building");
 
-  // Deleting a build in progress cancels it: at once, while it still builds.
-  await row.getByRole("button", { name: "Delete fields-coco" }).click();
-  await expect(page.getByRole("dialog")).toContainText("The build is cancelled");
-  await page.getByRole("button", { name: "Delete export" }).click();
-  await expect(row).toHaveCount(0);
-  await expect(page.locator("tr[data-export]")).toHaveCount(2);
+    // Deleting a build in progress cancels it: at once, while it still builds.
+    await row.getByRole("button", { name: "Delete fields-coco" }).click();
+    await expect(page.getByRole("dialog")).toContainText("The build is cancelled");
+    await page.getByRole("button", { name: "Delete export" }).click();
+    await expect(row).toHaveCount(0);
+    await expect(page.locator("tr[data-export]")).toHaveCount(2);
+  } finally {
+    held.release();
+  }
+  // The cancelled build is gone for good, and the server took its hung read in its stride.
+  const exports = await rest<{ data: { name: string }[] }>("GET", "/exports?dataset=aerial");
+  expect(exports.data.map((e) => e.name).sort()).toEqual(["fields-yolo", "survey-full"]);
 
   await page.setViewportSize(PHONE);
   await shoot(page, "phone-exports");
