@@ -14,9 +14,11 @@ import {
 import { testBackends } from "@pictograph/db/testing";
 import { fixtureClasses } from "@pictograph/formats/testing";
 import {
+  BlobNotFoundError,
   createBlobStore,
   createLocalBlobStore,
   type BlobStore,
+  type ByteRange,
   type LocalBlobStore,
 } from "@pictograph/storage";
 import { mkdtemp, open, readdir, rm } from "node:fs/promises";
@@ -205,6 +207,29 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     gated.open();
     expect(outcome).toEqual({ status: "skipped", reason: "the export was deleted" });
     expect(await rowOf(created.id)).toBeNull();
+  });
+
+  it("is skipped, not failed, when its export is deleted and the build fails before noticing", async () => {
+    // The image is lost once the gate opens; the heartbeat is too slow to see the delete.
+    class LostImages extends GatedStore {
+      override async get(key: string, range?: ByteRange): ReturnType<GatedStore["get"]> {
+        (await super.get(key, range)).destroy();
+        throw new BlobNotFoundError(key);
+      }
+    }
+    const lost = new LostImages(storage, { reads: (key) => key.startsWith("images/") });
+    const created = await createExportRow(db, dataset, { includeImages: true });
+    const building = buildExport(
+      { db, storage: lost, workerId: "test", heartbeatMs: 60_000 },
+      created.id,
+    );
+    await waitFor("the build to wait for an image", () => lost.waiting > 0);
+    await deleteExport(db, { exportId: created.id });
+    lost.open();
+    expect(await building).toEqual({
+      status: "skipped",
+      reason: "the export was deleted or taken over",
+    });
   });
 
   it("stops and leaves nothing when its export is deleted while the ZIP is being stored", async () => {

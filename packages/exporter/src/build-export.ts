@@ -250,7 +250,10 @@ export async function buildExport(
       }).catch(() => undefined);
       throw new RetryableExportError(message, { cause: reason });
     }
-    await failExport(deps.db, { exportId, attempt, errorMessage: message });
+    // No row to fail: deleted before the heartbeat noticed, or taken over by a newer
+    // attempt (whose files must stay).
+    if (!(await failExport(deps.db, { exportId, attempt, errorMessage: message })))
+      return { status: "skipped", reason: "the export was deleted or taken over" };
     await removeOtherAttempts(deps.storage, exportId, null);
     return { status: "failed", message };
   } finally {

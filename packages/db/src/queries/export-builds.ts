@@ -104,11 +104,12 @@ export async function completeExport(
   return row ?? null;
 }
 
+/** False when there was nothing to fail: the export was deleted, or another attempt owns it. */
 export async function failExport(
   db: DbOrTx,
   params: { exportId: string; attempt?: number; errorMessage: string },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const ended = await db
     .update(datasetExports)
     .set({ status: "failed", errorMessage: params.errorMessage, completedAt: sql`now()` })
     .where(
@@ -118,7 +119,9 @@ export async function failExport(
             inArray(datasetExports.status, ["pending", "processing"]),
           )
         : owned(params.exportId, params.attempt),
-    );
+    )
+    .returning({ id: datasetExports.id });
+  return ended.length > 0;
 }
 
 /** Gives a build back to the queue after a transient failure: pending again, with the reason. */
