@@ -11,10 +11,11 @@ export async function holdImageRead(dataset: string): Promise<{ release(): void 
   // Embedded mode's local storage: <data dir>/storage/images/<dataset id>/<blob>.
   const dir = join(server.dataDir, "storage", "images", id);
   // The newest upload: the build gets through the others first, so it shows some progress.
-  const [blob] = readdirSync(dir)
-    .map((name) => join(dir, name))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (!blob) throw new Error(`dataset ${dataset} has no stored image files in ${dir}`);
+  const [newest] = readdirSync(dir)
+    .map((name) => ({ path: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  if (!newest) throw new Error(`dataset ${dataset} has no stored image files in ${dir}`);
+  const blob = newest.path;
   const kept = `${blob}.held`;
   renameSync(blob, kept);
   execFileSync("mkfifo", [blob]);
