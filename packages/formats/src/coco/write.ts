@@ -5,6 +5,7 @@ import type { Annotation, ClassDef, DatasetImage, Point, Split } from "@pictogra
 import { exportClasses, type ExportClasses } from "../core/class-list";
 import { enclosingBox, polygonArea } from "../core/geometry";
 import { countSkip, readmeText } from "../core/readme";
+import { numberText } from "../core/number-text";
 import { polygonRle } from "../core/rle";
 import { annotationSelector, type AnnotationSelector } from "../core/select-annotations";
 import { assertDrained, streamedFile } from "../core/streamed-file";
@@ -231,8 +232,8 @@ function annotationJson(
   }
   const { x, y, w, h } = item.bbox;
   const category = exported.indexOf(item.class_name)! + 1;
-  const score = item.confidence === null ? "" : `,"score":${item.confidence}`;
-  return `{"id":${id},"image_id":${imageId},"category_id":${category},"segmentation":[],"area":${w * h},"bbox":[${x},${y},${w},${h}],"iscrowd":0,"attributes":${attributesJson(item)}${score}}`;
+  const score = item.confidence === null ? "" : `,"score":${numberText(item.confidence)}`;
+  return `{"id":${id},"image_id":${imageId},"category_id":${category},"segmentation":[],"area":${numberText(w * h)},"bbox":[${numberText(x)},${numberText(y)},${numberText(w)},${numberText(h)}],"iscrowd":0,"attributes":${attributesJson(item)}${score}}`;
 }
 
 /** A COCO object has no `type`: only a box left as it was has one. */

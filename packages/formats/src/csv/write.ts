@@ -4,6 +4,7 @@
 // README.txt. Pure and streaming: the CSV is produced while the source is iterated.
 import { csvField, csvLine } from "../core/csv-text";
 import { exportClasses } from "../core/class-list";
+import { numberText } from "../core/number-text";
 import { countSkip, readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
 import { assertDrained, streamedFile } from "../core/streamed-file";
@@ -13,7 +14,7 @@ export const CSV_HEADER = ["filename", "width", "height", "class", "xmin", "ymin
 
 /** At most 2 decimals, no trailing zeros: 12, 12.5, 12.25. */
 export function csvNumber(value: number): string {
-  return String(Math.round(value * 100) / 100);
+  return numberText(Math.round(value * 100) / 100);
 }
 
 export const writeCsv: FormatWriter = async function* (source: ExportSource) {

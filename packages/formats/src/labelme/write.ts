@@ -10,6 +10,7 @@ import {
 } from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
 import { countSkip, readmeText } from "../core/readme";
+import { numberText } from "../core/number-text";
 import { annotationSelector } from "../core/select-annotations";
 import type { ExportSource, ExportSummary, FormatWriter } from "../core/types";
 
@@ -211,5 +212,5 @@ function pythonFloat(value: number): string {
   if (size !== 0 && (size < 1e-4 || size >= 1e16))
     return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
   // Below 1e16 an integer's String() has no exponent, so this is toFixed(1), only cheaper.
-  return Number.isInteger(value) ? `${value}.0` : String(value);
+  return Number.isInteger(value) ? `${value}.0` : numberText(value);
 }
