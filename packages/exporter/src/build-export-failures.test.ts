@@ -308,6 +308,29 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
     await storage.delete(exportBlobKey(created.id, 2));
   });
 
+  it("taken over while it stores its ZIP, leaves the newer attempt's published ZIP alone", async () => {
+    // Attempt 1 stalls after uploading, long enough to look dead (its heartbeat is slow).
+    const created = await createExportRow(db, dataset, { includeImages: false });
+    const slowPut = new GatedStore(storage, { storedPuts: (key) => key.startsWith("exports/") });
+    const first = buildExport(
+      { db, storage: slowPut, workerId: "stalled", heartbeatMs: 60_000 },
+      created.id,
+    );
+    await waitFor("the first ZIP to be stored", () => slowPut.waiting > 0);
+    await updateExport(db, { exportId: created.id, heartbeatAt: new Date(Date.now() - 60_000) });
+    // Attempt 2 takes over and publishes, then attempt 1 wakes and finds the row taken.
+    expect(await buildExport({ db, storage, workerId: "second" }, created.id)).toMatchObject({
+      status: "completed",
+      row: { attempts: 2, blobKey: exportBlobKey(created.id, 2) },
+    });
+    slowPut.open();
+    const outcome = await first;
+    expect(await listKeys(storage, "exports/")).toEqual([exportBlobKey(created.id, 2)]);
+    expect(await rowOf(created.id)).toMatchObject({ status: "completed", attempts: 2 });
+    expect(outcome).toEqual({ status: "skipped", reason: "a newer attempt took the export over" });
+    await storage.delete(exportBlobKey(created.id, 2));
+  });
+
   it("is not taken over while its builder is alive", async () => {
     const created = await createExportRow(db, dataset, { includeImages: false });
     expect(

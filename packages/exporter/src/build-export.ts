@@ -8,6 +8,7 @@ import {
   failExport,
   type ExportImageCount,
   getDatasetById,
+  getExportById,
   heartbeatExport,
   listClasses,
   releaseExport,
@@ -33,7 +34,7 @@ import {
   isTransient,
 } from "./build-errors";
 import { databaseExportSource } from "./export-source";
-import { exportBlobKey, exportBlobPrefix } from "./export-keys";
+import { attemptOfKey, exportBlobKey, exportBlobPrefix } from "./export-keys";
 
 export type ExporterDeps = {
   db: Db;
@@ -223,7 +224,7 @@ export async function buildExport(
         expiresAt: new Date(completedAt.getTime() + (deps.retentionSeconds ?? 7 * DAY) * 1000),
       });
       if (!completed) throw new ExportCancelledError();
-      await removeOtherAttempts(deps.storage, exportId, key);
+      await removeSupersededAttempts(deps, exportId);
       return { status: "completed", row: completed };
     } finally {
       clearInterval(updateProgress);
@@ -232,8 +233,13 @@ export async function buildExport(
     await deps.storage.delete(key).catch(() => undefined);
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof ExportCancelledError) {
-      await removeOtherAttempts(deps.storage, exportId, null);
-      return { status: "skipped", reason: "the export was deleted" };
+      const current = await getExportById(deps.db, { exportId }).catch(() => undefined);
+      await removeSupersededAttempts(deps, exportId);
+      return {
+        status: "skipped",
+        reason:
+          current === null ? "the export was deleted" : "a newer attempt took the export over",
+      };
     }
     const message =
       reason instanceof WorkerShutdownError ? reason.message : describeBuildError(reason);
@@ -254,7 +260,7 @@ export async function buildExport(
     // attempt (whose files must stay).
     if (!(await failExport(deps.db, { exportId, attempt, errorMessage: message })))
       return { status: "skipped", reason: "the export was deleted or taken over" };
-    await removeOtherAttempts(deps.storage, exportId, null);
+    await removeSupersededAttempts(deps, exportId);
     return { status: "failed", message };
   } finally {
     clearInterval(heartbeat);
@@ -263,19 +269,31 @@ export async function buildExport(
 }
 
 /**
- * Deletes what earlier attempts of this export left in storage (a worker killed after its
- * upload, before publishing), keeping `keep`. Best effort: storage may be what failed.
+ * Deletes what attempts of this export left in storage that can never be published: a worker
+ * killed after its upload, before publishing, or a build taken over while it uploaded. The row
+ * decides, never the caller: `attempts` is the fencing token (only the current attempt of a
+ * processing row can publish), so a newer attempt's ZIP, published or about to be, is never
+ * taken, whoever calls this and whenever. Best effort: storage may be what failed.
  */
-async function removeOtherAttempts(
-  storage: BlobStore,
+async function removeSupersededAttempts(
+  deps: Pick<ExporterDeps, "db" | "storage">,
   exportId: string,
-  keep: string | null,
 ): Promise<void> {
   try {
-    for await (const item of storage.list(exportBlobPrefix(exportId)))
-      if (item.key !== keep) await storage.delete(item.key);
+    const row = await getExportById(deps.db, { exportId });
+    // Attempts from this one on may still publish; a deleted export has none.
+    const firstLive = !row
+      ? Infinity
+      : row.status === "processing"
+        ? row.attempts
+        : row.attempts + 1;
+    for await (const item of deps.storage.list(exportBlobPrefix(exportId))) {
+      const attempt = attemptOfKey(exportId, item.key);
+      if (attempt === null || item.key === row?.blobKey || attempt >= firstLive) continue;
+      await deps.storage.delete(item.key);
+    }
   } catch {
-    // Left for the next build of this export, or for an operator.
+    // Left for the next build of this export, or for garbage collection.
   }
 }
 

@@ -11,3 +11,9 @@ export function exportBlobKey(exportId: string, attempt: number): string {
 export function exportBlobPrefix(exportId: string): string {
   return `${EXPORTS_PREFIX}${exportId}/`;
 }
+
+/** The attempt whose ZIP `key` is (exportBlobKey's inverse), or null for any other key. */
+export function attemptOfKey(exportId: string, key: string): number | null {
+  const match = /^(\d+)\.zip$/.exec(key.slice(exportBlobPrefix(exportId).length));
+  return key.startsWith(exportBlobPrefix(exportId)) && match ? Number(match[1]) : null;
+}
