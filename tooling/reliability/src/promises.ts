@@ -12,7 +12,7 @@ export type Promise_ = {
 export const promises: Promise_[] = [
   {
     promise: "No partial ZIP is ever visible",
-    how: "A build writes to a temporary object and publishes it with one UPDATE of its row, fenced by its attempt number; a build that dies leaves only a temporary object, which workers sweep.",
+    how: "A build writes to a temporary object and publishes it with one UPDATE of its row, fenced by its attempt number; a build that dies while writing leaves only a temporary object, which workers sweep, and one killed after storing its ZIP but before publishing it leaves a whole ZIP that no row names, which garbage collection deletes.",
     provedBy: ["worker-kills.test.ts", "storage-outage.test.ts", "disk-full.test.ts"],
   },
   {
