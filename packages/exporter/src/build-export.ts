@@ -233,8 +233,7 @@ export async function buildExport(
     await deps.storage.delete(key).catch(() => undefined);
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof ExportCancelledError) {
-      const current = await getExportById(deps.db, { exportId }).catch(() => undefined);
-      await removeSupersededAttempts(deps, exportId);
+      const current = await removeSupersededAttempts(deps, exportId);
       return {
         status: "skipped",
         reason:
@@ -256,8 +255,7 @@ export async function buildExport(
       }).catch(() => undefined);
       throw new RetryableExportError(message, { cause: reason });
     }
-    // No row to fail: deleted before the heartbeat noticed, or taken over by a newer
-    // attempt (whose files must stay).
+    // No row to fail: deleted before the heartbeat noticed, or taken over by a newer attempt.
     if (!(await failExport(deps.db, { exportId, attempt, errorMessage: message })))
       return { status: "skipped", reason: "the export was deleted or taken over" };
     await removeSupersededAttempts(deps, exportId);
@@ -273,20 +271,23 @@ export async function buildExport(
  * killed after its upload, before publishing, or a build taken over while it uploaded. The row
  * decides, never the caller: `attempts` is the fencing token (only the current attempt of a
  * processing row can publish), so a newer attempt's ZIP, published or about to be, is never
- * taken, whoever calls this and whenever. Best effort: storage may be what failed.
+ * taken, whoever calls this and whenever. Best effort: storage may be what failed. Returns the
+ * row it decided by (null: the export was deleted), or undefined when it could not read it.
  */
 async function removeSupersededAttempts(
   deps: Pick<ExporterDeps, "db" | "storage">,
   exportId: string,
-): Promise<void> {
+): Promise<ExportRow | null | undefined> {
+  let row: ExportRow | null;
   try {
-    const row = await getExportById(deps.db, { exportId });
-    // Attempts from this one on may still publish; a deleted export has none.
-    const firstLive = !row
-      ? Infinity
-      : row.status === "processing"
-        ? row.attempts
-        : row.attempts + 1;
+    row = await getExportById(deps.db, { exportId });
+  } catch {
+    return undefined;
+  }
+  // Attempts from this one on may still publish: the running one, or the next one a row that
+  // is not processing would get; a deleted export has none.
+  const firstLive = row ? row.attempts + (row.status === "processing" ? 0 : 1) : Infinity;
+  try {
     for await (const item of deps.storage.list(exportBlobPrefix(exportId))) {
       const attempt = attemptOfKey(exportId, item.key);
       if (attempt === null || item.key === row?.blobKey || attempt >= firstLive) continue;
@@ -295,6 +296,7 @@ async function removeSupersededAttempts(
   } catch {
     // Left for the next build of this export, or for garbage collection.
   }
+  return row;
 }
 
 /**

@@ -14,6 +14,7 @@ export function exportBlobPrefix(exportId: string): string {
 
 /** The attempt whose ZIP `key` is (exportBlobKey's inverse), or null for any other key. */
 export function attemptOfKey(exportId: string, key: string): number | null {
-  const match = /^(\d+)\.zip$/.exec(key.slice(exportBlobPrefix(exportId).length));
-  return key.startsWith(exportBlobPrefix(exportId)) && match ? Number(match[1]) : null;
+  const prefix = exportBlobPrefix(exportId);
+  const match = key.startsWith(prefix) ? /^(\d+)\.zip$/.exec(key.slice(prefix.length)) : null;
+  return match ? Number(match[1]) : null;
 }
