@@ -1,6 +1,7 @@
 // A streaming ZIP writer: entries are added one after another and come out of `stream`, a
 // Node Readable that respects backpressure (`add…` waits while the consumer is behind), so
-// memory stays flat however many entries an export has. ZIP64 records are written whenever
+// memory stays flat however many entries an export has (the central directory waits in a
+// temporary file: central-directory.ts). ZIP64 records are written whenever
 // a size, an offset or the entry count outgrows the classic fields.
 // src/archive/ is the only part of @pictograph/formats allowed node:fs, node:stream and
 // node:zlib; the format folders stay pure. This writer must never hold an entry's data after
@@ -8,10 +9,9 @@
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { promisify } from "node:util";
+import { CentralDirectory, NameHashes } from "./central-directory";
 import { DeflatePool, defaultDeflateThreads, deflateBlockHere, deflateSmall } from "./deflate-pool";
 import {
-  CENTRAL_HEADER_SIZE,
-  centralRecordLength,
   dataDescriptorLength,
   FLAG_DATA_DESCRIPTOR,
   FLAG_UTF8,
@@ -20,7 +20,6 @@ import {
   METHOD_STORED,
   endRecordsLength,
   toDosDateTime,
-  writeCentralRecord,
   writeDataDescriptor,
   writeEndRecords,
   writeLocalHeader,
@@ -53,8 +52,6 @@ export type ZipTotals = { entries: number; bytes: number };
 const CHUNK_SIZE = 64 * 1024;
 /** Data at least this long is handed to the stream as is rather than copied into a chunk. */
 const DIRECT_SIZE = 16 * 1024;
-/** Central records are kept in pages of this size until `finish` (≈ 50–100 bytes per entry). */
-const DIRECTORY_PAGE_SIZE = 1024 * 1024;
 /** Whole buffers up to this size are deflated in batches on the worker pool; larger ones on
  * zlib's own thread pool, one call each. */
 const SMALL_SIZE = 256 * 1024;
@@ -108,13 +105,6 @@ function memberNameProblem(name: string, byteLength: number): string | null {
   return "has an empty, . or .. segment";
 }
 
-/** FNV-1a over the name's UTF-16 code units, as a signed 32-bit integer (a small integer to V8). */
-export function hashMemberName(name: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
-  return hash | 0;
-}
-
 /** A whole-buffer member accepted but not yet written; `body` is set once it is compressed. */
 type QueuedEntry = { name: string; fields: EntryFields; body: Uint8Array | null };
 
@@ -129,13 +119,9 @@ export class ZipWriter {
   private used = 0;
   /** Bytes of archive produced so far: the offset of whatever comes next. */
   private offset = 0;
-  private entries = 0;
-  /** 32-bit hashes of the names so far: the names themselves stay only in the directory. */
-  private readonly nameHashes = new Set<number>();
-  private readonly directoryPages: Buffer[] = [];
-  private directoryPage = Buffer.allocUnsafe(DIRECTORY_PAGE_SIZE);
-  private directoryUsed = 0;
-  private directorySize = 0;
+  /** The names so far: the names themselves are only in the directory. */
+  private readonly names = new NameHashes();
+  private readonly directory: CentralDirectory;
   /** Members in ZIP order, written as soon as the first ones have their bodies. */
   private queue: QueuedEntry[] = [];
   private queuedBytes = 0;
@@ -156,6 +142,7 @@ export class ZipWriter {
 
   constructor(options: ZipWriterOptions) {
     this.dos = toDosDateTime(options.mtime);
+    this.directory = new CentralDirectory(this.dos);
     this.level = options.level ?? 6;
     if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9)
       throw new Error(`ZIP compression level must be an integer from 0 to 9, got ${options.level}`);
@@ -175,7 +162,7 @@ export class ZipWriter {
 
   /** Entries added so far. */
   get entryCount(): number {
-    return this.entries + this.queue.length;
+    return this.directory.entries + this.queue.length;
   }
 
   /** Archive bytes produced so far. */
@@ -267,7 +254,7 @@ export class ZipWriter {
         fields.size,
       );
       this.offset += length;
-      this.recordEntry(name, fields);
+      this.directory.record(name, fields);
       await this.until(() => !this.blocked);
     });
   }
@@ -277,12 +264,13 @@ export class ZipWriter {
     return this.run(async () => {
       await this.until(() => this.queue.length === 0);
       this.closePool();
-      this.closeDirectoryPage();
-      const directory = { entries: this.entries, offset: this.offset, size: this.directorySize };
-      for (const page of this.directoryPages.splice(0)) {
+      const { entries, size } = this.directory;
+      const directory = { entries, offset: this.offset, size };
+      for (const page of this.directory.pages()) {
         this.append(page);
         await this.until(() => !this.blocked);
       }
+      this.directory.close();
       const length = endRecordsLength(directory);
       this.reserve(length);
       this.used = writeEndRecords(this.chunk, this.used, directory);
@@ -290,7 +278,7 @@ export class ZipWriter {
       this.flushChunk();
       this.finished = true;
       this.stream.push(null);
-      return { entries: this.entries, bytes: this.offset };
+      return { entries, bytes: this.offset };
     });
   }
 
@@ -323,34 +311,13 @@ export class ZipWriter {
     const length = Buffer.byteLength(name, "utf8");
     const problem = memberNameProblem(name, length);
     if (problem) throw new Error(`ZIP member name ${JSON.stringify(name)} ${problem}`);
-    const hash = hashMemberName(name);
-    // A known hash is settled against the names themselves: about once per 100k members.
-    if (this.nameHashes.has(hash) && this.hasMember(name))
+    // A known hash is settled against the names themselves: a real duplicate, in practice.
+    if (
+      !this.names.add(name) &&
+      (this.queue.some((entry) => entry.name === name) || this.directory.has(name))
+    )
       throw new Error(`duplicate ZIP member ${name}`);
-    this.nameHashes.add(hash);
     return length;
-  }
-
-  /** Whether a member of this name was added: queued, or recorded in the central directory. */
-  private hasMember(name: string): boolean {
-    if (this.queue.some((entry) => entry.name === name)) return true;
-    const wanted = Buffer.from(name, "utf8");
-    for (const page of [
-      ...this.directoryPages,
-      this.directoryPage.subarray(0, this.directoryUsed),
-    ]) {
-      for (let at = 0; at < page.byteLength;) {
-        const nameLength = page.readUInt16LE(at + 28);
-        const start = at + CENTRAL_HEADER_SIZE;
-        if (
-          nameLength === wanted.byteLength &&
-          page.compare(wanted, 0, nameLength, start, start + nameLength) === 0
-        )
-          return true;
-        at = start + nameLength + page.readUInt16LE(at + 30) + page.readUInt16LE(at + 32);
-      }
-    }
-    return false;
   }
 
   /** Adds a small member to the batch, its bytes encoded straight into the batch's buffer. */
@@ -421,7 +388,7 @@ export class ZipWriter {
       entry.fields.offset = this.offset;
       this.writeHeader(entry.name, entry.fields);
       this.append(entry.body);
-      this.recordEntry(entry.name, entry.fields);
+      this.directory.record(entry.name, entry.fields);
       this.queuedBytes -= entry.fields.size;
       written++;
     }
@@ -469,30 +436,6 @@ export class ZipWriter {
     if (!this.stream.push(data)) this.blocked = true;
   }
 
-  private recordEntry(name: string, fields: EntryFields): void {
-    const length = centralRecordLength(fields);
-    if (this.directoryUsed + length > this.directoryPage.byteLength) {
-      this.closeDirectoryPage();
-      this.directoryPage = Buffer.allocUnsafe(Math.max(DIRECTORY_PAGE_SIZE, length));
-    }
-    this.directoryUsed = writeCentralRecord(
-      this.directoryPage,
-      this.directoryUsed,
-      name,
-      fields,
-      this.dos,
-    );
-    this.directorySize += length;
-    this.entries++;
-  }
-
-  private closeDirectoryPage(): void {
-    if (this.directoryUsed === 0) return;
-    this.directoryPages.push(this.directoryPage.subarray(0, this.directoryUsed));
-    this.directoryPage = Buffer.alloc(0);
-    this.directoryUsed = 0;
-  }
-
   /** Waits until `condition` holds, re-checking whenever output drains or members are written. */
   private async until(condition: () => boolean): Promise<void> {
     for (;;) {
@@ -515,6 +458,7 @@ export class ZipWriter {
   private fail(error: Error): void {
     if (!this.failure) this.failure = error;
     this.closePool();
+    this.directory.close();
     const waiter = this.waiter;
     this.waiter = null;
     waiter?.reject(this.failure);
