@@ -3,6 +3,7 @@
 // running builds back to the queue; it never marks them failed.
 import { failAbandonedExport, getExportById, takeBackStaleExports, type Db } from "@pictograph/db";
 import { queues, type Jobs } from "@pictograph/jobs";
+import { useExportHeapPolicy } from "@pictograph/formats";
 import type { BlobStore } from "@pictograph/storage";
 import { WorkerShutdownError } from "./build-errors";
 import { buildExport } from "./build-export";
@@ -44,6 +45,7 @@ const HOUR_MS = 60 * 60 * 1000;
 const STALE_AFTER_SECONDS = 30;
 
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
+  useExportHeapPolicy();
   const log =
     options.log ?? ((line: string) => console.log(`[worker ${options.workerId}] ${line}`));
   const deps = {

@@ -5,6 +5,7 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { ZipArchive } from "archiver";
 import type { Format } from "@pictograph/schema";
+import { useExportHeapPolicy } from "../src/archive/heap-policy";
 import { writeExportZip } from "../src/archive/write-export-zip";
 import { ZipWriter } from "../src/archive/zip-writer";
 import { formatModules } from "../src/registry";
@@ -208,5 +209,7 @@ async function run(args: string[]): Promise<TaskResult> {
   }
 }
 
+// Every task, ours and the floors, under the heap policy of the processes that write exports.
+useExportHeapPolicy();
 const result = await run(process.argv.slice(2));
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

@@ -242,7 +242,7 @@ async function main(): Promise<void> {
   };
 
   const lines = [
-    `Annotation-only exports of generated images × ${BOXES_PER_IMAGE} boxes through \`writeExportZip\` (our ZIP writer, level ${ZIP_LEVEL}) into /dev/null; each run in its own process. Medians of ${RUNS} runs at ${SMALL.toLocaleString("en-US")} images and ${BIG_RUNS} at ${BIG.toLocaleString("en-US")}; peak RSS is the process's VmHWM (highest run), baseline is its RSS before the export starts (Node, tsx, modules). CPU time counts all threads (small members are deflated on a worker thread, streamed ones on zlib's pool), so images per CPU-second is what one core would do and an idle 2-core machine lands between it and twice it.`,
+    `Annotation-only exports of generated images × ${BOXES_PER_IMAGE} boxes through \`writeExportZip\` (our ZIP writer, level ${ZIP_LEVEL}) into /dev/null; each run in its own process, under the heap policy the worker uses (\`useExportHeapPolicy\`: V8 grows the heap by at most 50% between full collections). Medians of ${RUNS} runs at ${SMALL.toLocaleString("en-US")} images and ${BIG_RUNS} at ${BIG.toLocaleString("en-US")}; peak RSS is the process's VmHWM (highest run), baseline is its RSS before the export starts (Node, tsx, modules). CPU time counts all threads (small members are deflated on a worker thread, streamed ones on zlib's pool), so images per CPU-second is what one core would do and an idle 2-core machine lands between it and twice it.`,
     "",
     "| format | images | images/s (median) | best run | images per CPU-s | median ms | peak RSS MB | baseline RSS MB | ZIP MB |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -19,6 +19,7 @@ export {
   type ImageBytes,
 } from "./archive/write-export-zip";
 export { openArchive } from "./archive/open-archive";
+export { useExportHeapPolicy } from "./archive/heap-policy";
 export {
   openZipArchive,
   DEFAULT_ARCHIVE_LIMITS,

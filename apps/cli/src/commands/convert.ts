@@ -5,6 +5,7 @@ import {
   getFormat,
   inPass,
   openArchive,
+  useExportHeapPolicy,
   writeExportZip,
   type ExportSource,
   type FormatModule,
@@ -98,6 +99,7 @@ export async function convert(input: string, options: ConvertOptions): Promise<v
       },
     };
 
+    useExportHeapPolicy();
     const zip = writeExportZip(writer.write, source, {
       mtime: new Date(),
       openImage: (entry) => archive.open(scan.files.get(entry.image.path)!),
