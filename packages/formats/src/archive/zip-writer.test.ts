@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { openZipArchive } from "./zip-archive";
 import { fnv1a } from "./central-directory";
@@ -65,6 +66,17 @@ const jpegLike = randomBytes(300_000);
 const incompressible = randomBytes(2000);
 const largeText = "0 0.5 0.5 0.25 0.25\n".repeat(20_000);
 
+/** `length` characters of words drawn from a small vocabulary by a generator seeded with `seed`. */
+function wordyText(length: number, seed: number): string {
+  const words = ["car", "person", "0.5", "0.25", "box", "truck", "12", "7", "\n", " "];
+  let text = "";
+  for (let state = seed; text.length < length;) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    text += words[state % words.length];
+  }
+  return text.slice(0, length);
+}
+
 async function writeMixed(zip: ZipWriter): Promise<void> {
   await zip.addBuffer("README.txt", "Exported by Pictograph.\n".repeat(50));
   await zip.addBuffer("labels/train/straße ü.txt", "0 0.5 0.5 0.1 0.1\n");
@@ -111,18 +123,49 @@ describe("ZipWriter", () => {
 
   it("gives the same bytes for the same entries and time, whatever the thread count", async () => {
     const digest = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+    // Label files from 20 bytes to 14 KB: stored, and deflated with every window size the pool
+    // keeps a stream for, so the pool's reused streams must match deflateRawSync on this thread.
     const many = async (zip: ZipWriter) => {
       await writeMixed(zip);
       for (let i = 0; i < 600; i++)
-        await zip.addBuffer(`labels/${i}.txt`, `${i % 7} 0.5 0.5 0.1 0.${i}\n`);
+        await zip.addBuffer(
+          `labels/${i}.txt`,
+          `${i % 7} 0.5 0.5 0.1 0.${i}\n`.repeat(1 + ((i * 37) % 700)),
+        );
     };
     const first = await writeZip(many);
+    const methods = zipinfoListing(first).filter((member) => member.name.startsWith("labels/"));
+    expect(new Set(methods.map((member) => member.method))).toEqual(new Set(["stor", "defN"]));
     const again = await writeZip(many, { deflateThreads: 2 });
     const inline = await writeZip(many, { deflateThreads: 0 });
     expect(digest(again)).toBe(digest(first));
     expect(digest(inline)).toBe(digest(first));
     const laterTime = await writeZip(many, { mtime: new Date("2026-06-01T00:00:00Z") });
     expect(digest(laterTime)).not.toBe(digest(first));
+  });
+
+  it("deflates each pooled member as a fresh zlib stream would, whatever the members before it", async () => {
+    // The pool reuses zlib streams; deflateRawSync (every member when there are no threads)
+    // sets one up per member. Lengths in any order, from a few bytes to several windows' worth,
+    // of text with short repeats, where deflate has choices to make between matches.
+    const member = fc.record({
+      length: fc.integer({ min: 1, max: 20_000 }),
+      seed: fc.integer({ min: 1, max: 1000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(member, { minLength: 1, maxLength: 80 }), async (members) => {
+        const write = async (zip: ZipWriter) => {
+          // Past the members deflated inline before a pool starts.
+          for (let i = 0; i < 64; i++) await zip.addBuffer(`first/${i}.txt`, `${i}`);
+          for (const [i, { length, seed }] of members.entries())
+            await zip.addBuffer(`m/${i}.txt`, wordyText(length, seed));
+        };
+        const pooled = readFileSync(await writeZip(write));
+        const inline = readFileSync(await writeZip(write, { deflateThreads: 0 }));
+        expect(pooled.equals(inline)).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it("keeps every byte of members batched for the pool, stored when deflate cannot shrink them", async () => {
