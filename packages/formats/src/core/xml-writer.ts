@@ -53,7 +53,7 @@ export class XmlWriter {
     return this;
   }
 
-  open(name: string, attributes: XmlAttributes = {}): this {
+  open(name: string, attributes?: XmlAttributes): this {
     this.startChild(name);
     this.buffer += `<${name}${this.attributeText(attributes)}`;
     this.stack.push({ name, startTagPending: true });
@@ -70,7 +70,7 @@ export class XmlWriter {
   }
 
   /** `<name attrs>text</name>` on one line; empty text still gets both tags. */
-  leaf(name: string, text: string | number, attributes: XmlAttributes = {}): this {
+  leaf(name: string, text: string | number, attributes?: XmlAttributes): this {
     this.startChild(name);
     this.buffer += `<${name}${this.attributeText(attributes)}>${this.valueText(text, TEXT_ESCAPES)}</${name}>`;
     if (this.stack.length === 0) this.buffer += "\n";
@@ -78,7 +78,7 @@ export class XmlWriter {
   }
 
   /** Element without children: `<name attrs/>`. */
-  empty(name: string, attributes: XmlAttributes = {}): this {
+  empty(name: string, attributes?: XmlAttributes): this {
     return this.open(name, attributes).close();
   }
 
@@ -111,7 +111,9 @@ export class XmlWriter {
     return (this.lineStarts[depth] ??= `\n${this.indent.repeat(depth)}`);
   }
 
-  private attributeText(attributes: XmlAttributes): string {
+  private attributeText(attributes: XmlAttributes | undefined): string {
+    // Most elements have none: no object to make or walk for them.
+    if (!attributes) return "";
     let text = "";
     for (const name in attributes) {
       const value = attributes[name];

@@ -168,16 +168,15 @@ function writeObject(xml: XmlWriter, annotation: Annotation, box: VocBox): void 
     .leaf("xmax", box.xmax)
     .leaf("ymax", box.ymax)
     .close();
-  const rest = Object.entries(attributes).filter(
-    ([name, value]) =>
-      !((FLAG_ELEMENTS as readonly string[]).includes(name) && typeof value === "boolean") &&
-      !(name === "pose" && typeof value === "string" && value),
-  );
-  if (rest.length) {
-    xml.open("attributes");
-    for (const [name, value] of rest)
-      xml.open("attribute").leaf("name", name).leaf("value", String(value)).close();
-    xml.close();
+  let listed = false;
+  for (const name in attributes) {
+    const value = attributes[name];
+    if ((FLAG_ELEMENTS as readonly string[]).includes(name) && typeof value === "boolean") continue;
+    if (name === "pose" && typeof value === "string" && value) continue;
+    if (!listed) xml.open("attributes");
+    listed = true;
+    xml.open("attribute").leaf("name", name).leaf("value", String(value)).close();
   }
+  if (listed) xml.close();
   xml.close();
 }
