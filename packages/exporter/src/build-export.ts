@@ -34,7 +34,7 @@ import {
   isTransient,
 } from "./build-errors";
 import { databaseExportSource } from "./export-source";
-import { attemptOfKey, exportBlobKey, exportBlobPrefix } from "./export-keys";
+import { exportBlobKey, exportBlobPrefix, isSupersededAttempt } from "./export-keys";
 
 export type ExporterDeps = {
   db: Db;
@@ -269,10 +269,10 @@ export async function buildExport(
 /**
  * Deletes what attempts of this export left in storage that can never be published: a worker
  * killed after its upload, before publishing, or a build taken over while it uploaded. The row
- * decides, never the caller: `attempts` is the fencing token (only the current attempt of a
- * processing row can publish), so a newer attempt's ZIP, published or about to be, is never
- * taken, whoever calls this and whenever. Best effort: storage may be what failed. Returns the
- * row it decided by (null: the export was deleted), or undefined when it could not read it.
+ * decides, never the caller (isSupersededAttempt), so a newer attempt's ZIP, published or about
+ * to be, is never taken, whoever calls this and whenever. Best effort: storage may be what
+ * failed. Returns the row it decided by (null: the export was deleted), or undefined when it
+ * could not read it.
  */
 async function removeSupersededAttempts(
   deps: Pick<ExporterDeps, "db" | "storage">,
@@ -284,15 +284,9 @@ async function removeSupersededAttempts(
   } catch {
     return undefined;
   }
-  // Attempts from this one on may still publish: the running one, or the next one a row that
-  // is not processing would get; a deleted export has none.
-  const firstLive = row ? row.attempts + (row.status === "processing" ? 0 : 1) : Infinity;
   try {
-    for await (const item of deps.storage.list(exportBlobPrefix(exportId))) {
-      const attempt = attemptOfKey(exportId, item.key);
-      if (attempt === null || item.key === row?.blobKey || attempt >= firstLive) continue;
-      await deps.storage.delete(item.key);
-    }
+    for await (const item of deps.storage.list(exportBlobPrefix(exportId)))
+      if (isSupersededAttempt(exportId, item.key, row)) await deps.storage.delete(item.key);
   } catch {
     // Left for the next build of this export, or for garbage collection.
   }

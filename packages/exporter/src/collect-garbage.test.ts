@@ -5,6 +5,7 @@ import {
   claimExport,
   insertImages,
   getExportById,
+  releaseExport,
 } from "@pictograph/db";
 import { createTestWorkspace, testBackends, withTestDb } from "@pictograph/db/testing";
 import { createBlobStore } from "@pictograph/storage";
@@ -87,6 +88,78 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
           expect(left.sort()).toEqual(["exports/live/1.zip", "images/d/kept"]);
           expect(await getExportById(db, { exportId: old })).toBeNull();
           expect((await getExportById(db, { exportId: live }))?.status).toBe("completed");
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("removes, however young, ZIPs of attempts their export's row says can never be published", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "pictograph-gc-"));
+      try {
+        await withTestDb(backend, async ({ db }) => {
+          const storage = createBlobStore({ driver: "local", dir });
+          const workspace = await createTestWorkspace(db);
+          const dataset = await createDataset(db, { workspaceId: workspace.id, name: "d" });
+          const newExport = (name: string) =>
+            createExport(db, {
+              workspaceId: workspace.id,
+              datasetId: dataset.id,
+              name,
+              format: "coco",
+              includeImages: false,
+              classFilter: null,
+              statusFilter: "all",
+            });
+          const claim = (exportId: string) =>
+            claimExport(db, { exportId, workerId: "test", staleAfterSeconds: 30 });
+          // Published by attempt 2: attempt 1 was killed after its upload.
+          const done = await newExport("done");
+          await claim(done.id);
+          await releaseExport(db, { exportId: done.id, attempt: 1, errorMessage: "retrying" });
+          await claim(done.id);
+          await completeExport(db, {
+            exportId: done.id,
+            attempt: 2,
+            blobKey: `exports/${done.id}/2.zip`,
+            sizeBytes: 1,
+            sha256: "0".repeat(64),
+            imageCount: 0,
+            annotationCount: 0,
+            completedAt: new Date(),
+            expiresAt: new Date(Date.now() + 86_400_000),
+          });
+          // Attempt 2 is building; attempt 1 was taken over after storing its ZIP.
+          const building = await newExport("building");
+          await claim(building.id);
+          await releaseExport(db, { exportId: building.id, attempt: 1, errorMessage: "retrying" });
+          await claim(building.id);
+          const gone = "00000000-0000-4000-8000-000000000000";
+          const keys = [
+            ...[1, 2, 3].map((n) => `exports/${done.id}/${n}.zip`),
+            ...[1, 2].map((n) => `exports/${building.id}/${n}.zip`),
+            `exports/${gone}/1.zip`,
+            "exports/not-an-id/1.zip",
+          ];
+          for (const key of keys) await storage.put(key, new Uint8Array([1]));
+
+          const report = await collectGarbage({ db, storage });
+
+          expect(report.orphans).toBe(2);
+          const left: string[] = [];
+          for await (const object of storage.list("")) left.push(object.key);
+          // Kept: the published ZIP, the ZIPs of attempts that may still publish (the one
+          // building, the next build of the completed export), and young ZIPs without a row,
+          // which wait for the grace period as any other file.
+          expect(left.sort()).toEqual(
+            [
+              `exports/${done.id}/2.zip`,
+              `exports/${done.id}/3.zip`,
+              `exports/${building.id}/2.zip`,
+              `exports/${gone}/1.zip`,
+              "exports/not-an-id/1.zip",
+            ].sort(),
+          );
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });
