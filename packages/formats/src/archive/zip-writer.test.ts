@@ -386,6 +386,27 @@ describe("ZipWriter", () => {
     await expect(zip.addBuffer(second, "3")).rejects.toThrow(`duplicate ZIP member ${second}`);
   });
 
+  it("errors the stream with the reason when its directory cannot go to a temporary file", async () => {
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = join(dir, "missing");
+    try {
+      const zip = new ZipWriter({ mtime });
+      const streamError = new Promise<Error>((resolve) => zip.stream.on("error", resolve));
+      zip.stream.resume();
+      // Past one page of central records (1 MiB): 5,000 members with 250-byte names.
+      const write = async () => {
+        for (let i = 0; i < 5_000; i++)
+          await zip.addBuffer(`${"n".repeat(240)}/${i}.txt`, `label ${i}\n`.repeat(20));
+        await zip.finish();
+      };
+      await expect(write()).rejects.toThrow(/central directory in a temporary file/);
+      expect((await streamError).message).toMatch(/central directory in a temporary file/);
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
+  });
+
   it("deflates streamed text so that it inflates to the same bytes", async () => {
     const zip = new ZipWriter({ mtime, level: 9 });
     const parts: Buffer[] = [];

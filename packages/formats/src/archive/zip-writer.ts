@@ -348,24 +348,24 @@ export class ZipWriter {
     this.batchBuffer = null;
     this.batchBytes = 0;
     this.pool ??= new DeflatePool(this.level, this.deflateThreads);
-    this.pool.deflate(buffer, ends).then(
-      ({ bodies, deflated, crcs }) => {
+    this.pool
+      .deflate(buffer, ends)
+      .then(({ bodies, deflated, crcs }) => {
         batch.forEach((entry, i) => settle(entry, bodies[i]!, deflated[i] === 1, crcs[i]!));
         this.writeReady();
-      },
-      (error: unknown) => this.abort(error),
-    );
+      })
+      // Writing can fail too (the directory's temporary file): never an unhandled rejection.
+      .catch((error: unknown) => this.abort(error));
   }
 
   private deflateLarge(entry: QueuedEntry, data: Uint8Array): void {
-    deflateRawAsync(data, { level: this.level }).then(
-      (deflated) => {
+    deflateRawAsync(data, { level: this.level })
+      .then((deflated) => {
         const smaller = deflated.byteLength < data.byteLength;
         settle(entry, smaller ? deflated : data, smaller, zlib.crc32(data));
         this.writeReady();
-      },
-      (error: unknown) => this.abort(error),
-    );
+      })
+      .catch((error: unknown) => this.abort(error));
   }
 
   /** One block of a streamed member, a buffer of its own that this takes over: on the worker
