@@ -6,7 +6,7 @@ import { setFlagsFromString } from "node:v8";
  * (on a machine with memory to spare it otherwise allows several times that). Writing an
  * export keeps little alive and makes garbage fast, so by default the heap swelled for as long
  * as the export ran: a worker's peak RSS was 163 MB for a 10k-image COCO export and 221 MB for
- * a 100k one; it is 162 → 187 MB at 50%, as fast (pnpm bench exports). */
+ * a 100k one; it is 167 → 194 MB at 50%, as fast (pnpm bench exports). */
 const HEAP_GROWING_PERCENT = 50;
 
 /** Process-wide, and read at every full collection, so it applies from the call on. */
