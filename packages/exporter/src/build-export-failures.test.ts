@@ -66,6 +66,15 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
 
   const rowOf = async (id: string) => getExportById(db, { exportId: id });
 
+  /** A build held once its ZIP is stored, until `gate.open()`; its heartbeat is slow, so the
+   * row can be made to look abandoned meanwhile. */
+  const buildHeldAtStoredZip = async (exportId: string, workerId: string) => {
+    const gate = new GatedStore(storage, { storedPuts: (key) => key.startsWith("exports/") });
+    const building = buildExport({ db, storage: gate, workerId, heartbeatMs: 60_000 }, exportId);
+    await waitFor("the ZIP to be stored", () => gate.waiting > 0);
+    return { building, gate };
+  };
+
   it("fails naming a filtered class that was deleted before the build", async () => {
     const own = await storeDataset(db, storage, { name: "classes-change" });
     const created = await createExportRow(db, own, { classFilter: ["car", "unused"] });
@@ -235,15 +244,10 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
   it("stops and leaves nothing when its export is deleted while the ZIP is being stored", async () => {
     // Images pass, but the build cannot publish until the gate opens: delete in between.
     const created = await createExportRow(db, dataset, { includeImages: false });
-    const slowPut = new GatedStore(storage, { storedPuts: (key) => key.startsWith("exports/") });
-    const building = buildExport(
-      { db, storage: slowPut, workerId: "test", heartbeatMs: 60_000 },
-      created.id,
-    );
-    await waitFor("the ZIP to be stored", () => slowPut.waiting > 0);
+    const { building, gate } = await buildHeldAtStoredZip(created.id, "test");
     expect(await listKeys(storage, "exports/")).toHaveLength(1);
     await deleteExport(db, { exportId: created.id });
-    slowPut.open();
+    gate.open();
     expect(await building).toEqual({ status: "skipped", reason: "the export was deleted" });
   });
 
@@ -311,19 +315,14 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("failed builds on $na
   it("taken over while it stores its ZIP, leaves the newer attempt's published ZIP alone", async () => {
     // Attempt 1 stalls after uploading, long enough to look dead (its heartbeat is slow).
     const created = await createExportRow(db, dataset, { includeImages: false });
-    const slowPut = new GatedStore(storage, { storedPuts: (key) => key.startsWith("exports/") });
-    const first = buildExport(
-      { db, storage: slowPut, workerId: "stalled", heartbeatMs: 60_000 },
-      created.id,
-    );
-    await waitFor("the first ZIP to be stored", () => slowPut.waiting > 0);
+    const { building: first, gate } = await buildHeldAtStoredZip(created.id, "stalled");
     await updateExport(db, { exportId: created.id, heartbeatAt: new Date(Date.now() - 60_000) });
     // Attempt 2 takes over and publishes, then attempt 1 wakes and finds the row taken.
     expect(await buildExport({ db, storage, workerId: "second" }, created.id)).toMatchObject({
       status: "completed",
       row: { attempts: 2, blobKey: exportBlobKey(created.id, 2) },
     });
-    slowPut.open();
+    gate.open();
     const outcome = await first;
     expect(await listKeys(storage, "exports/")).toEqual([exportBlobKey(created.id, 2)]);
     expect(await rowOf(created.id)).toMatchObject({ status: "completed", attempts: 2 });
