@@ -119,7 +119,7 @@ export class ZipWriter {
   private used = 0;
   /** Bytes of archive produced so far: the offset of whatever comes next. */
   private offset = 0;
-  /** The names so far: the names themselves are only in the directory. */
+  /** Hashes of the names so far: the names themselves are only in the directory. */
   private readonly names = new NameHashes();
   private readonly directory: CentralDirectory;
   /** Members in ZIP order, written as soon as the first ones have their bodies. */
@@ -264,16 +264,17 @@ export class ZipWriter {
     return this.run(async () => {
       await this.until(() => this.queue.length === 0);
       this.closePool();
+      // What the end records say: the directory's entries, where it starts, its size.
       const { entries, size } = this.directory;
-      const directory = { entries, offset: this.offset, size };
+      const end = { entries, offset: this.offset, size };
       for (const page of this.directory.pages()) {
         this.append(page);
         await this.until(() => !this.blocked);
       }
       this.directory.close();
-      const length = endRecordsLength(directory);
+      const length = endRecordsLength(end);
       this.reserve(length);
-      this.used = writeEndRecords(this.chunk, this.used, directory);
+      this.used = writeEndRecords(this.chunk, this.used, end);
       this.offset += length;
       this.flushChunk();
       this.finished = true;
