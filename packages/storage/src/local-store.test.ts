@@ -187,15 +187,20 @@ describe("LocalBlobStore", () => {
   it("flushes a long put to the disk while it is still writing, not only at the end", async () => {
     const flushedAt: number[] = [];
     let written = 0;
+    // Writes wait for a flush in progress, as a disk would be busy with it: the put skips a
+    // flush while the last one runs, so on a loaded machine a slow flush could otherwise let
+    // the whole file go by (CI once saw one flush, not two).
+    let flushing: Promise<void> = Promise.resolve();
     const counting = storeWithHandle(dir, (handle) => ({
       writev: async (buffers: Uint8Array[]) => {
+        await flushing;
         const result = await handle.writev(buffers);
         written += result.bytesWritten;
         return result;
       },
       datasync: () => {
         flushedAt.push(written);
-        return handle.datasync();
+        return (flushing = handle.datasync());
       },
     }));
     const data = randomData(80 * MiB);
