@@ -1,14 +1,77 @@
+import type { Annotation } from "@pictograph/schema";
+import fc from "fast-check";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UnknownClassError } from "../core/class-list";
+import { exportClasses, UnknownClassError } from "../core/class-list";
 import { goldenDifferences } from "../golden-files";
 import { collectExport } from "../test/collect";
-import { fixtureSource } from "../test/fixture";
+import { datasetArbitrary } from "../core/random-dataset";
+import { annotationSelector } from "../core/select-annotations";
+import { fixtureSource, memorySource } from "../test/fixture";
 import { writePictograph } from "./write";
 
 const golden = (variant: string) => join(import.meta.dirname, "golden", variant);
 
+/** An annotation with its geometry's keys reversed, as PostgreSQL's jsonb orders a box's. */
+function withKeysReversed(a: Annotation): Annotation {
+  const reversed = (o: object) => Object.fromEntries(Object.entries(o).reverse());
+  switch (a.type) {
+    case "bbox":
+      return { ...a, bbox: reversed(a.bbox) as typeof a.bbox };
+    case "keypoint":
+      return { ...a, keypoint: reversed(a.keypoint) as typeof a.keypoint };
+    default:
+      return a;
+  }
+}
+
 describe("pictograph writer", () => {
+  it("writes each annotation as JSON.stringify would, geometry keys in the schema's order", async () => {
+    await fc.assert(
+      fc.asyncProperty(datasetArbitrary, async ({ classes, images }) => {
+        const stored = images.map((i) => ({
+          ...i,
+          annotations: i.annotations.map(withKeysReversed),
+        }));
+        const out = await collectExport(
+          writePictograph,
+          memorySource(stored, classes, { status_filter: "all" }),
+        );
+        // What the writer keeps of each image: clipped, degenerate shapes left out.
+        const select = annotationSelector(classes, exportClasses(classes, null), {});
+        for (const image of images) {
+          const lines = out.files.get(`annotations/${image.path}.json`)!.split("\n");
+          const written = lines.filter((line) => line.startsWith("    {")).map((l) => l.trim());
+          const kept = select(image);
+          const expected = kept.map((a, i) => {
+            const { class_name: name, type, confidence, attributes, occluded, z_order } = a;
+            const geometry =
+              a.type === "bbox"
+                ? { bbox: { x: a.bbox.x, y: a.bbox.y, w: a.bbox.w, h: a.bbox.h } }
+                : a.type === "polygon"
+                  ? { polygon: a.polygon }
+                  : a.type === "polyline"
+                    ? { polyline: a.polyline }
+                    : { keypoint: a.keypoint, instance_id: a.instance_id, joint: a.joint };
+            const entry = {
+              id: i + 1,
+              name,
+              type,
+              ...geometry,
+              confidence,
+              attributes,
+              occluded,
+              z_order,
+            };
+            return JSON.stringify(entry) + (i < kept.length - 1 ? "," : "");
+          });
+          expect(written).toEqual(expected);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it("matches the golden files for every status with images", async () => {
     const out = await collectExport(writePictograph, fixtureSource({ include_images: true }));
     expect(goldenDifferences(golden("all-with-images"), out)).toEqual([]);

@@ -1,8 +1,15 @@
 // pictograph (D6, FORMATS.md §1): the lossless canonical export. manifest.json holds the
 // dataset's facts; one annotations/<path>.json per image; images/<path> when included.
 // Pure and streaming: one image in memory at a time.
-import { pathBaseName, type Annotation, type DatasetImage } from "@pictograph/schema";
+import {
+  pathBaseName,
+  type Annotation,
+  type Attributes,
+  type DatasetImage,
+  type Point,
+} from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
+import { numberText } from "../core/number-text";
 import { readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
 import type { ExportSource, ExportSummary, FormatWriter } from "../core/types";
@@ -98,35 +105,48 @@ function imageJson(image: DatasetImage, annotations: Annotation[]): string {
   if (!annotations.length) return `${text}  "annotations": []\n}\n`;
   text += '  "annotations": [\n';
   for (let i = 0; i < annotations.length; i++)
-    text += `${i ? ",\n" : ""}    ${JSON.stringify(annotationJson(annotations[i]!, i + 1))}`;
+    text += `${i ? ",\n" : ""}    ${annotationJson(annotations[i]!, i + 1)}`;
   return `${text}\n  ]\n}\n`;
 }
 
-/** Field order of the Pictograph SDK (id, name, type, geometry, confidence, attributes),
- * then what the canonical model adds. Each case is one literal: no intermediate objects. */
-function annotationJson(a: Annotation, id: number): Record<string, unknown> {
-  const { class_name: name, type, confidence, attributes, occluded, z_order } = a;
+/**
+ * One annotation as JSON.stringify writes it, in the field order of the Pictograph SDK (id,
+ * name, type, geometry, confidence, attributes), then what the canonical model adds; geometry
+ * keys in the schema's order ({x, y, w, h}) whatever order the annotation's object has.
+ * Written directly: an export holds millions, and numberText is ≈4× faster than V8's own.
+ */
+function annotationJson(a: Annotation, id: number): string {
+  const head = `{"id":${id},"name":${JSON.stringify(a.class_name)},"type":"${a.type}",`;
+  const confidence = a.confidence === null ? "null" : numberText(a.confidence);
+  const tail = `"confidence":${confidence},"attributes":${attributesJson(a.attributes)},"occluded":${a.occluded},"z_order":${a.z_order}}`;
   switch (a.type) {
-    case "bbox":
-      return { id, name, type, bbox: a.bbox, confidence, attributes, occluded, z_order };
+    case "bbox": {
+      const { x, y, w, h } = a.bbox;
+      return `${head}"bbox":{"x":${numberText(x)},"y":${numberText(y)},"w":${numberText(w)},"h":${numberText(h)}},${tail}`;
+    }
     case "polygon":
-      return { id, name, type, polygon: a.polygon, confidence, attributes, occluded, z_order };
+      return `${head}"polygon":{"paths":[${a.polygon.paths.map(pointsJson).join(",")}]},${tail}`;
     case "polyline":
-      return { id, name, type, polyline: a.polyline, confidence, attributes, occluded, z_order };
-    case "keypoint":
-      return {
-        id,
-        name,
-        type,
-        keypoint: a.keypoint,
-        instance_id: a.instance_id,
-        joint: a.joint,
-        confidence,
-        attributes,
-        occluded,
-        z_order,
-      };
+      return `${head}"polyline":{"path":${pointsJson(a.polyline.path)}},${tail}`;
+    case "keypoint": {
+      const joint = a.joint === null ? "null" : JSON.stringify(a.joint);
+      return `${head}"keypoint":${pointJson(a.keypoint)},"instance_id":${a.instance_id},"joint":${joint},${tail}`;
+    }
   }
+}
+
+function pointJson(p: Point): string {
+  return `{"x":${numberText(p.x)},"y":${numberText(p.y)}}`;
+}
+
+function pointsJson(points: Point[]): string {
+  return `[${points.map(pointJson).join(",")}]`;
+}
+
+/** Most annotations have no attributes: their JSON is a constant. */
+function attributesJson(attributes: Attributes): string {
+  for (const _name in attributes) return JSON.stringify(attributes);
+  return "{}";
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {
