@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { ClassListSchema, DatasetImageSchema } from "@pictograph/schema";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { datasetArbitrary } from "../core/random-dataset";
 import { goldenDifferences } from "../golden-files";
 import { collectExport } from "../test/collect";
 import { fixtureSource, memorySource } from "../test/fixture";
@@ -40,6 +42,20 @@ describe("labelme writer", () => {
       imageHeight: 240,
       imageWidth: 320,
     });
+  });
+
+  it("writes every file exactly as pythonJson writes what it holds", async () => {
+    await fc.assert(
+      fc.asyncProperty(datasetArbitrary, async ({ classes, images }) => {
+        const out = await collectExport(
+          writeLabelme,
+          memorySource(images, classes, { status_filter: "all" }),
+        );
+        for (const [path, body] of out.files)
+          if (path.endsWith(".json")) expect(body).toBe(`${pythonJson(JSON.parse(body))}\n`);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("formats like Python's json.dump(indent=2, ensure_ascii=False): floats keep .0, non-ASCII stays", () => {
