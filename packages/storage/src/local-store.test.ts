@@ -164,10 +164,14 @@ describe("LocalBlobStore", () => {
 
   it("closes the file once a read ends, is abandoned or is refused", async () => {
     await store.put("reads/a.bin", randomData(3 * MiB));
+    // Small enough to be read whole as it is opened.
+    await store.put("reads/small.bin", randomData(1000));
     const openFiles = async () => (await readdir("/proc/self/fd")).length;
     const before = await openFiles();
 
     await readAll(await store.get("reads/a.bin"));
+    expect((await readAll(await store.get("reads/small.bin", { start: 10 }))).byteLength).toBe(990);
+    await expect(store.get("reads/small.bin", { start: 1000 })).rejects.toThrow(/past the end/);
     const abandoned = await store.get("reads/a.bin");
     await new Promise((resolve) => abandoned.once("data", resolve));
     abandoned.destroy();
