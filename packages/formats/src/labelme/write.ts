@@ -141,6 +141,7 @@ function shapeJson(annotation: Annotation, skipped: Record<string, number>): str
   }
   let flags = "{}";
   let others = "";
+  // Entered only when there are attributes (most shapes have none), and only once.
   for (const _name in annotation.attributes) {
     const booleans: Record<string, boolean> = {};
     const rest: Record<string, AttributeValue> = {};

@@ -113,7 +113,7 @@ function imageJson(image: DatasetImage, annotations: Annotation[]): string {
  * One annotation as JSON.stringify writes it, in the field order of the Pictograph SDK (id,
  * name, type, geometry, confidence, attributes), then what the canonical model adds; geometry
  * keys in the schema's order ({x, y, w, h}) whatever order the annotation's object has.
- * Written directly: an export holds millions, and numberText is ≈4× faster than V8's own.
+ * Written directly, numbers through numberText: an export holds millions of annotations.
  */
 function annotationJson(a: Annotation, id: number): string {
   const head = `{"id":${id},"name":${JSON.stringify(a.class_name)},"type":"${a.type}",`;
