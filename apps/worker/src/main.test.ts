@@ -236,6 +236,11 @@ describe.skipIf(!serverUrl)("worker processes on Postgres", () => {
       async () => (await rowOf(created.id)).status === "processing",
     );
     worker!.child.kill("SIGTERM");
+    // Queued once the worker has taken the signal in: a job it fetched just before that is
+    // one it had already taken, and runs to the end.
+    await waitFor("the worker to take the signal in", async () =>
+      worker!.output().includes("SIGTERM: finishing running jobs"),
+    );
     const later = await queueExport(small, { format: "csv", includeImages: false });
     const code = await worker!.exited;
     const exitedAt = Date.now();

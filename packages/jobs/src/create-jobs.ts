@@ -159,13 +159,16 @@ export async function createJobs(options: CreateJobsOptions): Promise<Jobs> {
 
     async stop(stopOptions) {
       workers.clear();
-      await (await listener)?.close();
-      await boss.stop({
+      // pg-boss marks its workers stopping as this is called, before anything is awaited: no
+      // fetch starts after it (one already under way still runs its job to the end).
+      const stopped = boss.stop({
         graceful: true,
         wait: true,
         close: true,
         timeout: stopOptions?.timeoutMs ?? 30_000,
       });
+      await (await listener)?.close();
+      await stopped;
       // The last jobs' outcomes, which pg-boss sent without awaiting, land before we return
       // (and before the caller closes the database).
       await writes.settled();

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { DatasetImageSchema } from "@pictograph/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ExportEntry, ExportSource, ExportSummary, FormatWriter } from "../core/types";
-import { fixtureSource } from "../test/fixture";
+import { fixtureSource, memorySource } from "../test/fixture";
 import { writeExportZip, type WriteExportZipOptions } from "./write-export-zip";
 import { openZipArchive } from "./zip-archive";
 
@@ -100,6 +101,30 @@ describe("writeExportZip", () => {
     ).toHaveLength(5);
     expect(new TextDecoder().decode(await archive.read("labels/batch2/street.txt"))).toBe("6\n");
     await archive.close();
+  });
+
+  it("lets the event loop turn while every entry is ready at once", async () => {
+    // Image bytes already in memory and deflate on this thread: nothing here waits for I/O,
+    // so only the driver's own pauses let a process's timers, signals and requests in.
+    const images = Array.from({ length: 5000 }, (_, i) =>
+      DatasetImageSchema.parse({ path: `i${i}.jpg`, width: 10, height: 10 }),
+    );
+    const source = memorySource(images, [], { include_images: true, status_filter: "all" });
+    let turns = 0;
+    const count = () => {
+      turns++;
+      immediate = setImmediate(count);
+    };
+    let immediate = setImmediate(count);
+    const zip = writeExportZip(listFormat().write, source, {
+      mtime,
+      deflateThreads: 0,
+      openImage: (entry) => Readable.from([imageBytes(entry.image.path)]),
+    });
+    for await (const _chunk of zip.stream);
+    expect((await zip.done).imageEntries).toBe(5000);
+    clearImmediate(immediate);
+    expect(turns).toBeGreaterThan(0);
   });
 
   it("writes image members from openImage, stored as they are", async () => {

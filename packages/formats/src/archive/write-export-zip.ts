@@ -3,6 +3,7 @@
 // build an export. A failure anywhere errors the stream; it never ends as if complete.
 // Like all of src/archive/, it may use node:stream; format folders may not.
 import { Readable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type {
   ExportEntry,
   ExportSource,
@@ -66,6 +67,11 @@ export function writeExportZip(
  * the ones before them are written. Each holds at most its stream's buffer (1 MiB locally). */
 const ENTRIES_AHEAD = 8;
 
+/** Longest stretch of work before the event loop gets a turn: entries can all be ready at
+ * once (pages read ahead, small image files read whole without waiting), and the process's
+ * signals, heartbeats and HTTP requests must not wait behind a whole page of them. */
+const MAX_BUSY_MS = 10;
+
 type Upcoming = { entry: ExportEntry; bytes: Promise<ImageBytes> | null };
 
 async function driveWriter(
@@ -93,7 +99,12 @@ async function driveWriter(
     }
   };
   try {
+    let turnAt = performance.now() + MAX_BUSY_MS;
     for (;;) {
+      if (performance.now() > turnAt) {
+        await nextTurn();
+        turnAt = performance.now() + MAX_BUSY_MS;
+      }
       await takeAhead();
       const current = upcoming.shift();
       if (!current) {
