@@ -13,9 +13,10 @@ import {
   unlink,
   type FileHandle,
 } from "node:fs/promises";
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
+import { close as fsClose, createReadStream, fstat, open as fsOpen, read as fsRead } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Readable } from "node:stream";
+import { promisify } from "node:util";
 import { assertValidKey, assertValidPrefix, RESERVED_TEMP_SEGMENT } from "./blob-key";
 import { readBlobBody, type BodyReader } from "./blob-body";
 import {
@@ -37,7 +38,7 @@ import {
 } from "./storage-errors";
 
 const READ_CHUNK_BYTES = 1024 * 1024;
-/** Files (or ranges) up to this long are read whole, at once, with one blocking read. */
+/** Files (or ranges) up to this long are read whole, with one read, as they are opened. */
 const WHOLE_READ_BYTES = 1024 * 1024;
 /** Bytes gathered before one write (writev) to the temporary file. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -95,19 +96,19 @@ export class LocalBlobStore implements BlobStore {
   async get(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.#pathOf(key);
     const checked = checkByteRange(key, range);
-    // Opened, measured and (when small) read with blocking calls: each is a local-disk call
-    // of well under a millisecond, while the same done through libuv's thread pool costs a
-    // round trip between threads per call (≈50 µs each on a busy 2-core VM), which made the
-    // image files of an export cost more to read than to copy.
+    // Plain fs calls on descriptors, not FileHandles, and a small file read whole: each call
+    // is a round trip to libuv's thread pool (≈50 µs on a busy 2-core VM), and an export
+    // with images makes one set per image file. Never blocking calls: a hung disk must stall
+    // one read, not the process.
     let fd: number;
     try {
-      fd = openSync(path, "r");
+      fd = await openFile(path, "r");
     } catch (error) {
       if (MISSING.has(errorCode(error) ?? "")) throw new BlobNotFoundError(key);
       throw this.#mapDiskError(error, `reading ${key} in ${this.root}`);
     }
     try {
-      const info = fstatSync(fd);
+      const info = await fstatFile(fd);
       if (!info.isFile()) throw new BlobNotFoundError(key);
       if (checked && checked.start >= info.size) {
         throw new InvalidRangeError(
@@ -118,8 +119,8 @@ export class LocalBlobStore implements BlobStore {
       const start = checked?.start ?? 0;
       const end = Math.min(checked?.end ?? Infinity, info.size - 1);
       if (end - start < WHOLE_READ_BYTES) {
-        const bytes = readRange(fd, start, end);
-        closeSync(fd);
+        const bytes = await readRange(fd, start, end);
+        closeFile(fd);
         return Readable.from([bytes], { objectMode: false });
       }
       // The open file keeps the bytes readable even if the key is deleted meanwhile. Reads
@@ -128,7 +129,7 @@ export class LocalBlobStore implements BlobStore {
       // so the stream ends without one more read to find EOF.
       return createReadStream(path, { fd, start, end, highWaterMark: READ_CHUNK_BYTES });
     } catch (error) {
-      closeSync(fd);
+      closeFile(fd);
       throw error instanceof BlobNotFoundError || error instanceof InvalidRangeError
         ? error
         : this.#mapDiskError(error, `reading ${key} in ${this.root}`);
@@ -335,14 +336,29 @@ async function writeFully(handle: FileHandle, batch: Uint8Array[]): Promise<void
   }
 }
 
+const openFile = promisify(fsOpen);
+const fstatFile = promisify(fstat);
+const readFile = promisify(fsRead);
+
+/** Closes without waiting: nothing is written through a descriptor opened for reading. */
+function closeFile(fd: number): void {
+  fsClose(fd, () => undefined);
+}
+
 /** Bytes start..end (inclusive) of an open file; fewer when it was cut short meanwhile. */
-function readRange(fd: number, start: number, end: number): Buffer {
+async function readRange(fd: number, start: number, end: number): Promise<Buffer> {
   const bytes = Buffer.allocUnsafeSlow(Math.max(0, end - start + 1));
   let filled = 0;
   while (filled < bytes.byteLength) {
-    const read = readSync(fd, bytes, filled, bytes.byteLength - filled, start + filled);
-    if (read === 0) break;
-    filled += read;
+    const { bytesRead } = await readFile(
+      fd,
+      bytes,
+      filled,
+      bytes.byteLength - filled,
+      start + filled,
+    );
+    if (bytesRead === 0) break;
+    filled += bytesRead;
   }
   return filled < bytes.byteLength ? bytes.subarray(0, filled) : bytes;
 }
