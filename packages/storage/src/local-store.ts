@@ -37,9 +37,8 @@ import {
   StorageUnavailableError,
 } from "./storage-errors";
 
+/** Reads of a stream; a file (or range) no longer than this is read whole as it is opened. */
 const READ_CHUNK_BYTES = 1024 * 1024;
-/** Files (or ranges) up to this long are read whole, with one read, as they are opened. */
-const WHOLE_READ_BYTES = 1024 * 1024;
 /** Bytes gathered before one write (writev) to the temporary file. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Bytes written between flushes to the disk while a put is still writing: the kernel would
@@ -118,7 +117,7 @@ export class LocalBlobStore implements BlobStore {
       }
       const start = checked?.start ?? 0;
       const end = Math.min(checked?.end ?? Infinity, info.size - 1);
-      if (end - start < WHOLE_READ_BYTES) {
+      if (end - start < READ_CHUNK_BYTES) {
         const bytes = await readRange(fd, start, end);
         closeFile(fd);
         return Readable.from([bytes], { objectMode: false });
@@ -338,7 +337,7 @@ async function writeFully(handle: FileHandle, batch: Uint8Array[]): Promise<void
 
 const openFile = promisify(fsOpen);
 const fstatFile = promisify(fstat);
-const readFile = promisify(fsRead);
+const readAt = promisify(fsRead);
 
 /** Closes without waiting: nothing is written through a descriptor opened for reading. */
 function closeFile(fd: number): void {
@@ -350,7 +349,7 @@ async function readRange(fd: number, start: number, end: number): Promise<Buffer
   const bytes = Buffer.allocUnsafeSlow(Math.max(0, end - start + 1));
   let filled = 0;
   while (filled < bytes.byteLength) {
-    const { bytesRead } = await readFile(
+    const { bytesRead } = await readAt(
       fd,
       bytes,
       filled,

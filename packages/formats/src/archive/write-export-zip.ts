@@ -68,8 +68,8 @@ export function writeExportZip(
 const ENTRIES_AHEAD = 8;
 
 /** Longest stretch of work before the event loop gets a turn: entries can all be ready at
- * once (pages read ahead, small image files read whole without waiting), and the process's
- * signals, heartbeats and HTTP requests must not wait behind a whole page of them. */
+ * once (pages read ahead, image bytes already in memory), and the process's signals,
+ * heartbeats and HTTP requests must not wait behind a whole page of them. */
 const MAX_BUSY_MS = 10;
 
 type Upcoming = { entry: ExportEntry; bytes: Promise<ImageBytes> | null };

@@ -5,6 +5,7 @@ import type { Annotation, ClassDef, DatasetImage, Point, Split } from "@pictogra
 import { exportClasses, type ExportClasses } from "../core/class-list";
 import { enclosingBox, polygonArea } from "../core/geometry";
 import { countSkip, readmeText } from "../core/readme";
+import { hasKeys } from "../core/has-keys";
 import { numberText } from "../core/number-text";
 import { polygonRle } from "../core/rle";
 import { annotationSelector, type AnnotationSelector } from "../core/select-annotations";
@@ -243,7 +244,7 @@ function isBox(item: CocoAnnotation | Box): item is Box {
 
 /** cocoAttributes(a) as JSON; without attributes of its own, one of two constants. */
 function attributesJson(a: Annotation): string {
-  for (const _name in a.attributes) return JSON.stringify(cocoAttributes(a));
+  if (hasKeys(a.attributes)) return JSON.stringify(cocoAttributes(a));
   return a.occluded ? '{"occluded":true}' : '{"occluded":false}';
 }
 

@@ -9,6 +9,7 @@ import type {
   Point,
 } from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
+import { hasKeys } from "../core/has-keys";
 import { countSkip, readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
 import { assertDrained, streamedFile } from "../core/streamed-file";
@@ -233,9 +234,4 @@ function attributeEntries(
   return names
     .filter((name) => !(jointReserved && name === JOINT_ATTRIBUTE))
     .map((name) => [name, String(attributes[name])]);
-}
-
-function hasKeys(record: Record<string, unknown>): boolean {
-  for (const _ in record) return true;
-  return false;
 }

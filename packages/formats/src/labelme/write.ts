@@ -9,6 +9,7 @@ import {
   type DatasetImage,
 } from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
+import { hasKeys } from "../core/has-keys";
 import { countSkip, readmeText } from "../core/readme";
 import { numberText } from "../core/number-text";
 import { annotationSelector } from "../core/select-annotations";
@@ -141,8 +142,7 @@ function shapeJson(annotation: Annotation, skipped: Record<string, number>): str
   }
   let flags = "{}";
   let others = "";
-  // Entered only when there are attributes (most shapes have none), and only once.
-  for (const _name in annotation.attributes) {
+  if (hasKeys(annotation.attributes)) {
     const booleans: Record<string, boolean> = {};
     const rest: Record<string, AttributeValue> = {};
     for (const [name, value] of Object.entries(annotation.attributes)) {
@@ -150,17 +150,14 @@ function shapeJson(annotation: Annotation, skipped: Record<string, number>): str
       else rest[name] = value;
     }
     flags = pythonJson(booleans, KEY_INDENT);
-    if (Object.keys(rest).length) others = `,\n      "attributes": ${pythonJson(rest, KEY_INDENT)}`;
-    break;
+    if (hasKeys(rest)) others = `,\n      "attributes": ${pythonJson(rest, KEY_INDENT)}`;
   }
   const extra: LabelmeShapeExtra = {};
   if (annotation.confidence !== null) extra.confidence = annotation.confidence;
   if (annotation.occluded) extra.occluded = true;
   if (annotation.z_order !== 0) extra.z_order = annotation.z_order;
   if (annotation.type === "keypoint" && annotation.joint !== null) extra.joint = annotation.joint;
-  const extras = Object.keys(extra).length
-    ? `,\n      "${EXTRA_KEY}": ${pythonJson(extra, KEY_INDENT)}`
-    : "";
+  const extras = hasKeys(extra) ? `,\n      "${EXTRA_KEY}": ${pythonJson(extra, KEY_INDENT)}` : "";
   return `{
       "label": ${JSON.stringify(annotation.class_name)},
       "points": ${points},

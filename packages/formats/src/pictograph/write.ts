@@ -1,14 +1,9 @@
 // pictograph (D6, FORMATS.md §1): the lossless canonical export. manifest.json holds the
 // dataset's facts; one annotations/<path>.json per image; images/<path> when included.
 // Pure and streaming: one image in memory at a time.
-import {
-  pathBaseName,
-  type Annotation,
-  type Attributes,
-  type DatasetImage,
-  type Point,
-} from "@pictograph/schema";
+import { pathBaseName, type Annotation, type DatasetImage, type Point } from "@pictograph/schema";
 import { exportClasses } from "../core/class-list";
+import { hasKeys } from "../core/has-keys";
 import { numberText } from "../core/number-text";
 import { readmeText } from "../core/readme";
 import { annotationSelector } from "../core/select-annotations";
@@ -118,7 +113,7 @@ function imageJson(image: DatasetImage, annotations: Annotation[]): string {
 function annotationJson(a: Annotation, id: number): string {
   const head = `{"id":${id},"name":${JSON.stringify(a.class_name)},"type":"${a.type}",`;
   const confidence = a.confidence === null ? "null" : numberText(a.confidence);
-  const tail = `"confidence":${confidence},"attributes":${attributesJson(a.attributes)},"occluded":${a.occluded},"z_order":${a.z_order}}`;
+  const tail = `"confidence":${confidence},"attributes":${hasKeys(a.attributes) ? JSON.stringify(a.attributes) : "{}"},"occluded":${a.occluded},"z_order":${a.z_order}}`;
   switch (a.type) {
     case "bbox": {
       const { x, y, w, h } = a.bbox;
@@ -141,12 +136,6 @@ function pointJson(p: Point): string {
 
 function pointsJson(points: Point[]): string {
   return `[${points.map(pointJson).join(",")}]`;
-}
-
-/** Most annotations have no attributes: their JSON is a constant. */
-function attributesJson(attributes: Attributes): string {
-  for (const _name in attributes) return JSON.stringify(attributes);
-  return "{}";
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {
