@@ -46,7 +46,8 @@ export interface BlobStore {
   /**
    * Streams `body` to `key`, computing size and SHA-256 on the way. Atomic: readers see the
    * previous object (or none) until the whole body is stored; a failed or aborted put leaves
-   * no object and no partial upload behind.
+   * no object and no partial upload behind. A chunk of this store's get() handed to put()
+   * may be read into again once it is written: keep no reference to it.
    */
   put(key: string, body: BlobBody, opts?: PutOptions): Promise<PutResult>;
   /** A stream of the object's bytes (or the requested range); throws BlobNotFoundError. */

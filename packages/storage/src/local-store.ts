@@ -13,12 +13,13 @@ import {
   unlink,
   type FileHandle,
 } from "node:fs/promises";
-import { close as fsClose, createReadStream, fstat, open as fsOpen, read as fsRead } from "node:fs";
+import { close as fsClose, fstat, open as fsOpen, read as fsRead } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { assertValidKey, assertValidPrefix, RESERVED_TEMP_SEGMENT } from "./blob-key";
 import { readBlobBody, type BodyReader } from "./blob-body";
+import { ReadBuffers } from "./read-buffers";
 import {
   type BlobBody,
   type BlobListing,
@@ -39,6 +40,11 @@ import {
 
 /** Reads of a stream; a file (or range) no longer than this is read whole as it is opened. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/** Files (or ranges) of at least this size are read into buffers put() gives back (ReadBuffers);
+ * smaller ones are copied on by the ZIP writer, so their buffers would not come back. */
+const POOLED_READ_BYTES = 64 * 1024;
+/** Idle read buffers kept for reuse, in bytes. */
+const READ_BUFFERS_KEPT_BYTES = 16 * 1024 * 1024;
 /** Bytes gathered before one write (writev) to the temporary file. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Bytes written between flushes to the disk while a put is still writing: the kernel would
@@ -75,6 +81,7 @@ export class LocalBlobStore implements BlobStore {
   readonly root: string;
   readonly #tempDir: string;
   readonly #openTempFile: (path: string) => Promise<FileHandle>;
+  readonly #readBuffers = new ReadBuffers(READ_BUFFERS_KEPT_BYTES);
 
   constructor(options: LocalBlobStoreOptions) {
     this.root = resolve(options.dir);
@@ -118,21 +125,45 @@ export class LocalBlobStore implements BlobStore {
       const start = checked?.start ?? 0;
       const end = Math.min(checked?.end ?? Infinity, info.size - 1);
       if (end - start < READ_CHUNK_BYTES) {
-        const bytes = await readRange(fd, start, end);
+        const bytes = await readRange(fd, start, this.#readBuffer(end - start + 1));
         closeFile(fd);
         return Readable.from([bytes], { objectMode: false });
       }
       // The open file keeps the bytes readable even if the key is deleted meanwhile. Reads
       // of 1 MiB, not Node's 64 KiB: an export with images reads hundreds of MB through here,
-      // and every chunk costs a trip through the ZIP writer. Bounded by the size just read,
-      // so the stream ends without one more read to find EOF.
-      return createReadStream(path, { fd, start, end, highWaterMark: READ_CHUNK_BYTES });
+      // and every chunk costs a trip through the ZIP writer.
+      return Readable.from(this.#readChunks(fd, start, end), { objectMode: false });
     } catch (error) {
       closeFile(fd);
       throw error instanceof BlobNotFoundError || error instanceof InvalidRangeError
         ? error
         : this.#mapDiskError(error, `reading ${key} in ${this.root}`);
     }
+  }
+
+  /** Bytes start..end (inclusive) of an open file, a read chunk at a time; closes the file
+   * once they are read or the stream is abandoned. */
+  async *#readChunks(fd: number, start: number, end: number): AsyncGenerator<Buffer> {
+    try {
+      for (let at = start; at <= end;) {
+        const bytes = await readRange(
+          fd,
+          at,
+          this.#readBuffer(Math.min(READ_CHUNK_BYTES, end - at + 1)),
+        );
+        if (bytes.byteLength === 0) return; // cut short meanwhile
+        at += bytes.byteLength;
+        yield bytes;
+      }
+    } finally {
+      closeFile(fd);
+    }
+  }
+
+  /** A buffer to read `size` bytes into: one put() gives back once written, when large
+   * enough for the ZIP writer to pass it on rather than copy it. */
+  #readBuffer(size: number): Buffer {
+    return size >= POOLED_READ_BYTES ? this.#readBuffers.take(size) : Buffer.allocUnsafeSlow(size);
   }
 
   async stat(key: string): Promise<BlobStat | null> {
@@ -231,7 +262,10 @@ export class LocalBlobStore implements BlobStore {
           flushing = this.#disk(doing, () => handle.datasync()).finally(() => (flushed = true));
           flushing.catch(() => undefined); // awaited at the next flush or below
         }
-        writing = this.#disk(doing, () => writeFully(handle, batch));
+        writing = this.#disk(doing, async () => {
+          await writeFully(handle, batch);
+          for (const chunk of batch) this.#readBuffers.giveBack(chunk);
+        });
         writing.catch(() => undefined); // awaited at the next batch or below
         for (const chunk of batch) unflushed += chunk.byteLength;
       }
@@ -344,9 +378,8 @@ function closeFile(fd: number): void {
   fsClose(fd, () => undefined);
 }
 
-/** Bytes start..end (inclusive) of an open file; fewer when it was cut short meanwhile. */
-async function readRange(fd: number, start: number, end: number): Promise<Buffer> {
-  const bytes = Buffer.allocUnsafeSlow(Math.max(0, end - start + 1));
+/** Fills `bytes` from `start` of an open file; fewer when the file was cut short meanwhile. */
+async function readRange(fd: number, start: number, bytes: Buffer): Promise<Buffer> {
   let filled = 0;
   while (filled < bytes.byteLength) {
     const { bytesRead } = await readAt(

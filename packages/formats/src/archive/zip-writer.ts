@@ -116,6 +116,8 @@ export class ZipWriter {
   private readonly level: number;
   private readonly deflateThreads: number;
   private chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+  /** Where the bytes not yet handed to the stream begin in `chunk`, and where they end. */
+  private flushed = 0;
   private used = 0;
   /** Bytes of archive produced so far: the offset of whatever comes next. */
   private offset = 0;
@@ -409,7 +411,8 @@ export class ZipWriter {
   private reserve(length: number): void {
     if (this.used + length <= this.chunk.byteLength) return;
     this.flushChunk();
-    if (length > this.chunk.byteLength) this.chunk = Buffer.allocUnsafe(length);
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, length));
+    this.flushed = this.used = 0;
   }
 
   private append(data: Uint8Array): void {
@@ -424,12 +427,14 @@ export class ZipWriter {
     this.offset += data.byteLength;
   }
 
+  /** Hands what the chunk holds to the stream. The chunk is kept and filled on from there:
+   * an export with images flushes it before every image file, and a fresh 64 KiB chunk for
+   * each one made the garbage collector run twice as often. */
   private flushChunk(): void {
-    if (this.used === 0) return;
-    const full = this.chunk.subarray(0, this.used);
-    this.chunk = Buffer.allocUnsafe(CHUNK_SIZE);
-    this.used = 0;
-    this.push(full);
+    if (this.used === this.flushed) return;
+    const bytes = this.chunk.subarray(this.flushed, this.used);
+    this.flushed = this.used;
+    this.push(bytes);
   }
 
   private push(data: Uint8Array): void {
@@ -496,7 +501,8 @@ async function* gatherBytes(
   size: number,
   passThrough: boolean,
 ): AsyncGenerator<Uint8Array> {
-  let block = Buffer.allocUnsafe(size);
+  // Allocated when a piece is first copied: an image file passes through whole.
+  let block: Buffer | null = null;
   let used = 0;
   for await (const piece of body) {
     const bytes = typeof piece === "string" ? Buffer.byteLength(piece, "utf8") : piece.byteLength;
@@ -505,8 +511,8 @@ async function* gatherBytes(
       yield piece;
       continue;
     }
-    if (used + bytes > block.byteLength) {
-      if (used > 0) yield block.subarray(0, used);
+    if (!block || used + bytes > block.byteLength) {
+      if (block && used > 0) yield block.subarray(0, used);
       block = Buffer.allocUnsafe(Math.max(size, bytes));
       used = 0;
     }
@@ -515,11 +521,11 @@ async function* gatherBytes(
     used += bytes;
     if (used >= size) {
       yield block.subarray(0, used);
-      block = Buffer.allocUnsafe(size);
+      block = null;
       used = 0;
     }
   }
-  if (used > 0) yield block.subarray(0, used);
+  if (block && used > 0) yield block.subarray(0, used);
 }
 
 /** Passes chunks through, adding each one to the entry's CRC and uncompressed size. */
