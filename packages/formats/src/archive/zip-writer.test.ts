@@ -323,7 +323,7 @@ describe("ZipWriter", () => {
         },
       }),
     );
-    const files = Array.from({ length: 50 }, () => randomBytes(100_000));
+    const files: Buffer[] = Array.from({ length: 50 }, () => randomBytes(100_000));
     for (const [i, file] of files.entries()) await zip.addStream(`images/${i}.jpg`, chunksOf(file));
     await zip.finish();
     await written;
