@@ -1,8 +1,7 @@
-// Buffers the local driver reads whole files into, taken back once its own put() has written
-// them. An export with images reads hundreds of MB of image files and writes them straight
-// back out through put(). With a fresh buffer per file, V8 counted those bytes against the old
-// generation's limit and ran a full collection every ≈20 MB, which cost such an export ≈40% of
-// its time; reused buffers are not new external memory.
+// Buffers the local driver reads files into, taken back once its own put() has written them.
+// An export with images reads hundreds of MB of image files and writes them straight back out
+// through put(). With a fresh buffer per file, V8 ran a full collection every ≈20 MB of them
+// (external memory, outside its heap), which cost such an export ≈40% of its time.
 
 export class ReadBuffers {
   /** Buffers handed out and not yet given back. */
