@@ -58,6 +58,21 @@ function zipinfoListing(path: string): { mode: string; method: string; name: str
     });
 }
 
+/** Every chunk `zip` hands its stream, as handed; `consumed` settles as the stream does. */
+function collectOutput(zip: ZipWriter): { chunks: Buffer[]; consumed: Promise<void> } {
+  const chunks: Buffer[] = [];
+  const consumed = pipeline(
+    zip.stream,
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    }),
+  );
+  return { chunks, consumed };
+}
+
 async function* chunksOf(...chunks: (string | Uint8Array)[]): AsyncGenerator<string | Uint8Array> {
   yield* chunks;
 }
@@ -313,16 +328,7 @@ describe("ZipWriter", () => {
     // A buffer allocated per member is memory V8 counts against its next full collection: an
     // export with images made one 64 KiB chunk and one 64 KiB block per image file.
     const zip = new ZipWriter({ mtime });
-    const chunks: Buffer[] = [];
-    const written = pipeline(
-      zip.stream,
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          chunks.push(chunk);
-          done();
-        },
-      }),
-    );
+    const { chunks, consumed: written } = collectOutput(zip);
     const files: Buffer[] = Array.from({ length: 50 }, () => randomBytes(100_000));
     for (const [i, file] of files.entries()) await zip.addStream(`images/${i}.jpg`, chunksOf(file));
     await zip.finish();
@@ -334,16 +340,7 @@ describe("ZipWriter", () => {
 
   it("errors the stream, never ending it, when a streamed body fails", async () => {
     const zip = new ZipWriter({ mtime });
-    const received: Buffer[] = [];
-    const consumed = pipeline(
-      zip.stream,
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          received.push(chunk);
-          done();
-        },
-      }),
-    );
+    const { chunks: received, consumed } = collectOutput(zip);
     await zip.addBuffer("README.txt", "hello\n");
     const failing = (async function* () {
       yield Buffer.alloc(100_000, 1);
@@ -432,16 +429,7 @@ describe("ZipWriter", () => {
 
   it("deflates streamed text so that it inflates to the same bytes", async () => {
     const zip = new ZipWriter({ mtime, level: 9 });
-    const parts: Buffer[] = [];
-    const consumed = pipeline(
-      zip.stream,
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          parts.push(Buffer.from(chunk));
-          done();
-        },
-      }),
-    );
+    const { chunks: parts, consumed } = collectOutput(zip);
     const text = "x".repeat(10) + "é".repeat(70_000) + "y";
     await zip.addStream("a.json", chunksOf(text.slice(0, 5), text.slice(5)));
     await zip.finish();
