@@ -6,10 +6,10 @@ import { exportClasses, type ExportClasses } from "../core/class-list";
 import { enclosingBox, polygonArea } from "../core/geometry";
 import { countSkip, readmeText } from "../core/readme";
 import { hasKeys } from "../core/has-keys";
-import { numberText } from "../core/number-text";
 import { polygonRle } from "../core/rle";
 import { annotationSelector, type AnnotationSelector } from "../core/select-annotations";
 import { assertDrained, streamedFile } from "../core/streamed-file";
+import { TextBlocks } from "../core/text-blocks";
 import type { ExportSource, ExportSummary, FormatWriter, SplitCounts } from "../core/types";
 
 export type CocoSubset = { name: string; split: Split | null };
@@ -83,7 +83,7 @@ async function* subsetJson(
   exported: ExportClasses,
   summary: ExportSummary,
   ids: { image: number; annotation: number },
-): AsyncGenerator<string> {
+): AsyncGenerator<string | Uint8Array> {
   const info = {
     contributor: "",
     date_created: source.exportedAt,
@@ -96,24 +96,19 @@ async function* subsetJson(
   yield listItems(exported.classes.map((c, i) => JSON.stringify(category(c, i + 1))));
 
   yield `,\n  "images": [`;
+  // images[] and annotations[] are written as bytes, a block at a time: see TextBlocks.
+  const out = new TextBlocks();
   const firstId = ids.image;
   const order = new OrderCheck();
   let first = true;
   for await (const image of source.images({ split: subset.split, annotations: false })) {
     order.add(image.path);
-    const entry = {
-      id: ids.image++,
-      width: image.width,
-      height: image.height,
-      file_name: image.path,
-      license: 0,
-      flickr_url: "",
-      coco_url: "",
-      date_captured: 0,
-    };
-    yield `${first ? "\n" : ",\n"}    ${JSON.stringify(entry)}`;
+    out.text(first ? "\n    " : ",\n    ");
+    imageJson(out, ids.image++, image);
     first = false;
+    yield* out.takeFilled();
   }
+  yield* out.takeAll();
   yield first ? "]" : "\n  ]";
 
   yield `,\n  "annotations": [`;
@@ -124,22 +119,36 @@ async function* subsetJson(
   for await (const image of source.images({ split: subset.split })) {
     check.add(image.path);
     summary.images++;
-    // One piece per image, not per annotation: every yield costs a trip through the chain
-    // of async generators down to the ZIP writer.
-    let text = "";
     for (const item of cocoAnnotations(image, imageId, select, exported, summary.skipped)) {
       summary.annotations++;
-      text += `${first ? "\n" : ",\n"}    ${annotationJson(item, ids.annotation++, imageId, exported)}`;
+      out.text(first ? "\n    " : ",\n    ");
+      annotationJson(out, item, ids.annotation++, imageId, exported);
       first = false;
     }
     imageId++;
-    if (text) yield text;
+    // A piece only once a block is full: every yield costs a trip through the chain of
+    // async generators down to the ZIP writer.
+    yield* out.takeFilled();
   }
+  yield* out.takeAll();
   if (!order.equals(check))
     throw new Error(
       `export source gave the images of subset ${subset.name} in a different order on its second pass`,
     );
   yield first ? "]\n}\n" : "\n  ]\n}\n";
+}
+
+/** JSON.stringify of the image's COCO entry, keys in the same order. */
+function imageJson(out: TextBlocks, id: number, image: DatasetImage): void {
+  out.text('{"id":');
+  out.integer(id);
+  out.text(',"width":');
+  out.number(image.width);
+  out.text(',"height":');
+  out.number(image.height);
+  out.text(',"file_name":');
+  out.text(JSON.stringify(image.path));
+  out.text(',"license":0,"flickr_url":"","coco_url":"","date_captured":0}');
 }
 
 function listItems(items: string[]): string {
@@ -222,19 +231,40 @@ function cocoAnnotations(
 /** One annotation's JSON. A box is written directly, with the keys and numbers that
  * JSON.stringify of its COCO object would give: exports hold millions of them. */
 function annotationJson(
+  out: TextBlocks,
   item: CocoAnnotation | Box,
   id: number,
   imageId: number,
   exported: ExportClasses,
-): string {
+): void {
   if (!isBox(item)) {
     item.id = id;
-    return JSON.stringify(item);
+    return out.text(JSON.stringify(item));
   }
   const { x, y, w, h } = item.bbox;
-  const category = exported.indexOf(item.class_name)! + 1;
-  const score = item.confidence === null ? "" : `,"score":${numberText(item.confidence)}`;
-  return `{"id":${id},"image_id":${imageId},"category_id":${category},"segmentation":[],"area":${numberText(w * h)},"bbox":[${numberText(x)},${numberText(y)},${numberText(w)},${numberText(h)}],"iscrowd":0,"attributes":${attributesJson(item)}${score}}`;
+  out.text('{"id":');
+  out.integer(id);
+  out.text(',"image_id":');
+  out.integer(imageId);
+  out.text(',"category_id":');
+  out.integer(exported.indexOf(item.class_name)! + 1);
+  out.text(',"segmentation":[],"area":');
+  out.number(w * h);
+  out.text(',"bbox":[');
+  out.number(x);
+  out.text(",");
+  out.number(y);
+  out.text(",");
+  out.number(w);
+  out.text(",");
+  out.number(h);
+  out.text('],"iscrowd":0,"attributes":');
+  out.text(attributesJson(item));
+  if (item.confidence !== null) {
+    out.text(',"score":');
+    out.number(item.confidence);
+  }
+  out.text("}");
 }
 
 /** A COCO object has no `type`: only a box left as it was has one. */

@@ -1,8 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { numberText } from "./number-text";
+import { TextBlocks } from "./text-blocks";
 
-describe("numberText", () => {
+/** TextBlocks.number's bytes, as text: it must write exactly what numberText returns. */
+function textBlocksNumber(value: number): string {
+  const out = new TextBlocks();
+  out.number(value);
+  return Buffer.concat(out.takeAll()).toString("latin1");
+}
+
+describe.each([
+  ["numberText", numberText],
+  ["TextBlocks.number", textBlocksNumber],
+])("%s", (_, numberText) => {
   it("writes what String() writes, at the edges of its fast path", () => {
     const values = [
       0,

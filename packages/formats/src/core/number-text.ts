@@ -13,13 +13,19 @@ const LIMIT = 1e11;
  * and D, within half a spacing of it, is the shortest that round-trips.
  */
 export function numberText(value: number): string {
+  const scale = decimalScale(value);
+  if (scale === 0) return String(value);
+  return scaledText(Math.round(value * scale), scale, scale === 100 ? 2 : 4);
+}
+
+/** 100 or 10_000 when String(value) is the decimal Math.round(value * scale) / scale (the
+ * proof above), trying two places before four; 0 when neither applies. */
+export function decimalScale(value: number): number {
   if (value < LIMIT && value > -LIMIT) {
-    const hundredths = Math.round(value * 100);
-    if (hundredths / 100 === value) return scaledText(hundredths, 100, 2);
-    const tenThousandths = Math.round(value * 10_000);
-    if (tenThousandths / 10_000 === value) return scaledText(tenThousandths, 10_000, 4);
+    if (Math.round(value * 100) / 100 === value) return 100;
+    if (Math.round(value * 10_000) / 10_000 === value) return 10_000;
   }
-  return String(value);
+  return 0;
 }
 
 /** k / scale in decimal, scale = 10^places, trailing zeros dropped: (1250, 100, 2) → "12.5". */

@@ -8,11 +8,21 @@ const CHUNK_CHARS = 64 * 1024;
 
 export type StreamedFile = { entry: FileEntry; readonly done: boolean };
 
-export function streamedFile(path: string, pieces: () => AsyncIterable<string>): StreamedFile {
+export function streamedFile(
+  path: string,
+  pieces: () => AsyncIterable<string | Uint8Array>,
+): StreamedFile {
   const state = { done: false };
-  async function* body(): AsyncGenerator<string> {
+  async function* body(): AsyncGenerator<string | Uint8Array> {
     let pending = "";
     for await (const piece of pieces()) {
+      // Bytes come in blocks already.
+      if (typeof piece !== "string") {
+        if (pending) yield pending;
+        pending = "";
+        yield piece;
+        continue;
+      }
       pending += piece;
       if (pending.length >= CHUNK_CHARS) {
         yield pending;
