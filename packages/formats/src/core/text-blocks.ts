@@ -103,10 +103,18 @@ function writeDigits(block: Uint8Array, at: number, value: number, minDigits: nu
   for (let power = 10; power <= value; power *= 10) digits++;
   if (digits < minDigits) digits = minDigits;
   const end = at + digits;
-  for (let i = end - 1; i >= at; i--) {
+  let i = end - 1;
+  // Integer arithmetic once the rest fits in 31 bits: most numbers do from the start.
+  for (; value > 0x7fffffff; i--) {
     const rest = Math.floor(value / 10);
     block[i] = 0x30 + (value - rest * 10);
     value = rest;
+  }
+  let small = value | 0;
+  for (; i >= at; i--) {
+    const rest = (small / 10) | 0;
+    block[i] = 0x30 + (small - rest * 10);
+    small = rest;
   }
   return end;
 }
