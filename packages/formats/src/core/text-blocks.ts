@@ -1,8 +1,8 @@
 // Text written straight into UTF-8 bytes, for a member made of millions of small pieces
 // (COCO's annotations[]): formatting each number as a string, joining the strings and encoding
 // the result cost more than the rest of the writer, much of it in the garbage collector.
-// Numbers come out exactly as numberText (and so String() and JSON.stringify) writes them.
-// Pure.
+// Numbers come out exactly as numberText writes them (String(), and so JSON.stringify for
+// finite ones). Pure.
 import { decimalScale } from "./number-text";
 
 /** The longest a finite double's String() can be: "-1.2345678901234567e-308". */
