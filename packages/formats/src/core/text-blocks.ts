@@ -11,13 +11,12 @@ const DEFAULT_BLOCK_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 export class TextBlocks {
-  private block: Uint8Array;
+  /** Allocated by the first write that needs room: a block handed over is never written again. */
+  private block = new Uint8Array(0);
   private used = 0;
   private filled: Uint8Array[] = [];
 
-  constructor(private readonly blockBytes = DEFAULT_BLOCK_BYTES) {
-    this.block = new Uint8Array(blockBytes);
-  }
+  constructor(private readonly blockBytes = DEFAULT_BLOCK_BYTES) {}
 
   /** Appends `text` as UTF-8 (a lone surrogate as U+FFFD, as Buffer and TextEncoder do). */
   text(text: string): void {
@@ -80,18 +79,21 @@ export class TextBlocks {
 
   /** Every byte written so far, blocks and the part-filled one. */
   takeAll(): Uint8Array[] {
-    if (this.used > 0) this.closeBlock(this.blockBytes);
+    this.closeBlock();
     return this.takeFilled();
   }
 
-  /** Makes room for `bytes` more, closing the block when it is too full for them. */
+  /** Makes room for `bytes` more, in a new block when this one is too full for them. */
   private reserve(bytes: number): void {
-    if (this.used + bytes > this.block.length) this.closeBlock(Math.max(this.blockBytes, bytes));
+    if (this.used + bytes <= this.block.length) return;
+    this.closeBlock();
+    this.block = new Uint8Array(Math.max(this.blockBytes, bytes));
   }
 
-  private closeBlock(nextSize: number): void {
-    if (this.used > 0) this.filled.push(this.block.subarray(0, this.used));
-    this.block = new Uint8Array(nextSize);
+  private closeBlock(): void {
+    if (this.used === 0) return;
+    this.filled.push(this.block.subarray(0, this.used));
+    this.block = new Uint8Array(0);
     this.used = 0;
   }
 }
