@@ -10,7 +10,7 @@
 // Options (`--name=value`): --quick (10k/1k images, 200 files, few runs: a smoke test),
 // --big-formats=coco,yolo (formats run at 100k as well as 10k; "all" for every one),
 // --big-runs, --small-runs, --read-runs, --tiny-runs, --image-runs, --zip-runs.
-import { createWorkspace, executeSqlText } from "@pictograph/db";
+import { createWorkspace, executeSqlText, listClasses } from "@pictograph/db";
 import { createJobs, DEFAULT_POLLING_INTERVAL_SECONDS, type Jobs } from "@pictograph/jobs";
 import { FORMATS, type Format } from "@pictograph/schema";
 import { createLocalBlobStore } from "@pictograph/storage";
@@ -322,6 +322,9 @@ async function main(): Promise<void> {
       datasetId: big.datasetId,
       datasetName: big.name,
       classes: benchClasses,
+      classNamesById: new Map(
+        (await listClasses(db, { datasetId: big.datasetId })).map((c) => [c.id, c.name]),
+      ),
       classIds: null,
       options: { format: "coco", include_images: false, class_filter: null, status_filter: "all" },
       splitCounts: { train: 0, val: 0, test: 0, none: 0 },

@@ -133,6 +133,7 @@ export async function buildExport(
       datasetId: row.datasetId,
       datasetName: dataset.name,
       classes,
+      classNamesById: new Map(classRows.map((c) => [c.id, c.name])),
       classIds,
       options: exportOptions,
       splitCounts,

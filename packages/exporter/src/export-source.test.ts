@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeDataset, type StoredDataset } from "../test/fixture-dataset";
 import { generatedClasses, generatedImages } from "../test/generated-images";
+import { DatasetChangedError } from "./build-errors";
 import { databaseExportSource, EXPORT_PAGE_SIZE, PAGES_AHEAD } from "./export-source";
 
 const COUNT = 3 * EXPORT_PAGE_SIZE + 3;
@@ -62,18 +63,20 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    const sourceOf = (from: DbOrTx = db, stored: StoredDataset = dataset) =>
-      databaseExportSource({
-        db: from,
-        datasetId: stored.datasetId,
-        datasetName: stored.name,
-        classes: generatedClasses,
-        classIds: null,
-        options,
-        splitCounts: { train: 0, val: 0, test: 0, none: 0 },
-        exportedAt: new Date(0),
-        signal: new AbortController().signal,
-      });
+    const sourceParams = (from: DbOrTx = db, stored: StoredDataset = dataset) => ({
+      db: from,
+      datasetId: stored.datasetId,
+      datasetName: stored.name,
+      classes: generatedClasses,
+      classNamesById: stored.classNamesById,
+      classIds: null,
+      options,
+      splitCounts: { train: 0, val: 0, test: 0, none: 0 },
+      exportedAt: new Date(0),
+      signal: new AbortController().signal,
+    });
+    const sourceOf = (from?: DbOrTx, stored?: StoredDataset) =>
+      databaseExportSource(sourceParams(from, stored));
 
     it("yields every image once in byte order with its file, reading PAGES_AHEAD pages ahead", async () => {
       const source = sourceOf();
@@ -129,6 +132,19 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))(
       const train = inPathOrder.filter((image) => image.split === "train");
       expect(train.some((image) => image.annotations.length > 0)).toBe(true);
       expect(bare).toEqual(train.map((image) => ({ ...image, annotations: [] })));
+    });
+
+    it("fails the pass as a changed dataset on an annotation of a class it was not given", async () => {
+      // As when a class is created, and used, after the build read the dataset's classes.
+      const missing = [...dataset.classNamesById.keys()][0];
+      const source = databaseExportSource({
+        ...sourceParams(),
+        classNamesById: new Map([...dataset.classNamesById].filter(([id]) => id !== missing)),
+      });
+      const pass = async () => {
+        for await (const _image of source.images()) void _image;
+      };
+      await expect(pass()).rejects.toBeInstanceOf(DatasetChangedError);
     });
 
     it("fails the pass, not the process, when a read-ahead fails while a page is being written", async () => {

@@ -34,6 +34,8 @@ export type StoredDataset = {
   datasetId: string;
   name: string;
   classes: ClassDef[];
+  /** Class id → name, as an export source takes them. */
+  classNamesById: Map<string, string>;
   images: DatasetImage[];
   /** The bytes stored for each image path. */
   bytesOf: Map<string, Uint8Array>;
@@ -64,7 +66,8 @@ export async function storeDataset(
   const workspaceId = options.workspaceId ?? (await createTestWorkspace(db)).id;
   const name = options.name ?? FIXTURE_DATASET;
   const datasetId = (await createDataset(db, { workspaceId, name })).id;
-  await replaceClasses(db, { datasetId, classes });
+  const classRows = await replaceClasses(db, { datasetId, classes });
+  const classNamesById = new Map(classRows.map((c) => [c.id, c.name]));
   const bytesOf = new Map<string, Uint8Array>();
   const keyOfContent = new Map<string, Promise<{ key: string; sha256: string; size: number }>>();
   const rows = await Promise.all(
@@ -93,7 +96,7 @@ export async function storeDataset(
     datasetId,
     images: images.map((image) => ({ path: image.path, annotations: image.annotations })),
   });
-  return { workspaceId, datasetId, name, classes, images, bytesOf };
+  return { workspaceId, datasetId, name, classes, classNamesById, images, bytesOf };
 }
 
 /** An export row as the API creates it (defaults: pictograph, images, every status). */

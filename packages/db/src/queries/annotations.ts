@@ -18,12 +18,16 @@ export async function getImageAnnotations(
   db: DbOrTx,
   params: { datasetId: string; path: string },
 ): Promise<Annotation[] | null> {
-  const [row] = await selectRows<{ annotations: string | null }>(
+  const [row] = await selectRows<{ annotations: string | null; classNames: string | null }>(
     db,
-    sql`SELECT ${annotationTuplesOf(sql`i.id`)} AS annotations
+    sql`SELECT ${annotationTuplesOf(sql`i.id`)} AS annotations,
+          (SELECT json_object_agg(c.id, c.name)::text FROM classes c
+            WHERE c.dataset_id = i.dataset_id) AS "classNames"
         FROM images i WHERE i.dataset_id = ${params.datasetId} AND i.path = ${params.path}`,
   );
-  return row ? annotationsFromTuples(row.annotations) : null;
+  if (!row) return null;
+  const names = JSON.parse(row.classNames ?? "{}") as Record<string, string>;
+  return annotationsFromTuples(row.annotations, (id) => names[id]!);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Annotation, ClassDef, DatasetImage, ImageStatus, Split } from "@pi
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db, DbHandle } from "../create-db";
 import { createTestWorkspace, testBackends } from "../testing";
+import { executeSqlText } from "../raw-sql";
 import { getImageAnnotations, insertAnnotations } from "./annotations";
 import { listClasses, replaceClasses } from "./classes";
 import { createDataset } from "./datasets";
@@ -50,6 +51,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
   let db: Db;
   let datasetId: string;
   let classIds: Record<string, string>;
+  let classNameOf: (classId: string) => string;
   let statements: string[] = [];
   const expected = new Map<string, DatasetImage>();
 
@@ -62,9 +64,9 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
       datasetId,
       classes: [classDef("car"), classDef("bus"), classDef("unused")],
     });
-    classIds = Object.fromEntries(
-      (await listClasses(db, { datasetId })).map((c) => [c.name, c.id]),
-    );
+    const classRows = await listClasses(db, { datasetId });
+    classIds = Object.fromEntries(classRows.map((c) => [c.name, c.id]));
+    classNameOf = (id) => classRows.find((c) => c.id === id)!.name;
     for (let i = 0; i < IMAGES; i++) {
       expected.set(pathOf(i), {
         path: pathOf(i),
@@ -103,7 +105,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     statements = [];
     do {
       const page = await pageExportImageRows(db, { ...filter, after, limit });
-      items.push(...page.items.map(exportImageOf));
+      items.push(...page.items.map((row) => exportImageOf(row, classNameOf)));
       after = page.nextCursor;
       pages++;
     } while (after);
@@ -191,7 +193,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
         limit: 13,
         annotations: false,
       });
-      bare.push(...page.items.map(exportImageOf));
+      bare.push(...page.items.map((row) => exportImageOf(row, classNameOf)));
       after = page.nextCursor;
     } while (after);
 
@@ -206,7 +208,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     const ws = await createTestWorkspace(db);
     const odd = (await createDataset(db, { workspaceId: ws.id, name: "odd" })).id;
     const names = ['say "hi" \\ back', "ünïcode/名前", "plain"];
-    await replaceClasses(db, { datasetId: odd, classes: names.map(classDef) });
+    const oddClasses = await replaceClasses(db, { datasetId: odd, classes: names.map(classDef) });
     const base = { attributes: {}, confidence: null, occluded: false, z_order: 0 };
     const list: Annotation[] = [
       {
@@ -265,11 +267,53 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     await insertAnnotations(db, { datasetId: odd, images: [{ path: "x.jpg", annotations: list }] });
 
     const page = await pageExportImageRows(db, { datasetId: odd, statusFilter: "all", limit: 10 });
-    const exported = exportImageOf(page.items[0]!).image.annotations;
+    const exported = exportImageOf(
+      page.items[0]!,
+      (id) => oddClasses.find((c) => c.id === id)!.name,
+    ).image.annotations;
     expect(exported).toEqual(list);
     // Key order too, so files written from it read the same way every time.
     expect(exported.map((a) => Object.keys(a))).toEqual(list.map((a) => Object.keys(a)));
     expect(await getImageAnnotations(db, { datasetId: odd, path: "x.jpg" })).toEqual(exported);
+  });
+
+  it("gives annotations in position order, not the order their rows are stored in", async () => {
+    const ws = await createTestWorkspace(db);
+    const shuffled = (await createDataset(db, { workspaceId: ws.id, name: "shuffled" })).id;
+    const classRows = await replaceClasses(db, {
+      datasetId: shuffled,
+      classes: [classDef("a"), classDef("b")],
+    });
+    const list: Annotation[] = Array.from({ length: 40 }, (_, k) => ({
+      type: "bbox",
+      bbox: { x: k, y: 0, w: 1, h: 1 },
+      class_name: k % 3 ? "a" : "b",
+      attributes: {},
+      confidence: null,
+      occluded: false,
+      z_order: 0,
+    }));
+    await insertImages(db, {
+      datasetId: shuffled,
+      images: [{ path: "s.jpg", width: 9, height: 9 }],
+    });
+    await insertAnnotations(db, {
+      datasetId: shuffled,
+      images: [{ path: "s.jpg", annotations: list }],
+    });
+    // Positions reversed in place: the rows stay where they were stored, last first by position.
+    const ofImage = `image_id = (SELECT id FROM images WHERE dataset_id = '${shuffled}')`;
+    await executeSqlText(db, `UPDATE annotations SET position = position + 1000 WHERE ${ofImage}`);
+    await executeSqlText(db, `UPDATE annotations SET position = 1039 - position WHERE ${ofImage}`);
+    const page = await pageExportImageRows(db, {
+      datasetId: shuffled,
+      statusFilter: "all",
+      limit: 5,
+    });
+    const exported = exportImageOf(page.items[0]!, (id) => classRows.find((c) => c.id === id)!.name)
+      .image.annotations;
+    expect(exported).toEqual([...list].reverse());
+    expect(await getImageAnnotations(db, { datasetId: shuffled, path: "s.jpg" })).toEqual(exported);
   });
 
   it("counts images and surviving annotations per split", async () => {

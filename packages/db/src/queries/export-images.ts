@@ -87,7 +87,11 @@ export async function exportPageBounds(
   return rows.map((r) => r.path);
 }
 
-export function exportImageOf(row: ExportImageRow): ExportImage {
+/** `className` names the class of each annotation's class id (see annotationTuplesOf). */
+export function exportImageOf(
+  row: ExportImageRow,
+  className: (classId: string) => string,
+): ExportImage {
   return {
     id: row.id,
     blobKey: row.blobKey,
@@ -102,7 +106,7 @@ export function exportImageOf(row: ExportImageRow): ExportImage {
       status: row.status,
       split: row.split,
       tags: row.tags,
-      annotations: annotationsFromTuples(row.annotations),
+      annotations: annotationsFromTuples(row.annotations, className),
     },
   };
 }
