@@ -44,6 +44,10 @@ function annotationsOf(i: number): Annotation[] {
   }));
 }
 
+/** What exportImageOf takes to name classes: the name of each of `rows`' ids. */
+const classNames = (rows: { id: string; name: string }[]) => (id: string) =>
+  rows.find((c) => c.id === id)!.name;
+
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $name", (backend) => {
@@ -66,7 +70,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     });
     const classRows = await listClasses(db, { datasetId });
     classIds = Object.fromEntries(classRows.map((c) => [c.name, c.id]));
-    classNameOf = (id) => classRows.find((c) => c.id === id)!.name;
+    classNameOf = classNames(classRows);
     for (let i = 0; i < IMAGES; i++) {
       expected.set(pathOf(i), {
         path: pathOf(i),
@@ -267,10 +271,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     await insertAnnotations(db, { datasetId: odd, images: [{ path: "x.jpg", annotations: list }] });
 
     const page = await pageExportImageRows(db, { datasetId: odd, statusFilter: "all", limit: 10 });
-    const exported = exportImageOf(
-      page.items[0]!,
-      (id) => oddClasses.find((c) => c.id === id)!.name,
-    ).image.annotations;
+    const exported = exportImageOf(page.items[0]!, classNames(oddClasses)).image.annotations;
     expect(exported).toEqual(list);
     // Key order too, so files written from it read the same way every time.
     expect(exported.map((a) => Object.keys(a))).toEqual(list.map((a) => Object.keys(a)));
@@ -310,8 +311,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
       statusFilter: "all",
       limit: 5,
     });
-    const exported = exportImageOf(page.items[0]!, (id) => classRows.find((c) => c.id === id)!.name)
-      .image.annotations;
+    const exported = exportImageOf(page.items[0]!, classNames(classRows)).image.annotations;
     expect(exported).toEqual([...list].reverse());
     expect(await getImageAnnotations(db, { datasetId: shuffled, path: "s.jpg" })).toEqual(exported);
   });
