@@ -3,7 +3,7 @@
 // out exits 124 (the export keeps building).
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Client, Export } from "@pictograph/sdk";
+import type { Export, WaitParams } from "@pictograph/sdk";
 import { EXPORT_STATUSES, FORMATS, STATUS_FILTERS } from "@pictograph/schema";
 import { Command, Option } from "commander";
 import { connect } from "../config";
@@ -63,11 +63,20 @@ function waitOptions(command: Command): Command {
     .option("--poll-interval <seconds>", "seconds between looks at the export", "2");
 }
 
-/** Waits with a progress bar on a TTY; the SDK's errors say what went wrong. */
-async function waitForExport(client: Client, exp: Export, options: WaitOptions): Promise<Export> {
-  const bar = progressBar(`export ${exp.name}`, { json: options.json, total: 100, unit: "%" });
+/** Runs `wait` with the options' timeout and poll interval and a progress bar on a TTY; the
+ * SDK's errors say what went wrong. */
+async function waitWithProgress(
+  name: string,
+  options: WaitOptions & { wait?: boolean },
+  wait: (params: WaitParams<Export>) => Promise<Export>,
+): Promise<Export> {
+  const bar = progressBar(`export ${name}`, {
+    json: options.json || options.wait === false,
+    total: 100,
+    unit: "%",
+  });
   try {
-    return await client.exports.waitForCompletion(exp.dataset_name, exp.name, {
+    return await wait({
       timeout: seconds("--timeout", options.timeout ?? "600"),
       poll_interval: Math.max(0.05, seconds("--poll-interval", options.pollInterval ?? "2")),
       on_progress: (current) => bar.update(Math.floor(current.progress)),
@@ -114,19 +123,19 @@ export function exportsCommand(): Command {
       ) => {
         const format = oneOf("--format", options.format, FORMATS);
         const status = oneOf("--status", options.status, STATUS_FILTERS);
-        const timeout = seconds("--timeout", options.timeout ?? "600");
         const client = await connect();
-        const created = await client.exports.create(dataset, name, {
-          format,
-          include_images: options.images,
-          class_filter: options.class.length ? options.class : null,
-          status_filter: status,
-          wait: false,
-        });
-        const exp =
-          options.wait !== false
-            ? await waitForExport(client, created, { ...options, timeout: String(timeout) })
-            : created;
+        // The wait starts from the POST's answer, so `--timeout 0` never waits, however fast
+        // the build is.
+        const exp = await waitWithProgress(name, options, (wait) =>
+          client.exports.create(dataset, name, {
+            format,
+            include_images: options.images,
+            class_filter: options.class.length ? options.class : null,
+            status_filter: status,
+            wait: options.wait !== false,
+            ...wait,
+          }),
+        );
         printExport(exp, options);
       },
     );
@@ -183,10 +192,10 @@ export function exportsCommand(): Command {
     .option("--json", "print the export as JSON")
     .action(async (dataset: string, name: string, options: WaitOptions) => {
       const client = await connect();
-      printExport(
-        await waitForExport(client, await client.exports.get(dataset, name), options),
-        options,
+      const exp = await waitWithProgress(name, options, (wait) =>
+        client.exports.waitForCompletion(dataset, name, wait),
       );
+      printExport(exp, options);
     });
 
   command
