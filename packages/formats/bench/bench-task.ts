@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { ZipArchive } from "archiver";
 import type { Format } from "@pictograph/schema";
 import { useExportHeapPolicy } from "../src/archive/heap-policy";
-import { writeExportZip } from "../src/archive/write-export-zip";
+import { EXPORT_ZIP_LEVEL, writeExportZip } from "../src/archive/write-export-zip";
 import { ZipWriter } from "../src/archive/zip-writer";
 import { formatModules } from "../src/registry";
 import { benchClasses, benchImage, benchLabelText, benchSource, splitOf } from "./bench-dataset";
@@ -191,7 +191,7 @@ async function run(args: string[]): Promise<TaskResult> {
   const n = Number(rest[0]);
   switch (task) {
     case "format":
-      return exportFormat(rest[0] as Format, Number(rest[1]), Number(rest[2] ?? 6));
+      return exportFormat(rest[0] as Format, Number(rest[1]), Number(rest[2] ?? EXPORT_ZIP_LEVEL));
     case "writer":
       return drainWriter(rest[0] as Format, Number(rest[1]));
     case "source":

@@ -22,7 +22,7 @@ export type WriteExportZipOptions = {
   openImage?: (entry: ImageEntry) => ImageBytes | Promise<ImageBytes>;
   /** Modification time of every member, so a rebuilt export is byte-identical. */
   mtime: Date;
-  /** zlib level, 0–9; default 6. */
+  /** zlib level, 0–9; default EXPORT_ZIP_LEVEL. */
   level?: number;
   /** Worker threads deflating; see ZipWriterOptions. */
   deflateThreads?: number;
@@ -45,6 +45,14 @@ export type ExportZip = {
   done: Promise<ExportZipResult>;
 };
 
+/**
+ * Exports deflate at zlib's level 3, not its default 6: an export's build is CPU-bound, and on
+ * a COCO export's JSON level 3 takes about half the time for 7% more bytes (the 148 MB
+ * instances_train.json of a 100k-image export: 0.69 s and 25.2 MB, against 1.28 s and 23.6
+ * MB). Levels 1 and 2 are barely faster, and larger still.
+ */
+export const EXPORT_ZIP_LEVEL = 3;
+
 export function writeExportZip(
   write: FormatWriter,
   source: ExportSource,
@@ -52,7 +60,7 @@ export function writeExportZip(
 ): ExportZip {
   const zip = new ZipWriter({
     mtime: options.mtime,
-    level: options.level,
+    level: options.level ?? EXPORT_ZIP_LEVEL,
     deflateThreads: options.deflateThreads,
   });
   const done = driveWriter(write, source, options, zip);
