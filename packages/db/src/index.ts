@@ -13,6 +13,7 @@ export * from "./queries/classes";
 export * from "./queries/images";
 export * from "./queries/annotations";
 export * from "./queries/export-images";
+export { classNamer, type TupleClass } from "./queries/canonical-annotations";
 export * from "./queries/exports";
 export * from "./queries/imports";
 export * from "./queries/access";

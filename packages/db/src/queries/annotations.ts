@@ -27,6 +27,7 @@ export async function getImageAnnotations(
   );
   if (!row) return null;
   const names = JSON.parse(row.classNames ?? "{}") as Record<string, string>;
+  // No classes numbered: every tuple names its class by id.
   return annotationsFromTuples(row.annotations, (id) => names[id]!);
 }
 

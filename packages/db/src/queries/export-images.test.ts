@@ -5,6 +5,7 @@ import { createTestWorkspace, testBackends } from "../testing";
 import { executeSqlText } from "../raw-sql";
 import { getImageAnnotations, insertAnnotations } from "./annotations";
 import { listClasses, replaceClasses } from "./classes";
+import { classNamer, MAX_NUMBERED_CLASSES } from "./canonical-annotations";
 import { createDataset } from "./datasets";
 import {
   countExportImages,
@@ -44,9 +45,17 @@ function annotationsOf(i: number): Annotation[] {
   }));
 }
 
-/** What exportImageOf takes to name classes: the name of each of `rows`' ids. */
-const classNames = (rows: { id: string; name: string }[]) => (id: string) =>
-  rows.find((c) => c.id === id)!.name;
+/** Class naming as the exporter sets it up: the ids a page numbers, and exportImageOf's
+ * `className`, both from classNamer over `rows`. */
+function classNaming(rows: { id: string; name: string }[]) {
+  const namer = classNamer(new Map(rows.map((c) => [c.id, c.name])));
+  const className = (key: number | string) => {
+    const name = namer.name(key);
+    if (name === undefined) throw new Error(`no class ${key}`);
+    return name;
+  };
+  return { numberedClasses: namer.numberedClasses, className };
+}
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -55,7 +64,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
   let db: Db;
   let datasetId: string;
   let classIds: Record<string, string>;
-  let classNameOf: (classId: string) => string;
+  let naming: ReturnType<typeof classNaming>;
   let statements: string[] = [];
   const expected = new Map<string, DatasetImage>();
 
@@ -70,7 +79,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     });
     const classRows = await listClasses(db, { datasetId });
     classIds = Object.fromEntries(classRows.map((c) => [c.name, c.id]));
-    classNameOf = classNames(classRows);
+    naming = classNaming(classRows);
     for (let i = 0; i < IMAGES; i++) {
       expected.set(pathOf(i), {
         path: pathOf(i),
@@ -108,8 +117,13 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     let pages = 0;
     statements = [];
     do {
-      const page = await pageExportImageRows(db, { ...filter, after, limit });
-      items.push(...page.items.map((row) => exportImageOf(row, classNameOf)));
+      const page = await pageExportImageRows(db, {
+        ...filter,
+        after,
+        limit,
+        numberedClasses: naming.numberedClasses,
+      });
+      items.push(...page.items.map((row) => exportImageOf(row, naming.className)));
       after = page.nextCursor;
       pages++;
     } while (after);
@@ -197,7 +211,7 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
         limit: 13,
         annotations: false,
       });
-      bare.push(...page.items.map((row) => exportImageOf(row, classNameOf)));
+      bare.push(...page.items.map((row) => exportImageOf(row, naming.className)));
       after = page.nextCursor;
     } while (after);
 
@@ -270,12 +284,21 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
     await insertImages(db, { datasetId: odd, images: [{ path: "x.jpg", width: 9, height: 9 }] });
     await insertAnnotations(db, { datasetId: odd, images: [{ path: "x.jpg", annotations: list }] });
 
-    const page = await pageExportImageRows(db, { datasetId: odd, statusFilter: "all", limit: 10 });
-    const exported = exportImageOf(page.items[0]!, classNames(oddClasses)).image.annotations;
-    expect(exported).toEqual(list);
-    // Key order too, so files written from it read the same way every time.
-    expect(exported.map((a) => Object.keys(a))).toEqual(list.map((a) => Object.keys(a)));
-    expect(await getImageAnnotations(db, { datasetId: odd, path: "x.jpg" })).toEqual(exported);
+    // Classes named by id, all by number, and some each way (the first numbered).
+    const { numberedClasses, className } = classNaming(oddClasses);
+    for (const numbered of [[], numberedClasses, numberedClasses.slice(0, 1)]) {
+      const page = await pageExportImageRows(db, {
+        datasetId: odd,
+        statusFilter: "all",
+        limit: 10,
+        numberedClasses: numbered,
+      });
+      const exported = exportImageOf(page.items[0]!, className).image.annotations;
+      expect(exported).toEqual(list);
+      // Key order too, so files written from it read the same way every time.
+      expect(exported.map((a) => Object.keys(a))).toEqual(list.map((a) => Object.keys(a)));
+    }
+    expect(await getImageAnnotations(db, { datasetId: odd, path: "x.jpg" })).toEqual(list);
   });
 
   it("gives annotations in position order, not the order their rows are stored in", async () => {
@@ -311,9 +334,43 @@ describe.each(testBackends(process.env.TEST_DATABASE_URL))("export pages on $nam
       statusFilter: "all",
       limit: 5,
     });
-    const exported = exportImageOf(page.items[0]!, classNames(classRows)).image.annotations;
+    const exported = exportImageOf(page.items[0]!, classNaming(classRows).className).image
+      .annotations;
     expect(exported).toEqual([...list].reverse());
     expect(await getImageAnnotations(db, { datasetId: shuffled, path: "s.jpg" })).toEqual(exported);
+  });
+
+  it("numbers the first classes and names the rest by id, one image of each", async () => {
+    const ws = await createTestWorkspace(db);
+    const many = (await createDataset(db, { workspaceId: ws.id, name: "many-classes" })).id;
+    const names = Array.from({ length: MAX_NUMBERED_CLASSES + 4 }, (_, k) => `class ${k}`);
+    const classRows = await replaceClasses(db, { datasetId: many, classes: names.map(classDef) });
+    const list: Annotation[] = [...names].reverse().map((name, k) => ({
+      type: "bbox",
+      bbox: { x: k, y: 0, w: 1, h: 1 },
+      class_name: name,
+      attributes: {},
+      confidence: null,
+      occluded: false,
+      z_order: 0,
+    }));
+    await insertImages(db, { datasetId: many, images: [{ path: "m.jpg", width: 9, height: 9 }] });
+    await insertAnnotations(db, {
+      datasetId: many,
+      images: [{ path: "m.jpg", annotations: list }],
+    });
+    const { numberedClasses, className } = classNaming(classRows);
+    expect(numberedClasses).toEqual(classRows.slice(0, MAX_NUMBERED_CLASSES).map((c) => c.id));
+
+    const page = await pageExportImageRows(db, {
+      datasetId: many,
+      statusFilter: "all",
+      limit: 5,
+      numberedClasses,
+    });
+    const tuples = JSON.parse(page.items[0]!.annotations!) as unknown[][];
+    expect(tuples.filter((t) => typeof t[2] === "number")).toHaveLength(MAX_NUMBERED_CLASSES);
+    expect(exportImageOf(page.items[0]!, className).image.annotations).toEqual(list);
   });
 
   it("counts images and surviving annotations per split", async () => {

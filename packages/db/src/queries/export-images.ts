@@ -4,7 +4,11 @@ import type { DatasetImage, Split, StatusFilter } from "@pictograph/schema";
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../create-db";
 import { selectRows } from "../raw-sql";
-import { annotationsFromTuples, annotationTuplesOf } from "./canonical-annotations";
+import {
+  annotationsFromTuples,
+  annotationTuplesOf,
+  type TupleClass,
+} from "./canonical-annotations";
 import { pageOf, type KeysetPage } from "./keyset-page";
 
 export type ExportImageFilter = {
@@ -39,6 +43,8 @@ type ExportImagePageParams = ExportImageFilter & {
    * alone (COCO's images[], VOC's ImageSets), at a small fraction of the cost.
    */
   annotations?: boolean;
+  /** Class ids the annotation tuples name by number (classNamer's numberedClasses). */
+  numberedClasses?: readonly string[];
 };
 
 /**
@@ -53,7 +59,12 @@ export async function pageExportImageRows(
   const after = params.after ? sql`AND i.path > ${params.after}` : sql``;
   const upTo = params.upTo ? sql`AND i.path <= ${params.upTo}` : sql``;
   const annotations =
-    params.annotations === false ? sql`NULL` : annotationTuplesOf(sql`i.id`, params.classIds);
+    params.annotations === false
+      ? sql`NULL`
+      : annotationTuplesOf(sql`i.id`, {
+          classIds: params.classIds,
+          numberedClasses: params.numberedClasses,
+        });
   const rows = await selectRows<ExportImageRow>(
     db,
     sql`
@@ -87,10 +98,10 @@ export async function exportPageBounds(
   return rows.map((r) => r.path);
 }
 
-/** `className` names the class of each annotation's class id (see annotationTuplesOf). */
+/** `className` names the class of each annotation tuple (see classNamer). */
 export function exportImageOf(
   row: ExportImageRow,
-  className: (classId: string) => string,
+  className: (key: TupleClass) => string,
 ): ExportImage {
   return {
     id: row.id,
