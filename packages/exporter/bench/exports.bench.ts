@@ -314,9 +314,8 @@ async function main(): Promise<void> {
 
     // The exporter's read path alone, in this process: the big dataset through the worker's
     // database source (its query, page size and read-ahead), nothing written. Once over every
-    // image (what a one-pass format reads), and as COCO reads it: two passes over each split,
-    // with annotations in both, then with its images[] pass asking for none. Bench-process CPU
-    // is recorded too: it moves less with the machine's load than wall time.
+    // image, and as COCO reads it: one pass over each split. Bench-process CPU is recorded too:
+    // it moves less with the machine's load than wall time.
     const readSource = databaseExportSource({
       db,
       datasetId: big.datasetId,
@@ -355,15 +354,8 @@ async function main(): Promise<void> {
     const SPLITS = ["train", "val", "test", null] as const;
     const readPath = await timeReadRuns("read path alone", [{}]);
     const readCoco = await timeReadRuns(
-      "read path as COCO reads it: 2 passes × 4 splits",
-      [...SPLITS, ...SPLITS].map((split) => ({ split })),
-    );
-    const readCocoBare = await timeReadRuns(
-      "read path as COCO reads it, images[] pass without annotations",
-      [
-        ...SPLITS.map((split) => ({ split, annotations: false })),
-        ...SPLITS.map((split) => ({ split })),
-      ],
+      "read path as COCO reads it: one pass per split",
+      SPLITS.map((split) => ({ split })),
     );
 
     // One long-lived worker for the latency and with-images runs.
@@ -573,8 +565,7 @@ async function main(): Promise<void> {
         ? `| the same COPY, ${n(SMALL)} images | ${copySmall.runs} | ${n(copySmall.medianMs)} | ${n(copySmall.rowsPerSecond)} rows/s |`
         : "| COPY floor at the small size | – | – | not measured |",
       `| the exporter's read path alone: its database source (\`pageExportImageRows\` over ranges of ${EXPORT_PAGE_SIZE} images, the next ${PAGES_AHEAD} asked for before this one is parsed) over ${n(BIG)} images, in the bench process | ${readPath.runs} | ${n(readPath.ms)} | ${n(round((BIG / readPath.ms) * 1000))} images/s |`,
-      `| the same as COCO reads it: 2 passes × 4 splits (split = X) | ${readCoco.runs} | ${n(readCoco.ms)} | ${n(round(((2 * BIG) / readCoco.ms) * 1000))} images/s |`,
-      `| the same with COCO's images[] pass asking for no annotations | ${readCocoBare.runs} | ${n(round(readCocoBare.ms))} | ${n(round(((2 * BIG) / readCocoBare.ms) * 1000))} images/s |`,
+      `| the same as COCO reads it: one pass per split (split = X, 4 splits) | ${readCoco.runs} | ${n(readCoco.ms)} | ${n(round((BIG / readCoco.ms) * 1000))} images/s |`,
       zipMs !== null
         ? `| Info-ZIP \`zip -0 -r -q\` of the ${n(FILES)} image files (${mb(withFiles.fileBytes)} MB) | ${zipRuns.length} | ${n(zipMs)} | ${n(round(withFiles.fileBytes / 1e6 / (zipMs / 1000)))} MB/s |`
         : "| zip -0 | – | – | not measured |",
@@ -585,7 +576,7 @@ async function main(): Promise<void> {
         ? `| the same, then \`sha256sum\` and \`sync\` of the ZIP (the work a stored export also does: its row records the SHA-256) | ${zipHashSyncRuns.length} | ${n(zipHashSyncMs)} | ${n(round(withFiles.fileBytes / 1e6 / (zipHashSyncMs / 1000)))} MB/s |`
         : "| zip -0 + sha256sum + sync | – | – | not measured |",
       "",
-      `Bench-process CPU of the read path (parsing rows into images; the database server's CPU is not in it): ${n(readPath.cpuMs)} ms for one pass, ${n(round(readCoco.cpuMs))} ms as COCO reads it, ${n(round(readCocoBare.cpuMs))} ms with its images[] pass asking for no annotations.`,
+      `Bench-process CPU of the read path (parsing rows into images; the database server's CPU is not in it): ${n(readPath.cpuMs)} ms for one pass, ${n(round(readCoco.cpuMs))} ms as COCO reads it.`,
       "",
       withImages
         ? `With images: COCO of the ${n(FILES)} images with their files (${withImages.zipMB} MB ZIP), on one long-lived worker, median of ${withImages.runs} after its first: create→completed ${n(withImages.wallMs)} ms (pickup ${n(withImages.pickupMs)}, build ${n(withImages.buildMs)}), ${n(round(withImages.zipMB / (withImages.wallMs / 1000)))} MB/s; worker CPU ${n(withImages.workerCpuMs)} ms; worker peak RSS ${withImages.peakRssMB} MB. The worker's first export, not in the median: ${firstWithImages ? `${n(round(firstWithImages.wallMs))} ms` : "–"}.`
@@ -649,7 +640,6 @@ async function main(): Promise<void> {
         copySmall,
         readPath,
         readPathCoco: readCoco,
-        readPathCocoBare: readCocoBare,
         zipStoreMs: zipMs,
         zipStoreRunsMs: zipRuns.map((ms) => round(ms)),
         zipStoreSyncMs: zipSyncMs,

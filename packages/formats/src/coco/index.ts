@@ -7,8 +7,8 @@ export const cocoFormat: FormatModule = {
   id: "coco",
   write: writeCoco,
   read: readCoco,
-  // Images first (when included), then two passes per subset file: images[] and annotations[].
-  passes: (options) => (options.include_images ? 3 : 2),
+  // Images first (when included), then one pass per subset file.
+  passes: (options) => (options.include_images ? 2 : 1),
   description:
     "COCO instances JSON (boxes, polygons, RLE for holes, keypoints) for detectron2, mmdetection, pycocotools and CVAT import.",
 };

@@ -48,7 +48,30 @@ describe("coco writer", () => {
       "annotations/instances_val.json",
     ]);
     for (const doc of Object.values(files))
-      expect(Object.keys(doc)).toEqual(["info", "licenses", "categories", "images", "annotations"]);
+      expect(Object.keys(doc)).toEqual(["info", "licenses", "categories", "annotations", "images"]);
+  });
+
+  it("lists every image of a large subset in order, its entries held over many blocks", async () => {
+    // ≈150 bytes an entry: 3,000 take several of the 64 KiB blocks kept while annotations[]
+    // is written.
+    const images = Array.from({ length: 3_000 }, (_, i) => ({
+      ...fixtureImages[0]!,
+      path: `folder/${"é".repeat(i % 7)}image-${String(i).padStart(5, "0")}.png`,
+      split: null,
+      status: "complete" as const,
+    }));
+    const out = await collectExport(
+      writeCoco,
+      memorySource(images, fixtureClasses, { status_filter: "all" }),
+    );
+    const doc = JSON.parse(out.files.get("annotations/instances_default.json")!) as Coco;
+    expect(doc.images.map((i) => [i.id, i.file_name])).toEqual(
+      images.map((image, i) => [i + 1, image.path]),
+    );
+    const perImage = new Map<number, number>();
+    for (const a of doc.annotations) perImage.set(a.image_id, (perImage.get(a.image_id) ?? 0) + 1);
+    expect(perImage.size).toBe(images.length);
+    expect(new Set(perImage.values()).size).toBe(1);
   });
 
   it("numbers images and annotations uniquely across subsets and categories 1..k", async () => {
