@@ -40,7 +40,7 @@ type ExportImagePageParams = ExportImageFilter & {
   limit: number;
   /**
    * false: every image comes with an empty annotation list, for a pass over the images
-   * alone (COCO's images[], VOC's ImageSets), at a small fraction of the cost.
+   * alone (image members, VOC's ImageSets), at a small fraction of the cost.
    */
   annotations?: boolean;
   /** Class ids the annotation tuples name by number (classNamer's numberedClasses). */
