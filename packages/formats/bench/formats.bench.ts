@@ -114,8 +114,8 @@ async function measureInfoZip(format: Format, images: number, runs: number) {
     for (let r = 0; r < runs; r++) {
       rmSync(join(dir, "out.zip"), { force: true });
       const start = performance.now();
-      // -D: no folder entries, as our writer; -<level>: the level exports use. bash's `time` prints
-      // zip's own CPU seconds (user, system) on stderr.
+      // -D: no folder entries, as our writer; -$1: the level exports use. bash's `time`
+      // prints zip's own CPU seconds (user, system) on stderr.
       const zip = spawnSync(
         "bash",
         [
