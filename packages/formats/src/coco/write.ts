@@ -3,6 +3,7 @@
 // annotations[] as it goes, then images[] (JSON readers take the keys in any order) from its
 // entries kept deflated meanwhile, 7.5 bytes an image in the 100k bench. A second pass over
 // the images for images[] cost a 100k-image export 7% of its time.
+import zlib from "node:zlib";
 import type { Annotation, ClassDef, DatasetImage, Point, Split } from "@pictograph/schema";
 import { exportClasses, type ExportClasses } from "../core/class-list";
 import { enclosingBox, polygonArea } from "../core/geometry";
@@ -12,7 +13,6 @@ import { polygonRle } from "../core/rle";
 import { annotationSelector, type AnnotationSelector } from "../core/select-annotations";
 import { assertDrained, streamedFile } from "../core/streamed-file";
 import { TextBlocks } from "../core/text-blocks";
-import zlib from "node:zlib";
 import type { ExportSource, ExportSummary, FormatWriter, SplitCounts } from "../core/types";
 
 export type CocoSubset = { name: string; split: Split | null };
